@@ -1,0 +1,72 @@
+"""One exception hierarchy for the whole library.
+
+Every error raised on purpose by :mod:`musiclib` is a :class:`MusicLibError`, so a
+notebook or a script can catch them all with one ``except``. Each subclass also
+inherits the built-in exception a Python programmer would expect (``ValueError``,
+``OSError``), so generic code keeps working.
+
+Messages always name the argument or the file that is wrong and say what was
+expected, e.g. ``"pitch 130 in argument 'notes' is outside MIDI range 0..127"``.
+
+Taught in: notebooks/01_music_as_data.ipynb
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MusicLibError",
+    "ConfigError",
+    "DataError",
+    "DatasetIntegrityError",
+    "MidiFileError",
+    "RepresentationError",
+    "VocabularyError",
+    "ShapeError",
+    "AudioError",
+    "CheckpointError",
+    "FileExistsNoOverwriteError",
+]
+
+
+class MusicLibError(Exception):
+    """Base class of every error raised on purpose by musiclib."""
+
+
+class ConfigError(MusicLibError, ValueError):
+    """A setting (environment variable, profile name, path) is invalid."""
+
+
+class DataError(MusicLibError, ValueError):
+    """A data file or folder cannot be used (missing, empty, unreadable)."""
+
+
+class DatasetIntegrityError(DataError):
+    """A prepared dataset file does not match its manifest (checksum, counts)."""
+
+
+class MidiFileError(DataError):
+    """A MIDI or MusicXML file cannot be parsed, or holds no notes."""
+
+
+class RepresentationError(MusicLibError, ValueError):
+    """Music cannot be converted between representations as asked."""
+
+
+class VocabularyError(RepresentationError):
+    """A token or pitch is outside a vocabulary, or two vocabularies differ."""
+
+
+class ShapeError(MusicLibError, ValueError):
+    """An array has the wrong shape, dtype or values for the argument it fills."""
+
+
+class AudioError(MusicLibError, ValueError):
+    """Audio input is unusable (wrong sample rate, not mono, non-finite, silent)."""
+
+
+class CheckpointError(MusicLibError, OSError):
+    """A model checkpoint is missing, corrupt or does not fit the data."""
+
+
+class FileExistsNoOverwriteError(MusicLibError, FileExistsError):
+    """Refused to overwrite an existing file without ``overwrite=True``."""
