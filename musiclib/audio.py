@@ -1,0 +1,296 @@
+"""Sound without system binaries: a small additive synthesizer in NumPy.
+
+Each instrument is a *harmonic recipe* (the relative amplitude of partials 1, 2, 3, ...)
+and an *envelope* (attack, decay, sustain level, release). Different recipes give the
+instruments different timbres (音色), which notebook 02 measures with spectral features.
+
+A note of MIDI pitch ``p`` has fundamental frequency ``f0 = 440 * 2 ** ((p - 69) / 12)``
+Hz; its waveform is ``sum_k a_k * sin(2 pi k f0 t + phi_k)`` times the envelope.
+
+Taught in: notebooks/01_music_as_data.ipynb
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from musiclib.errors import AudioError, RepresentationError
+from musiclib.fileio import atomic_write_bytes
+from musiclib.representation import NoteList
+
+__all__ = [
+    "Instrument",
+    "INSTRUMENTS",
+    "SAMPLE_RATE",
+    "midi_to_hz",
+    "quarters_to_seconds",
+    "synthesize",
+    "play",
+    "wav_bytes",
+    "write_wav",
+    "read_wav",
+]
+
+SAMPLE_RATE = 16_000  # Hz: enough for melodies, keeps notebooks small
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """An additive-synthesis instrument.
+
+    Attributes
+    ----------
+    name : str
+    harmonics : tuple of float
+        Amplitude of partial k+1 relative to the fundamental.
+    attack, decay, release : float
+        Envelope times in seconds.
+    sustain : float
+        Level (0..1) held after the decay.
+    decay_rate : float
+        Extra exponential fade per second while the note is held (0 = none), as a
+        plucked or struck string dies away.
+    inharmonicity : float
+        Stretches partial k to ``k * sqrt(1 + B k^2)`` (stiff piano strings).
+    vibrato : float
+        Depth of a 5.5 Hz vibrato in semitones (0 = none).
+    """
+
+    name: str
+    harmonics: tuple[float, ...]
+    attack: float
+    decay: float
+    sustain: float
+    release: float
+    decay_rate: float = 0.0
+    inharmonicity: float = 0.0
+    vibrato: float = 0.0
+
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.name: i
+    for i in (
+        Instrument("piano", (1.0, 0.5, 0.3, 0.25, 0.15, 0.1, 0.08, 0.05), 0.005, 0.25, 0.35,
+                   0.08, decay_rate=1.8, inharmonicity=4e-4),
+        Instrument("organ", (1.0, 0.8, 0.0, 0.6, 0.0, 0.4, 0.0, 0.3), 0.02, 0.05, 0.9, 0.05),
+        Instrument("flute", (1.0, 0.12, 0.04), 0.06, 0.1, 0.85, 0.08, vibrato=0.12),
+        Instrument("clarinet", (1.0, 0.02, 0.55, 0.02, 0.35, 0.02, 0.2, 0.01, 0.1), 0.03, 0.1,
+                   0.8, 0.06),
+        Instrument("strings", tuple(1.0 / k for k in range(1, 13)), 0.12, 0.15, 0.85, 0.15,
+                   vibrato=0.2),
+        Instrument("pluck", tuple(1.0 / k**1.5 for k in range(1, 10)), 0.002, 0.1, 0.2, 0.05,
+                   decay_rate=4.0),
+    )
+}
+
+
+def midi_to_hz(pitch: np.ndarray | float) -> np.ndarray:
+    """Equal-tempered frequency: ``440 * 2 ** ((p - 69) / 12)``.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
+    return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64) - 69.0) / 12.0)
+
+
+def quarters_to_seconds(quarters: np.ndarray | float, bpm: float) -> np.ndarray:
+    """Quarter lengths to seconds at ``bpm`` quarter notes per minute."""
+    return np.asarray(quarters, dtype=np.float64) * 60.0 / bpm
+
+
+def _check_rate(sr: int) -> int:
+    if int(sr) != sr or not (4000 <= sr <= 192_000):
+        raise AudioError(f"argument 'sr' must be an integer sample rate in 4000..192000 Hz, got {sr!r}")
+    return int(sr)
+
+
+def _envelope(n_on: int, n_release: int, inst: Instrument, sr: int) -> np.ndarray:
+    t = np.arange(n_on + n_release) / sr
+    a, d, s = max(inst.attack, 1.0 / sr), max(inst.decay, 1.0 / sr), inst.sustain
+    env = np.where(t < a, t / a, np.where(t < a + d, 1.0 - (1.0 - s) * (t - a) / d, s))
+    if inst.decay_rate:
+        env = env * np.exp(-inst.decay_rate * t)
+    if n_release:
+        level = env[n_on - 1] if n_on else 0.0
+        env[n_on:] = level * np.linspace(1.0, 0.0, n_release, endpoint=False)
+    return env
+
+
+def synthesize(
+    notes: NoteList,
+    *,
+    instrument: str | Instrument = "piano",
+    bpm: float = 100.0,
+    sr: int = SAMPLE_RATE,
+    gain: float = 0.8,
+    tail: float = 0.3,
+) -> np.ndarray:
+    """Render notes to a mono waveform.
+
+    Parameters
+    ----------
+    notes : NoteList
+        Times in quarter lengths; converted to seconds at ``bpm``.
+    instrument : str or Instrument
+        A name from :data:`INSTRUMENTS` or your own :class:`Instrument`.
+    bpm : float
+        Tempo in quarter notes per minute.
+    sr : int
+        Sample rate in Hz.
+    gain : float
+        Peak level of the result (the mix is normalised to it); 0 < gain <= 1.
+    tail : float
+        Seconds of silence kept after the last note for its release.
+
+    Returns
+    -------
+    ndarray of float32, shape (n_samples,)
+        Values in [-gain, gain]; all zeros only for an empty note list.
+
+    Examples
+    --------
+    >>> y = synthesize(NoteList.from_arrays([69], [0], [1]), bpm=60, sr=8000)
+    >>> y.shape
+    (10400,)
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
+    sr = _check_rate(sr)
+    if not (20 <= bpm <= 400):
+        raise AudioError(f"argument 'bpm' must be in 20..400, got {bpm!r}")
+    if not (0 < gain <= 1):
+        raise AudioError(f"argument 'gain' must be in (0, 1], got {gain!r}")
+    if isinstance(instrument, str):
+        if instrument not in INSTRUMENTS:
+            raise AudioError(
+                f"argument 'instrument' is {instrument!r}; choose one of {sorted(INSTRUMENTS)}"
+            )
+        instrument = INSTRUMENTS[instrument]
+    if not isinstance(notes, NoteList):
+        raise RepresentationError(f"argument 'notes' must be a NoteList, got {type(notes).__name__}")
+    total = int(np.ceil((quarters_to_seconds(notes.end, bpm) + tail) * sr))
+    out = np.zeros(max(total, 1), dtype=np.float64)
+    if len(notes) == 0:
+        return out.astype(np.float32)
+    starts = np.round(quarters_to_seconds(notes.onset, bpm) * sr).astype(np.int64)
+    lengths = np.maximum(np.round(quarters_to_seconds(notes.duration, bpm) * sr).astype(np.int64), 1)
+    n_release = int(round(instrument.release * sr))
+    f0s = midi_to_hz(notes.pitch)
+    k = np.arange(1, len(instrument.harmonics) + 1, dtype=np.float64)
+    amps = np.asarray(instrument.harmonics, dtype=np.float64)
+    ratios = k * np.sqrt(1.0 + instrument.inharmonicity * k**2)
+    nyquist = sr / 2
+    envelopes: dict[int, np.ndarray] = {}
+    for start, length, f0, vel in zip(starts, lengths, f0s, notes.velocity, strict=True):
+        n = int(length) + n_release
+        if length not in envelopes:
+            envelopes[int(length)] = _envelope(int(length), n_release, instrument, sr)
+        t = np.arange(n) / sr
+        phase = 2 * np.pi * f0 * t
+        if instrument.vibrato:
+            depth = 2 ** (instrument.vibrato / 12) - 1
+            phase = phase + depth * f0 / 5.5 * (1 - np.cos(2 * np.pi * 5.5 * t))
+        keep = ratios * f0 < nyquist
+        wave_ = np.sin(np.outer(phase, ratios[keep])) @ amps[keep]
+        wave_ *= envelopes[int(length)] * (vel / 127.0)
+        end = min(start + n, out.shape[0])
+        out[start:end] += wave_[: end - start]
+    peak = np.abs(out).max()
+    if peak > 0:
+        out *= gain / peak
+    return out.astype(np.float32)
+
+
+def _as_mono_wave(y: np.ndarray, name: str = "y") -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise AudioError(
+            f"argument {name!r} must be mono (1-D), got shape {arr.shape}; "
+            f"mix it down with y.mean(axis=...)"
+        )
+    if arr.size == 0:
+        raise AudioError(f"argument {name!r} is empty")
+    if not np.issubdtype(arr.dtype, np.number):
+        raise AudioError(f"argument {name!r} must be numeric, got dtype {arr.dtype}")
+    if not np.all(np.isfinite(arr)):
+        raise AudioError(f"argument {name!r} contains NaN or infinite samples")
+    return arr.astype(np.float64)
+
+
+def wav_bytes(y: np.ndarray, sr: int = SAMPLE_RATE) -> bytes:
+    """Encode a mono waveform in [-1, 1] as 16-bit PCM WAV bytes (clipped)."""
+    sr = _check_rate(sr)
+    arr = _as_mono_wave(y)
+    pcm = (np.clip(arr, -1.0, 1.0) * 32767).round().astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+def write_wav(
+    path: str | os.PathLike, y: np.ndarray, sr: int = SAMPLE_RATE, *, overwrite: bool = False
+) -> Path:
+    """Write a mono waveform to a 16-bit WAV file, atomically.
+
+    Refuses to replace an existing file unless ``overwrite=True``.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
+    return atomic_write_bytes(path, wav_bytes(y, sr), overwrite=overwrite)
+
+
+def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read a 16-bit PCM WAV file into ``(y, sr)``, mixing stereo down to mono."""
+    p = Path(path)
+    try:
+        with wave.open(str(p), "rb") as w:
+            sr, ch, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+            frames = w.readframes(w.getnframes())
+    except (OSError, EOFError, wave.Error) as exc:
+        raise AudioError(f"file {str(p)!r} is not a readable WAV file: {exc}") from exc
+    if width != 2:
+        raise AudioError(f"file {str(p)!r} has {8 * width}-bit samples; only 16-bit PCM is supported")
+    y = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+    if ch > 1:
+        y = y.reshape(-1, ch).mean(axis=1)
+    return y, sr
+
+
+def play(
+    music: NoteList | np.ndarray,
+    *,
+    sr: int = SAMPLE_RATE,
+    instrument: str | Instrument = "piano",
+    bpm: float = 100.0,
+    max_seconds: float | None = 30.0,
+):
+    """An inline audio player for notes or a waveform.
+
+    Notes are rendered with :func:`synthesize`. The player embeds a WAV (not
+    normalised again), so what you hear is what the array holds. Clips are cut at
+    ``max_seconds`` to keep notebooks small.
+
+    Returns
+    -------
+    IPython.display.Audio
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
+    from IPython.display import Audio
+
+    if isinstance(music, NoteList):
+        y = synthesize(music, instrument=instrument, bpm=bpm, sr=sr)
+    else:
+        y = _as_mono_wave(music, "music")
+    if max_seconds is not None:
+        y = y[: int(max_seconds * sr)]
+    return Audio(data=wav_bytes(y, sr), rate=sr)
