@@ -1,0 +1,62 @@
+# The course's commands. `make lab` and `make test` work on a fresh machine with
+# Python 3.11 (or 3.12): they create .venv and install the pinned dependencies.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Quiet, deterministic TensorFlow in every kernel started from here.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+export PYTHONWARNINGS := ignore::DeprecationWarning
+export MPLBACKEND := Agg
+
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: lab test unit nbval lint course data setup clean-venv help
+
+help:
+	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
+	@echo "make test    - install, then ruff, unit tests and nbval over every notebook (ci profile)"
+	@echo "make course  - execute every notebook in place under the cpu profile (commit the result)"
+	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v in ((3, 11), (3, 12)) else f"Python 3.11 or 3.12 is needed, found {sys.version.split()[0]} at {sys.executable}; set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	MPLBACKEND= $(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check musiclib tests notebooks benchmarks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 tests
+
+nbval: $(STAMP)
+	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 $(NOTEBOOKS)
+
+test: lint unit nbval
+
+course: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+		start=$$(date +%s); \
+		MUSICLIB_PROFILE=cpu $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=1200 "$$nb" --log-level=WARN || exit 1; \
+		echo "$$nb: $$(( $$(date +%s) - start )) s"; \
+	done
+
+data: $(STAMP)
+	$(BIN)/python -m musiclib.datasets build
+
+clean-venv:
+	rm -rf $(VENV)
