@@ -349,8 +349,8 @@ def test_rnn_backward_dh_with_wrong_time_is_named():
 def test_dense_W_hy_that_does_not_fit_h_is_named():
     x, W_xh, W_hh, b_h = _w()
     h = rm.rnn_forward(x, W_xh, W_hh, b_h)
-    match = r"'h' has shape \(2, 5, 4\); " \
-        r"expected \(batch, time, n_hidden\) = \(batch, time, 6\)"
+    match = (r"'h' has shape \(2, 5, 4\); "
+             r"expected \(batch, time, n_hidden\) = \(batch, time, 6\)")
     with pytest.raises(ShapeError, match=match):
         rm.dense_forward(h, np.zeros((2, 6)), np.zeros(2))
 
