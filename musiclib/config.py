@@ -136,7 +136,7 @@ def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> int
     seed = int(seed)
     os.environ["PYTHONHASHSEED"] = "0"
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeds the legacy global generator learners use
     if tensorflow:
         quiet_tensorflow()
         import keras

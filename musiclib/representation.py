@@ -46,6 +46,7 @@ __all__ = [
     "tokens_to_notes",
     "transpose_tokens",
     "pitch_name",
+    "PITCH_CLASS_NAMES",
     "DEFAULT_STEPS_PER_QUARTER",
     "DEFAULT_ROLL_RANGE",
 ]
@@ -53,14 +54,14 @@ __all__ = [
 DEFAULT_STEPS_PER_QUARTER = 4  # a 16th-note grid
 DEFAULT_ROLL_RANGE = (36, 84)  # C2 .. B5, half-open: 48 pitches
 DEFAULT_VELOCITY = 80
-_PITCH_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+PITCH_CLASS_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
 _EPS = 1e-6
 
 
 def pitch_name(pitch: int) -> str:
     """Scientific pitch name of a MIDI number: 60 -> 'C4', 70 -> 'Bb4'."""
     p = int(pitch)
-    return f"{_PITCH_NAMES[p % 12]}{p // 12 - 1}"
+    return f"{PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}"
 
 
 # --------------------------------------------------------------------------- NoteList
@@ -147,6 +148,7 @@ class NoteList:
             if mask.any():
                 i = int(np.flatnonzero(mask)[0])
                 value = (arrays | extra)[name][i]
+                value = value.item() if hasattr(value, "item") else value
                 raise RepresentationError(
                     f"argument {name!r}: note {i} has {name} {value!r}; {what}"
                 )
@@ -765,7 +767,7 @@ def notes_to_tokens(
     if n_steps is not None:
         total = int(n_steps)
     tokens = np.full(total, vocab.REST, dtype=np.int64)
-    next_start = np.append(start[1:], np.iinfo(np.int64).max)
+    next_start = np.append(start[1:], np.iinfo(np.int64).max)[: len(start)]
     for s, e, nxt, p in zip(start, stop, next_start, pitch, strict=True):
         if s >= total:
             break

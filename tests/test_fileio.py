@@ -1,0 +1,44 @@
+import pytest
+
+from musiclib.errors import FileExistsNoOverwriteError
+from musiclib.fileio import atomic_path, atomic_write_text
+
+
+def test_atomic_write_creates_file(tmp_path):
+    p = atomic_write_text(tmp_path / "a.txt", "hello")
+    assert p.read_text() == "hello"
+
+
+def test_existing_file_is_not_overwritten_by_default(tmp_path):
+    target = tmp_path / "mine.txt"
+    target.write_text("my work")
+    with pytest.raises(FileExistsNoOverwriteError, match="mine.txt"):
+        atomic_write_text(target, "new")
+    assert target.read_text() == "my work"
+
+
+def test_overwrite_true_replaces(tmp_path):
+    target = tmp_path / "mine.txt"
+    target.write_text("old")
+    atomic_write_text(target, "new", overwrite=True)
+    assert target.read_text() == "new"
+
+
+def test_failed_writer_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "out.bin"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("crash in the middle")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_writer_keeps_previous_version(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("good")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target, overwrite=True) as tmp:
+            tmp.write_text("bad")
+            raise RuntimeError
+    assert target.read_text() == "good"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
