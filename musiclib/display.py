@@ -9,6 +9,7 @@ Taught in: notebooks/01_music_as_data.ipynb
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -98,7 +99,7 @@ def plot_piano_roll(
     return ax
 
 
-def _toolkit(width: int, scale: int):
+def _toolkit(width: int, scale: int, header: bool):
     import verovio
 
     tk = verovio.toolkit()
@@ -110,7 +111,7 @@ def _toolkit(width: int, scale: int):
             "adjustPageHeight": True,
             "breaks": "auto",
             "footer": "none",
-            "header": "none",
+            "header": "auto" if header else "none",
         }
     )
     return tk
@@ -143,27 +144,31 @@ def score_svg(
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
-    from music21 import musicxml
+    from music21 import metadata, musicxml
     from music21 import stream as m21stream
 
     if isinstance(music, NoteList):
         stream = notes_to_stream(music, bpm=bpm, title=title)
     elif isinstance(music, m21stream.Stream):
         stream = music
+        if title is not None:
+            stream = copy.deepcopy(music)
+            stream.metadata = metadata.Metadata(title=title)
     else:
         raise RepresentationError(
             f"argument 'music' must be a NoteList or a music21 stream, got {type(music).__name__}"
         )
+    header = stream.metadata is not None and bool(stream.metadata.title)
     exporter = musicxml.m21ToXml.GeneralObjectExporter(stream)
     xml = exporter.parse().decode("utf-8")
     xml = re.sub(r"<encoding-date>.*?</encoding-date>", "", xml)
-    if title is None:
+    if not header:
         # music21 fills in placeholder titles such as "Music21 Fragment"
         xml = re.sub(r"<movement-title>.*?</movement-title>", "", xml)
         xml = re.sub(r"<work>.*?</work>", "", xml, flags=re.S)
         xml = re.sub(r"<credit\b.*?</credit>", "", xml, flags=re.S)
         xml = re.sub(r"<creator type=\"composer\">.*?</creator>", "", xml)
-    tk = _toolkit(width, scale)
+    tk = _toolkit(width, scale, header=header)
     if not tk.loadData(xml):
         raise RepresentationError("verovio could not read the MusicXML made from argument 'music'")
     pages = min(tk.getPageCount(), max_pages)

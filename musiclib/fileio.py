@@ -32,6 +32,15 @@ def check_can_write(path: str | os.PathLike, overwrite: bool) -> Path:
     return p
 
 
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; new files get the usual 0o666 minus umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it onto ``path``.
@@ -56,6 +65,7 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
             raise OSError(f"writer produced no data for {str(target)!r}")
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     finally:
         if tmp.exists():

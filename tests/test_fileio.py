@@ -42,3 +42,14 @@ def test_failed_writer_keeps_previous_version(tmp_path):
             raise RuntimeError
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_new_files_get_normal_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        p = atomic_write_text(tmp_path / "shared.txt", "x")
+    finally:
+        os.umask(umask)
+    assert p.stat().st_mode & 0o777 == 0o644

@@ -1,0 +1,186 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from musiclib import datasets
+from musiclib.datasets import (
+    SPLITS,
+    load_chorale_bars,
+    load_chorales,
+    load_corpus,
+    load_folk,
+    load_midi_folder,
+    read_manifest,
+    split_of,
+)
+from musiclib.errors import DataError, DatasetIntegrityError
+from musiclib.representation import MelodyVocabulary, NoteList, notes_to_midi
+
+
+@pytest.fixture(scope="module")
+def chorales():
+    return load_chorales()
+
+
+def test_split_is_a_pure_function_of_the_id():
+    assert split_of("bach/bwv347") == split_of("bach/bwv347")
+    shares = [split_of(f"piece{i}") for i in range(3000)]
+    assert 0.77 < shares.count("train") / 3000 < 0.83
+    assert 0.08 < shares.count("test") / 3000 < 0.12
+
+
+def test_chorales_are_four_part_and_deduplicated(chorales):
+    ids = [p.id for p in chorales]
+    assert len(ids) == len(set(ids))
+    assert 300 <= len(chorales) <= 350
+    assert all(sorted(set(p.notes.part.tolist())) == [0, 1, 2, 3] for p in chorales)
+
+
+def test_every_piece_is_in_exactly_its_hashed_split(chorales):
+    for p in chorales:
+        assert p.split == split_of(p.id)
+    sizes = [len(chorales.split(s)) for s in SPLITS]
+    assert sum(sizes) == len(chorales)
+
+
+def test_manifest_counts_match_the_data(chorales):
+    entry = read_manifest()["files"]["chorales.npz"]
+    assert entry["counts"]["pieces"] == len(chorales)
+    assert entry["counts"]["notes"] == sum(len(p.notes) for p in chorales)
+    assert entry["counts"]["test_pieces"] == len(chorales.split("test"))
+    assert "public domain" in entry["license"]
+
+
+def test_soprano_is_the_highest_part_on_average(chorales):
+    piece = chorales["bach/bwv347"]
+    means = [piece.notes.pitch[piece.notes.part == k].mean() for k in range(4)]
+    assert means == sorted(means, reverse=True)
+
+
+def test_known_chorale_key_and_meter(chorales):
+    piece = chorales["bach/bwv347"]
+    assert piece.key == "A major"
+    assert piece.time_signature == "4/4"
+    assert piece.anacrusis == 3.0  # a one-beat pickup
+    assert piece.semitones_to_c() == 3  # A major -> C major, up a minor third
+
+
+def test_melody_tokens_fit_vocabulary_and_decode(chorales):
+    vocab = MelodyVocabulary()
+    seqs = chorales.melody_tokens("valid", vocab)
+    assert len(seqs) > 20
+    assert all(s.min() >= 0 and s.max() < vocab.size for s in seqs)
+    # about three quarters of chorale steps are holds (see NOTES)
+    holds = np.concatenate(seqs) == vocab.HOLD
+    assert 0.6 < holds.mean() < 0.85
+
+
+def test_key_normalisation_puts_tonic_on_c_or_a(chorales):
+    seqs = chorales.melody_tokens("test", to_c=True)
+    assert len(seqs) == len([p for p in chorales.split("test") if p.on_grid])
+
+
+def test_chorale_bars_shape_and_polyphony():
+    bars = load_chorale_bars()
+    assert bars.rolls.shape[1:] == (16, 48)
+    assert bars.rolls.dtype == np.uint8
+    voices = bars.rolls.sum(axis=2)
+    assert 3.5 < voices[voices > 0].mean() <= 4.0
+    assert len(bars.of_split("train")) > len(bars.of_split("test"))
+
+
+@pytest.mark.parametrize("name", ["oneills", "han"])
+def test_folk_collections_are_monophonic_tunes(name):
+    corpus = load_folk(name)
+    assert len(corpus) > 500
+    mono = np.mean([p.notes.is_monophonic() for p in corpus])
+    assert mono > 0.95
+
+
+def test_unknown_corpus_is_named():
+    with pytest.raises(DataError, match="'bach'"):
+        load_corpus("bach")
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    src = datasets.data_dir()
+    for name in ("manifest.json", "chorales.npz"):
+        shutil.copy(src / name, tmp_path / name)
+    return tmp_path
+
+
+def test_tampered_file_gives_integrity_error_with_rebuild_hint(data_copy):
+    path = data_copy / "chorales.npz"
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatasetIntegrityError, match="chorales.npz.*make data"):
+        load_chorales(data_copy)
+
+
+def test_missing_file_names_it(data_copy):
+    (data_copy / "chorales.npz").unlink()
+    with pytest.raises(DataError, match="chorales.npz.*missing.*make data"):
+        load_chorales(data_copy)
+
+
+def test_missing_manifest_says_how_to_rebuild(tmp_path):
+    with pytest.raises(DataError, match="no dataset manifest.*make data"):
+        load_chorales(tmp_path)
+
+
+def test_manifest_from_another_builder_version(data_copy):
+    m = json.loads((data_copy / "manifest.json").read_text())
+    m["builder_version"] = 0
+    (data_copy / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(DatasetIntegrityError, match="builder version"):
+        load_chorales(data_copy)
+
+
+def test_build_writes_npz_without_pickle_and_a_manifest(tmp_path, monkeypatch):
+    from music21 import corpus
+
+    class FewChorales:
+        def __init__(self, returnType):
+            pass
+
+        def __iter__(self):
+            return iter(["bach/bwv347", "bach/bwv269", "bach/bwv347"])  # a repeat, as music21 does
+
+    monkeypatch.setattr(corpus.chorales, "Iterator", FewChorales)
+    manifest = datasets.build(tmp_path, only=["chorales"], progress=False)
+    assert manifest["files"]["chorales.npz"]["counts"]["pieces"] == 2
+    with np.load(tmp_path / "chorales.npz", allow_pickle=False) as data:
+        assert "pitch" in data.files
+    small = load_chorales(tmp_path)
+    assert [p.id for p in small] == ["bach/bwv269", "bach/bwv347"]
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+
+
+def test_midi_folder_reads_good_files_and_reports_bad_ones(tmp_path):
+    good = NoteList.from_arrays([60, 62, 64], [0, 1, 2], [1, 1, 1])
+    notes_to_midi(good, tmp_path / "good.mid")
+    (tmp_path / "sub").mkdir()
+    notes_to_midi(good.transpose(2), tmp_path / "sub" / "also.MID")
+    (tmp_path / "empty.mid").write_bytes(b"")
+    (tmp_path / "noise.mid").write_bytes(b"\x00\x01garbage" * 10)
+    (tmp_path / "cut.mid").write_bytes((tmp_path / "good.mid").read_bytes()[:30])
+    (tmp_path / "notes.txt").write_text("not music")
+    report = load_midi_folder(tmp_path)
+    assert sorted(report.pieces) == ["good.mid", "sub/also.MID"]
+    assert report.pieces["good.mid"] == good
+    assert set(report.skipped) == {"empty.mid", "noise.mid", "cut.mid"}
+    assert "empty" in report.skipped["empty.mid"]
+    assert "not a MIDI file" in report.skipped["noise.mid"]
+    assert "truncated" in report.skipped["cut.mid"]
+    assert "skipped cut.mid" in report.describe()
+
+
+def test_midi_folder_errors(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        load_midi_folder(tmp_path / "nowhere")
+    with pytest.raises(DataError, match="holds no files"):
+        load_midi_folder(tmp_path)

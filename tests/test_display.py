@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from musiclib.display import plot_piano_roll, score_svg
+from musiclib.errors import RepresentationError, ShapeError
+from musiclib.representation import NoteList, notes_to_stream
+
+
+def test_score_svg_is_deterministic(chorale_fragment):
+    a = score_svg(chorale_fragment)
+    assert a.startswith("<svg") or a.lstrip().startswith("<svg")
+    assert a == score_svg(chorale_fragment)
+
+
+def test_score_svg_accepts_a_music21_stream(c_major_scale):
+    svg = score_svg(notes_to_stream(c_major_scale), title="Scale")
+    assert "<svg" in svg and "Scale" in svg
+
+
+def test_score_has_one_note_head_per_note(c_major_scale):
+    svg = score_svg(c_major_scale)
+    assert svg.count('class="note"') == 8
+
+
+def test_score_of_wrong_type_is_refused():
+    with pytest.raises(RepresentationError, match="'music'"):
+        score_svg([60, 62])
+
+
+def test_plot_piano_roll_draws_one_rectangle_per_note(c_major_scale):
+    ax = plot_piano_roll(c_major_scale)
+    assert len(ax.patches) == 8
+
+
+def test_plot_piano_roll_of_an_array():
+    roll = np.zeros((16, 48), np.uint8)
+    roll[0:4, 24] = 1
+    ax = plot_piano_roll(roll)
+    assert ax.get_xlim() == (0.0, 4.0)
+
+
+def test_plot_rejects_3d_arrays():
+    with pytest.raises(ShapeError, match="'music'"):
+        plot_piano_roll(np.zeros((2, 16, 48)))
+
+
+def test_plot_rejects_empty_notes():
+    with pytest.raises(RepresentationError, match="empty"):
+        plot_piano_roll(NoteList.empty())
