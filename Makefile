@@ -11,17 +11,17 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 export PYTHONWARNINGS := ignore::DeprecationWarning
-export MPLBACKEND := Agg
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit nbval lint course data setup clean-venv help
+.PHONY: lab test unit nbval lint course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
 	@echo "make test    - install, then ruff, unit tests and nbval over every notebook (ci profile)"
 	@echo "make course  - execute every notebook in place under the cpu profile (commit the result)"
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
+	@echo "make student - write student/ notebooks: solutions removed, outputs cleared"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v in ((3, 11), (3, 12)) else f"Python 3.11 or 3.12 is needed, found {sys.version.split()[0]} at {sys.executable}; set PYTHON=/path/to/python3.11")'
@@ -33,7 +33,6 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 lab: $(STAMP)
-	MPLBACKEND= $(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check musiclib tests notebooks benchmarks
@@ -57,6 +56,9 @@ course: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python -m musiclib.datasets build
+
+student: $(STAMP)
+	$(BIN)/python -m musiclib.student --src notebooks --out student --overwrite
 
 clean-venv:
 	rm -rf $(VENV)

@@ -63,7 +63,8 @@ def check_equal(name: str, actual: Any, expected: Any, hint: str = "") -> CheckR
         ok = bool(np.array_equal(a, e))
         if not ok:
             i = tuple(int(x) for x in np.argwhere(a != e)[0])
-            return _report(CheckResult(name, False, f"at index {i}: got {a[i].item()!r}, expected {e[i].item()!r}. {hint}".strip()))
+            detail = f"at index {i}: got {a[i].item()!r}, expected {e[i].item()!r}. {hint}"
+            return _report(CheckResult(name, False, detail.strip()))
         return _report(CheckResult(name, True))
     ok = actual == expected
     detail = "" if ok else f"got {actual!r}, expected {expected!r}. {hint}".strip()

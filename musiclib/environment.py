@@ -61,6 +61,18 @@ class EnvironmentReport:
         p.text(str(self))
 
 
+def _installed_version(dist: str) -> str:
+    from importlib import metadata
+
+    candidates = [dist, "tensorflow-cpu"] if dist == "tensorflow" else [dist]
+    for candidate in candidates:
+        try:
+            return metadata.version(candidate)
+        except metadata.PackageNotFoundError:
+            continue
+    return "0"
+
+
 def _version_tuple(v: str) -> tuple[int, ...]:
     out = []
     for part in v.split(".")[:3]:
@@ -100,8 +112,8 @@ def check_environment(*, versions: bool = True, tensorflow: bool = True) -> Envi
         if name == "tensorflow" and not tensorflow:
             continue
         try:
-            mod = importlib.import_module(module)
-            v = getattr(mod, "__version__", "0")
+            importlib.import_module(module)
+            v = _installed_version(name)
             good = _version_tuple(v) >= _version_tuple(minimum)
             add(Finding(name, good, f"{v if versions else '>= ' + minimum} ({why})",
                         f"run `make lab` to install the pinned version (needs >= {minimum})"))

@@ -13,6 +13,7 @@ from musiclib.errors import (
 from musiclib.representation import (
     MelodyVocabulary,
     NoteList,
+    key_signature_sharps,
     load_notes,
     notes_from_midi,
     notes_from_stream,
@@ -302,3 +303,17 @@ def test_empty_notelist_cannot_be_written(tmp_path):
     with pytest.raises(RepresentationError, match="'notes' is empty"):
         notes_to_midi(NoteList.empty(), tmp_path / "x.mid")
     assert not (tmp_path / "x.mid").exists()
+
+
+def test_key_signature_of_scales():
+    a_major = NoteList.from_arrays([69, 71, 73, 74, 76, 78, 80, 81], np.arange(8.0), np.ones(8))
+    f_major = NoteList.from_arrays([65, 67, 69, 70, 72, 74, 76, 77], np.arange(8.0), np.ones(8))
+    assert key_signature_sharps(a_major) == 3
+    assert key_signature_sharps(f_major) == -1
+    assert key_signature_sharps(NoteList.from_arrays([60, 64, 67], [0, 1, 2], [1, 1, 1])) == 0
+
+
+def test_stream_spells_black_keys_by_key_signature():
+    f_major = NoteList.from_arrays([65, 67, 69, 70], np.arange(4.0), np.ones(4))
+    names = [n.pitch.name for n in notes_to_stream(f_major).flatten().notes]
+    assert names == ["F", "G", "A", "B-"]
