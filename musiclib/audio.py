@@ -185,21 +185,23 @@ def synthesize(
     amps = np.asarray(instrument.harmonics, dtype=np.float64)
     ratios = k * np.sqrt(1.0 + instrument.inharmonicity * k**2)
     nyquist = sr / 2
-    envelopes: dict[int, np.ndarray] = {}
+    rendered: dict[tuple[float, int], np.ndarray] = {}  # melodies repeat (pitch, length) a lot
     for start, length, f0, vel in zip(starts, lengths, f0s, notes.velocity, strict=True):
-        n = int(length) + n_release
-        if length not in envelopes:
-            envelopes[int(length)] = _envelope(int(length), n_release, instrument, sr)
-        t = np.arange(n) / sr
-        phase = 2 * np.pi * f0 * t
-        if instrument.vibrato:
-            depth = 2 ** (instrument.vibrato / 12) - 1
-            phase = phase + depth * f0 / 5.5 * (1 - np.cos(2 * np.pi * 5.5 * t))
-        keep = ratios * f0 < nyquist
-        wave_ = np.sin(np.outer(phase, ratios[keep])) @ amps[keep]
-        wave_ *= envelopes[int(length)] * (vel / 127.0)
-        end = min(start + n, out.shape[0])
-        out[start:end] += wave_[: end - start]
+        key = (float(f0), int(length))
+        if key not in rendered:
+            n = int(length) + n_release
+            t = np.arange(n) / sr
+            phase = 2 * np.pi * f0 * t
+            if instrument.vibrato:
+                depth = 2 ** (instrument.vibrato / 12) - 1
+                phase = phase + depth * f0 / 5.5 * (1 - np.cos(2 * np.pi * 5.5 * t))
+            keep = ratios * f0 < nyquist
+            rendered[key] = (np.sin(np.outer(phase, ratios[keep])) @ amps[keep]) * _envelope(
+                int(length), n_release, instrument, sr
+            )
+        wave_ = rendered[key]
+        end = min(start + wave_.shape[0], out.shape[0])
+        out[start:end] += wave_[: end - start] * (vel / 127.0)
     peak = np.abs(out).max()
     if peak > 0:
         out *= gain / peak
