@@ -625,8 +625,8 @@ md(r"""
 
 Three changes turn the toy into a real (small) melody model:
 
-1. **Real melodies.** The soprano lines of 80 Bach chorales, split **by piece** into
-   training and validation chorales (never by window, or the model is tested on
+1. **Real melodies.** The soprano lines of 70 training and all validation chorales of
+   the course's split **by piece** (never by window, or the model is tested on
    melodies it has read). Each training melody is also played in 12 keys (transposed
    by −5 … +6 semitones): 12× more data, and the model learns that a melody is the same
    melody in any key.
@@ -643,15 +643,12 @@ The model reads a window of 16 notes and predicts the next note at every positio
 """)
 
 code(r"""
-chorale_files = []
-for path in corpus.chorales.Iterator(returnType="filename"):  # fixed order; skip repeats
-    if path not in chorale_files:
-        chorale_files.append(path)
-    if len(chorale_files) == 80:
-        break
+from musiclib.datasets import load_chorales
 
-melodies = [notes_from_stream(corpus.parse(path)).select_part(0) for path in chorale_files]
-train_mel, valid_mel = melodies[:70], melodies[70:]
+chorales = load_chorales()  # the course's split by piece (notebook 01)
+train_mel = [piece.melody for piece in chorales.split("train")[:70]]
+valid_mel = [piece.melody for piece in chorales.split("valid")]
+melodies = train_mel + valid_mel
 SHIFTS = range(-5, 7)  # transpositions of the training melodies, in semitones
 low = min(int(m.pitch.min()) for m in melodies) + SHIFTS[0]
 high = max(int(m.pitch.max()) for m in melodies) + SHIFTS[-1]
