@@ -46,3 +46,29 @@ def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
     path = NOTEBOOKS / name
     nbformat.write(nb, path)
     return path
+
+
+class Lesson:
+    """Collect cells in order, then write them: an alternative to building a list.
+
+    ::
+
+        lesson = Lesson("03_rnn_hidden_state_math.ipynb")
+        md, code = lesson.md, lesson.code
+        md("# Title")
+        code("x = 1")
+        lesson.write()
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells: list[nbformat.NotebookNode] = []
+
+    def md(self, text: str) -> None:
+        self.cells.append(md(text))
+
+    def code(self, src: str, *tags: str) -> None:
+        self.cells.append(code(src, *tags))
+
+    def write(self) -> Path:
+        return write(self.name, self.cells)
