@@ -1,26 +1,13 @@
-"""Write notebooks/02_feature_extraction.ipynb (without outputs) from the cells below.
+"""Source of notebooks/02_feature_extraction.ipynb (see nbbuild.py for the workflow).
 
 Run:  python notebooks/src/build_02_feature_extraction.py
-then execute it in place (see CONTRIBUTING.md) so it ships with outputs.
-The .ipynb is what ships; this script only keeps its source readable and diffable.
+then execute it in place (`make course`) so it ships with outputs.
 """
 
-from __future__ import annotations
+from nbbuild import Lesson
 
-from pathlib import Path
-
-import nbformat
-
-CELLS: list[tuple[str, str]] = []
-
-
-def md(text: str) -> None:
-    CELLS.append(("markdown", text.strip("\n")))
-
-
-def code(text: str) -> None:
-    CELLS.append(("code", text.strip("\n")))
-
+lesson = Lesson("02_feature_extraction.ipynb")
+md, code = lesson.md, lesson.code
 
 # =========================================================================== intro
 md(r"""
@@ -901,17 +888,5 @@ docstring; later notebooks call them instead of re-deriving them.
 """)
 
 
-def build(path: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata["language_info"] = {"name": "python"}
-    for i, (kind, src) in enumerate(CELLS):
-        cell = (nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell)(src)
-        cell["id"] = f"c{i:02d}"
-        nb.cells.append(cell)
-    nbformat.validate(nb)
-    nbformat.write(nb, path)
-
-
 if __name__ == "__main__":
-    build(Path(__file__).resolve().parents[1] / "02_feature_extraction.ipynb")
+    lesson.write()
