@@ -12,6 +12,9 @@ export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
+# JupyterLab refuses to run as root without this flag (containers, cloud VMs).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .PHONY: lab test unit nbval lint course data student setup clean-venv help
@@ -27,11 +30,17 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v in ((3, 11), (3, 12)) else f"Python 3.11 or 3.12 is needed, found {sys.version.split()[0]} at {sys.executable}; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@# Offline-friendly JupyterLab: no news or update checks over the network.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 lab: $(STAMP)
+	@# Trust the committed outputs (scores are SVG, players HTML) so JupyterLab shows them.
+	$(BIN)/jupyter trust -y $(NOTEBOOKS) > /dev/null
+	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check musiclib tests notebooks benchmarks
