@@ -162,3 +162,16 @@ def test_interval_histogram_of_a_single_note_is_a_clear_error():
         F.interval_histogram(melody([60]))
     with pytest.raises(RepresentationError, match="argument 'max_interval'"):
         F.interval_histogram(melody([60, 62]), max_interval=0)
+
+
+@pytest.mark.parametrize("piece", ["bach/bwv66.6", "bach/bwv269"])
+def test_key_of_real_chorales_matches_music21_krumhansl(piece):
+    from music21 import corpus
+
+    from musiclib.representation import notes_from_stream
+
+    score = corpus.parse(piece)
+    theirs = score.analyze("key.krumhansl")
+    ours = F.estimate_key(notes_from_stream(score))
+    assert (ours.tonic, ours.mode) == (theirs.tonic.pitchClass, theirs.mode)
+    assert ours.correlation == pytest.approx(theirs.correlationCoefficient, abs=1e-6)
