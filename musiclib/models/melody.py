@@ -1,0 +1,634 @@
+"""Melody models on the 16th-note grid: data, the LSTM (长短期记忆网络), training, evaluation.
+
+* :func:`melody_data` — token sequences of a corpus split plus each step's
+  position in the bar (from ``Piece.anacrusis`` and ``Piece.bar_quarters``).
+* :func:`evaluate` — bits per step, accuracy and note-event accuracy of any model
+  that gives ``log_probs(sequence, positions)``, over whole pieces.
+* :func:`build_lstm` — token embedding ⊕ position embedding → stacked LSTM → logits.
+* :func:`make_dataset` — a ``tf.data`` pipeline of windows with random 12-key
+  transposition (within the vocabulary); :func:`midi_folder_sequences` feeds it
+  from any folder of MIDI files.
+* :func:`train_lstm` — fit with progress lines, early stopping and atomic
+  checkpoints; accepts a ``tf.distribute`` strategy.
+* :class:`MelodyLSTM` — a trained model with its vocabulary: evaluation, and
+  step-by-step generation in NumPy with :func:`musiclib.rnn_math.lstm_step`.
+
+The input at step t is the previous token (a rest before the piece starts: the
+same start context as the n-gram) and the bar position of step t; the output is
+the distribution of token t.
+
+Taught in: notebooks/04_lstm_melody_generation.ipynb
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musiclib.config import quiet_tensorflow
+from musiclib.errors import DataError, MusicLibError, ShapeError
+from musiclib.representation import DEFAULT_STEPS_PER_QUARTER, MelodyVocabulary, NoteList, notes_to_tokens
+
+__all__ = [
+    "N_POSITIONS",
+    "MelodyData",
+    "melody_data",
+    "midi_folder_sequences",
+    "evaluate",
+    "metrics_from_log_probs",
+    "LSTMConfig",
+    "build_lstm",
+    "make_windows",
+    "make_dataset",
+    "train_lstm",
+    "TrainResult",
+    "MelodyLSTM",
+]
+
+N_POSITIONS = 32  # bar positions are taken modulo this (bars up to 8 quarters)
+LN2 = math.log(2.0)
+
+
+# --------------------------------------------------------------------------- data
+@dataclass
+class MelodyData:
+    """Token sequences with the bar position of every step.
+
+    Attributes
+    ----------
+    tokens : list of int64 arrays
+    positions : list of int64 arrays (same lengths), values 0..N_POSITIONS-1
+    ids : list of str
+        Piece ids (or file names).
+    vocab : MelodyVocabulary
+    """
+
+    tokens: list[np.ndarray]
+    positions: list[np.ndarray]
+    ids: list[str]
+    vocab: MelodyVocabulary
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def n_steps(self) -> int:
+        """Total number of grid steps."""
+        return int(sum(len(t) for t in self.tokens))
+
+    def subset(self, fraction: float) -> MelodyData:
+        """The first ``fraction`` of the pieces (at least one), for quick profiles."""
+        k = max(1, int(round(len(self) * float(fraction))))
+        return MelodyData(self.tokens[:k], self.positions[:k], self.ids[:k], self.vocab)
+
+    def __add__(self, other: MelodyData) -> MelodyData:
+        return MelodyData(self.tokens + other.tokens, self.positions + other.positions,
+                          self.ids + other.ids, self.vocab)
+
+
+def _positions(n: int, anacrusis: float, bar_quarters: float, spq: int = DEFAULT_STEPS_PER_QUARTER) -> np.ndarray:
+    bar = max(1, int(round(bar_quarters * spq)))
+    off = int(round(anacrusis * spq))
+    return ((np.arange(n) + off) % bar) % N_POSITIONS
+
+
+def melody_data(corpus: Any, split: str, vocab: MelodyVocabulary | None = None, *, to_c: bool = False) -> MelodyData:
+    """Melody tokens and bar positions of one split of a corpus.
+
+    Same pieces as ``corpus.melody_tokens(split, vocab, to_c=to_c)``: pieces with
+    triplets or pitches outside ``vocab`` are skipped; chords keep the top note.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    vocab = vocab or MelodyVocabulary()
+    tokens, positions, ids = [], [], []
+    for piece in corpus.split(split):
+        if not piece.on_grid:
+            continue
+        melody = piece.melody
+        if to_c:
+            melody = melody.transpose(piece.semitones_to_c())
+        if melody.pitch.min() < vocab.low or melody.pitch.max() >= vocab.high:
+            continue
+        t = notes_to_tokens(melody, vocab, polyphony="highest")
+        tokens.append(t)
+        positions.append(_positions(len(t), piece.anacrusis, piece.bar_quarters))
+        ids.append(piece.id)
+    if not tokens:
+        raise DataError(f"split {split!r} of corpus {getattr(corpus, 'name', '?')!r} holds no melody in {vocab}")
+    return MelodyData(tokens, positions, ids, vocab)
+
+
+def midi_folder_sequences(
+    folder: str | os.PathLike,
+    vocab: MelodyVocabulary | None = None,
+    *,
+    bar_quarters: float = 4.0,
+    part: int | None = None,
+) -> MelodyData:
+    """Melodies from every MIDI file of a folder (the top line, by the skyline rule).
+
+    Notes outside the vocabulary's range are moved by octaves into it; files that
+    cannot be read are skipped (see :func:`musiclib.datasets.load_midi_folder`).
+    Bar positions assume ``bar_quarters`` per bar starting at time 0.
+
+    Raises
+    ------
+    DataError
+        The folder has no readable MIDI file.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    from musiclib.datasets import load_midi_folder
+
+    vocab = vocab or MelodyVocabulary()
+    report = load_midi_folder(folder)
+    tokens, positions, ids = [], [], []
+    for name, notes in sorted(report.pieces.items()):
+        if part is not None:
+            notes = notes.select_part(part)
+        if len(notes) == 0:
+            continue
+        p = notes.pitch.astype(np.int64)
+        while p.min() < vocab.low:
+            p = np.where(p < vocab.low, p + 12, p)
+        while p.max() >= vocab.high:
+            p = np.where(p >= vocab.high, p - 12, p)
+        notes = NoteList.from_arrays(p, notes.onset, notes.duration, notes.velocity, 0)
+        t = notes_to_tokens(notes, vocab, polyphony="highest")
+        if t.size < 2:
+            continue
+        tokens.append(t)
+        positions.append(_positions(len(t), 0.0, bar_quarters))
+        ids.append(name)
+    if not tokens:
+        raise DataError(f"folder {str(folder)!r} holds no readable MIDI melody ({len(report.skipped)} skipped)")
+    return MelodyData(tokens, positions, ids, vocab)
+
+
+# --------------------------------------------------------------------------- metrics
+def metrics_from_log_probs(
+    log_probs: Sequence[np.ndarray], tokens: Sequence[np.ndarray], vocab: MelodyVocabulary
+) -> dict[str, float]:
+    """Bits per step, accuracy and note-event accuracy from per-step log-probabilities.
+
+    * ``bits_per_step``: mean of ``-log2 p(token_t | history)`` over all steps.
+    * ``accuracy``: share of steps whose most likely token is the true one.
+    * ``event_accuracy``: the same, only over steps where a note starts (true token
+      is a note-on). Three quarters of chorale steps are "hold", so plain accuracy
+      flatters; this one does not.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    nll = 0.0
+    n = correct = events = event_correct = 0
+    for lp, seq in zip(log_probs, tokens, strict=True):
+        seq = np.asarray(seq)
+        lp = np.asarray(lp, dtype=np.float64)
+        if lp.shape != (len(seq), vocab.size):
+            raise ShapeError(f"log-probabilities have shape {lp.shape}; expected ({len(seq)}, {vocab.size})")
+        nll -= float(lp[np.arange(len(seq)), seq].sum())
+        guess = lp.argmax(axis=1)
+        hit = guess == seq
+        is_event = seq >= vocab.N_SPECIAL
+        n += len(seq)
+        correct += int(hit.sum())
+        events += int(is_event.sum())
+        event_correct += int(hit[is_event].sum())
+    if n == 0:
+        raise DataError("no steps to evaluate")
+    return {
+        "bits_per_step": nll / n / LN2,
+        "accuracy": correct / n,
+        "event_accuracy": event_correct / max(events, 1),
+        "steps": n,
+        "events": events,
+    }
+
+
+def evaluate(model: Any, data: MelodyData) -> dict[str, float]:
+    """Evaluate a model (``NGramModel`` or ``MelodyLSTM``) on whole pieces.
+
+    Returns a dict with ``bits_per_step``, ``accuracy``, ``event_accuracy``,
+    ``steps``, ``events`` (see :func:`metrics_from_log_probs`).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    if hasattr(model, "log_probs_batch"):
+        lps = model.log_probs_batch(data.tokens, data.positions)
+    else:
+        lps = [model.log_probs(t, p) for t, p in zip(data.tokens, data.positions, strict=True)]
+    return metrics_from_log_probs(lps, data.tokens, data.vocab)
+
+
+# --------------------------------------------------------------------------- model
+@dataclass(frozen=True)
+class LSTMConfig:
+    """Size and training recipe of the melody LSTM.
+
+    Attributes
+    ----------
+    embed_dim, position_dim : int
+        Sizes of the token and bar-position embeddings (concatenated).
+    units : tuple of int
+        One LSTM layer per entry.
+    dropout : float
+        Dropout between layers.
+    window : int
+        Training window length in steps.
+    batch_size, learning_rate, epochs, patience : training settings
+    transpose : tuple (low, high)
+        Range of random transpositions in semitones (12 keys: -5..6).
+    """
+
+    embed_dim: int = 48
+    position_dim: int = 8
+    units: tuple[int, ...] = (128, 128)
+    dropout: float = 0.1
+    window: int = 128
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    epochs: int = 20
+    patience: int = 3
+    transpose: tuple[int, int] = (-5, 6)
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["units"] = list(self.units)
+        d["transpose"] = list(self.transpose)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LSTMConfig:
+        d = dict(d)
+        d["units"] = tuple(d["units"])
+        d["transpose"] = tuple(d["transpose"])
+        return cls(**d)
+
+
+def build_lstm(vocab: MelodyVocabulary, config: LSTMConfig | None = None):
+    """The melody LSTM: embeddings → stacked LSTM → logits over the vocabulary.
+
+    Inputs (a dict): ``"tokens"`` (batch, time) int — the previous token of each
+    step; ``"positions"`` (batch, time) int — the bar position of each step.
+    Output: logits (batch, time, vocab.size).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    quiet_tensorflow()
+    import keras
+
+    config = config or LSTMConfig()
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    positions = keras.Input(shape=(None,), dtype="int32", name="positions")
+    x = keras.layers.Embedding(vocab.size, config.embed_dim, name="token_embedding")(tokens)
+    p = keras.layers.Embedding(N_POSITIONS, config.position_dim, name="position_embedding")(positions)
+    h = keras.layers.Concatenate(name="concat")([x, p])
+    for k, units in enumerate(config.units):
+        h = keras.layers.LSTM(units, return_sequences=True, name=f"lstm_{k}")(h)
+        if config.dropout:
+            h = keras.layers.Dropout(config.dropout, name=f"dropout_{k}")(h)
+    logits = keras.layers.Dense(vocab.size, name="logits")(h)
+    return keras.Model({"tokens": tokens, "positions": positions}, logits, name="melody_lstm")
+
+
+def _shifted_inputs(seq: np.ndarray, vocab: MelodyVocabulary) -> np.ndarray:
+    """Input tokens: a rest, then the sequence without its last token."""
+    return np.concatenate([[vocab.REST], seq[:-1]]).astype(np.int32)
+
+
+def make_windows(data: MelodyData, window: int) -> dict[str, np.ndarray]:
+    """Cut pieces into non-overlapping training windows (the last one padded).
+
+    Returns arrays of shape (n_windows, window): ``tokens`` (inputs), ``positions``,
+    ``targets`` and ``weights`` (0 on padding).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    if window < 2:
+        raise ShapeError(f"argument 'window' is {window!r}; expected >= 2")
+    rows: dict[str, list[np.ndarray]] = {"tokens": [], "positions": [], "targets": [], "weights": []}
+    for seq, pos in zip(data.tokens, data.positions, strict=True):
+        inp = _shifted_inputs(seq, data.vocab)
+        for s in range(0, len(seq), window):
+            n = min(window, len(seq) - s)
+            pad = window - n
+            rows["tokens"].append(np.pad(inp[s:s + n], (0, pad)))
+            rows["positions"].append(np.pad(pos[s:s + n], (0, pad)).astype(np.int32))
+            rows["targets"].append(np.pad(seq[s:s + n], (0, pad)).astype(np.int32))
+            rows["weights"].append(np.pad(np.ones(n, np.float32), (0, pad)))
+    return {k: np.stack(v) for k, v in rows.items()}
+
+
+def make_dataset(
+    data: MelodyData,
+    *,
+    window: int = 128,
+    batch_size: int = 32,
+    transpose: tuple[int, int] | None = (-5, 6),
+    shuffle: bool = True,
+    seed: int = 0,
+):
+    """A ``tf.data`` pipeline of ``({"tokens", "positions"}, targets, weights)`` batches.
+
+    With ``transpose=(lo, hi)`` every window is moved by a random number of
+    semitones in lo..hi, limited so that all its notes stay inside the
+    vocabulary (12 keys for -5..6); a fresh draw every epoch.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    arrays = make_windows(data, window)
+    n = len(arrays["tokens"])
+    ds = tf.data.Dataset.from_tensor_slices(arrays)
+    if shuffle:
+        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    first_note = data.vocab.N_SPECIAL
+    last_note = data.vocab.size - 1
+    if transpose is not None:
+        lo_t, hi_t = int(transpose[0]), int(transpose[1])
+        rand = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        ds = tf.data.Dataset.zip((ds, rand))
+
+        def shift(w, r):
+            both = tf.concat([w["tokens"], w["targets"]], axis=0)
+            is_note = both >= first_note
+            lo = tf.reduce_min(tf.where(is_note, both, last_note))
+            hi = tf.reduce_max(tf.where(is_note, both, first_note))
+            s_min = tf.maximum(lo_t, first_note - lo)
+            s_max = tf.minimum(hi_t, last_note - hi)
+            span = tf.maximum(s_max - s_min + 1, 1)
+            s = tf.where(s_max >= s_min, s_min + tf.cast(r % tf.cast(span, tf.int64), tf.int32), 0)
+
+            def move(x):
+                return tf.where(x >= first_note, x + s, x)
+
+            return {"tokens": move(w["tokens"]), "positions": w["positions"],
+                    "targets": move(w["targets"]), "weights": w["weights"]}
+
+        ds = ds.map(shift, num_parallel_calls=1, deterministic=True)
+    ds = ds.map(lambda w: ({"tokens": w["tokens"], "positions": w["positions"]}, w["targets"], w["weights"]))
+    return ds.batch(batch_size).prefetch(2)
+
+
+# --------------------------------------------------------------------------- training
+@dataclass
+class TrainResult:
+    """What :func:`train_lstm` did: the model, per-epoch history, best epoch, time."""
+
+    model: MelodyLSTM
+    history: dict[str, list[float]]
+    best_epoch: int
+    seconds: float
+    stopped_early: bool
+    checkpoint: Path | None = None
+
+
+def _make_callbacks(checkpoint: Path | None, progress: bool, patience: int, max_seconds: float | None,
+                    vocab: MelodyVocabulary, config: LSTMConfig, log: Callable[[str], None]):
+    import keras
+
+    class Monitor(keras.callbacks.Callback):
+        """Progress lines, early stopping, time budget and atomic checkpoints."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.best = math.inf
+            self.best_epoch = -1
+            self.best_weights = None
+            self.wait = 0
+            self.start = time.perf_counter()
+            self.stopped_early = False
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            val = logs.get("val_xent", logs.get("xent", math.nan)) / LN2
+            elapsed = time.perf_counter() - self.start
+            improved = bool(val < self.best - 1e-4)
+            if improved:
+                self.best, self.best_epoch, self.wait = val, epoch, 0
+                self.best_weights = self.model.get_weights()
+                if checkpoint is not None:
+                    MelodyLSTM(self.model, vocab, config).save(checkpoint, overwrite=True)
+            else:
+                self.wait += 1
+            if progress:
+                log(f"epoch {epoch + 1:3d}  train {logs.get('xent', math.nan) / LN2:.3f} bits/step  "
+                    f"valid {val:.3f}{' *' if improved else '  '}  {elapsed:5.0f} s")
+            if self.wait >= patience:
+                self.stopped_early = True
+                self.model.stop_training = True
+                if progress:
+                    log(f"early stop: no improvement for {patience} epochs")
+            elif max_seconds is not None and elapsed > max_seconds:
+                self.model.stop_training = True
+                if progress:
+                    log(f"time budget of {max_seconds:.0f} s reached")
+
+    return Monitor()
+
+
+def train_lstm(
+    train: MelodyData,
+    valid: MelodyData,
+    config: LSTMConfig | None = None,
+    *,
+    epochs: int | None = None,
+    seed: int = 0,
+    strategy: Any = None,
+    checkpoint: str | os.PathLike | None = None,
+    progress: bool = True,
+    max_seconds: float | None = None,
+    log: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Train the melody LSTM with transposition augmentation and early stopping.
+
+    Parameters
+    ----------
+    train, valid : MelodyData
+        Validation loss (whole pieces cut into windows, not transposed) decides
+        early stopping and which weights are kept.
+    config : LSTMConfig
+    epochs : int, optional
+        Overrides ``config.epochs`` (e.g. ``get_profile().epochs(20)``).
+    seed : int
+        Seeds Keras, TensorFlow and the data pipeline.
+    strategy : tf.distribute.Strategy, optional
+        Build and train the model under ``strategy.scope()`` (several GPUs,
+        ``MirroredStrategy``); the default strategy otherwise.
+    checkpoint : path, optional
+        A ``.keras`` file written atomically whenever validation improves, so an
+        interrupted run keeps the last good checkpoint (a ``.json`` record beside it).
+    progress : bool
+        Print one line per epoch.
+    max_seconds : float, optional
+        Stop after the epoch that passes this time budget.
+
+    Returns
+    -------
+    TrainResult
+        ``model`` holds the best weights (by validation loss).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    from musiclib.config import seed_everything
+
+    config = config or LSTMConfig()
+    if train.vocab != valid.vocab:
+        raise DataError(f"train and valid use different vocabularies: {train.vocab} vs {valid.vocab}")
+    vocab = train.vocab
+    n_epochs = int(epochs if epochs is not None else config.epochs)
+    if n_epochs < 1:
+        raise ShapeError(f"argument 'epochs' is {epochs!r}; expected >= 1")
+    log = log or (lambda s: print(s, file=sys.stdout, flush=True))
+    seed_everything(seed)
+    strategy = strategy or tf.distribute.get_strategy()
+    with strategy.scope():
+        model = build_lstm(vocab, config)
+        model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            # the loss divides by all window steps, padding included; this metric is the
+            # true mean over real steps (what evaluate() reports), used for early stopping
+            weighted_metrics=[keras.metrics.SparseCategoricalCrossentropy(from_logits=True, name="xent")],
+        )
+    batch = config.batch_size * strategy.num_replicas_in_sync
+    train_ds = make_dataset(train, window=config.window, batch_size=batch,
+                            transpose=config.transpose, shuffle=True, seed=seed)
+    valid_ds = make_dataset(valid, window=config.window, batch_size=batch, transpose=None, shuffle=False)
+    ckpt = Path(checkpoint) if checkpoint is not None else None
+    monitor = _make_callbacks(ckpt, progress, config.patience, max_seconds, vocab, config, log)
+    start = time.perf_counter()
+    hist = model.fit(train_ds, validation_data=valid_ds, epochs=n_epochs, verbose=0, shuffle=False,
+                     callbacks=[monitor])
+    seconds = time.perf_counter() - start
+    if monitor.best_weights is not None:
+        model.set_weights(monitor.best_weights)
+    history = {k: [float(x) / LN2 for x in v] for k, v in hist.history.items()}
+    return TrainResult(MelodyLSTM(model, vocab, config), history, monitor.best_epoch + 1, seconds,
+                       monitor.stopped_early, ckpt)
+
+
+# --------------------------------------------------------------------------- trained model
+@dataclass
+class MelodyLSTM:
+    """A trained melody LSTM with its vocabulary and recipe.
+
+    Evaluate it with :func:`evaluate` (Keras, float32, whole pieces in one batch)
+    and sample from it with :func:`musiclib.sampling.generate` (NumPy float64 with
+    :func:`musiclib.rnn_math.lstm_step` — the gate math of this lesson).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+
+    keras_model: Any
+    vocab: MelodyVocabulary
+    config: LSTMConfig = field(default_factory=LSTMConfig)
+    record: dict = field(default_factory=dict)
+    _numpy: dict | None = field(default=None, repr=False)
+
+    name = "lstm"
+
+    def log_probs_batch(self, tokens: Sequence[np.ndarray], positions: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Natural-log probabilities of every step of every piece (one padded batch)."""
+        from musiclib.sampling import log_softmax
+
+        if len(tokens) == 0:
+            return []
+        seqs = [self.vocab.check_tokens(t, name="tokens") for t in tokens]
+        T = max(len(s) for s in seqs)
+        x = np.zeros((len(seqs), T), np.int32)
+        p = np.zeros((len(seqs), T), np.int32)
+        for i, (s, q) in enumerate(zip(seqs, positions, strict=True)):
+            q = np.asarray(q)
+            if q.shape != s.shape:
+                raise ShapeError(f"positions of piece {i} have shape {q.shape}; expected {s.shape}")
+            x[i, :len(s)] = _shifted_inputs(s, self.vocab)
+            p[i, :len(s)] = q % N_POSITIONS
+        logits = np.asarray(self.keras_model({"tokens": x, "positions": p}, training=False), np.float64)
+        return [log_softmax(logits[i, :len(s)]) for i, s in enumerate(seqs)]
+
+    def log_probs(self, sequence: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Natural-log probabilities of every step of one piece, shape (T, vocab.size)."""
+        return self.log_probs_batch([sequence], [positions])[0]
+
+    # ------------------------------------------------------------- NumPy stepping
+    def numpy_weights(self) -> dict:
+        """Embeddings, :class:`~musiclib.rnn_math.LSTMParams` per layer and the output layer, as float64."""
+        from musiclib.rnn_math import from_keras_lstm
+
+        if self._numpy is None:
+            m = self.keras_model
+            lstms = [layer for layer in m.layers if layer.__class__.__name__ == "LSTM"]
+            self._numpy = {
+                "E_tok": np.asarray(m.get_layer("token_embedding").get_weights()[0], np.float64),
+                "E_pos": np.asarray(m.get_layer("position_embedding").get_weights()[0], np.float64),
+                "lstm": [from_keras_lstm([np.asarray(w, np.float64) for w in layer.get_weights()])
+                         for layer in lstms],
+                "W_hy": np.asarray(m.get_layer("logits").get_weights()[0], np.float64).T,
+                "b_y": np.asarray(m.get_layer("logits").get_weights()[1], np.float64),
+            }
+        return self._numpy
+
+    def session(self, primer_tokens: np.ndarray, primer_positions: np.ndarray) -> _LSTMSession:
+        """A generation session primed with tokens (see :func:`musiclib.sampling.generate`)."""
+        tokens = self.vocab.check_tokens(primer_tokens, name="primer")
+        s = _LSTMSession(self)
+        for tok, pos in zip(tokens.tolist(), np.asarray(primer_positions).tolist(), strict=True):
+            s.log_probs(int(pos))
+            s.append(int(tok))
+        return s
+
+    # ------------------------------------------------------------- files
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False, record: dict | None = None) -> Path:
+        """Write ``path`` (.keras) and its JSON record atomically (see :mod:`musiclib.pretrained`)."""
+        from musiclib.pretrained import save_melody_lstm
+
+        return save_melody_lstm(self, path, overwrite=overwrite, record=record)
+
+
+class _LSTMSession:
+    """Runs the LSTM one step at a time in NumPy (float64), keeping h_t and c_t."""
+
+    def __init__(self, model: MelodyLSTM) -> None:
+        self.w = model.numpy_weights()
+        self.vocab = model.vocab
+        n = [p.n_hidden for p in self.w["lstm"]]
+        self.h = [np.zeros(k) for k in n]
+        self.c = [np.zeros(k) for k in n]
+        self.last = model.vocab.REST
+        self._pending: tuple[int, list, list] | None = None
+
+    def log_probs(self, position: int) -> np.ndarray:
+        from musiclib.rnn_math import lstm_step
+        from musiclib.sampling import log_softmax
+
+        x = np.concatenate([self.w["E_tok"][self.last], self.w["E_pos"][int(position) % N_POSITIONS]])
+        hs, cs = [], []
+        for params, h, c in zip(self.w["lstm"], self.h, self.c, strict=True):
+            x, c_new = lstm_step(x, h, c, params)
+            hs.append(x)
+            cs.append(c_new)
+        self._pending = (int(position), hs, cs)
+        return log_softmax(self.w["W_hy"] @ x + self.w["b_y"])
+
+    def append(self, token: int) -> None:
+        if self._pending is None:
+            raise MusicLibError("call log_probs(position) before append(token)")
+        _, self.h, self.c = self._pending
+        self._pending = None
+        self.last = int(token)

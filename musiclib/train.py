@@ -1,0 +1,186 @@
+"""Reproduce the course's pretrained checkpoints from the command line.
+
+    python -m musiclib.train melody                 # the shipped melody LSTM (cpu profile, ~4 min)
+    python -m musiclib.train melody --profile full  # longer training (GPU if present)
+    python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
+
+``melody`` fits the n-gram baselines (orders 1..10, discount tuned on the validation
+split), trains the LSTM with 12-key transposition augmentation, evaluates both on the
+test split and writes ``musiclib/checkpoints/melody_lstm.keras`` with its JSON record
+(seed, profile, dataset hash, test metrics of every model). Checkpoints are written
+atomically whenever validation improves, so an interrupted run keeps the last good one.
+
+Taught in: notebooks/04_lstm_melody_generation.ipynb
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from musiclib.config import DEFAULT_SEED, get_profile, quiet_tensorflow, seed_everything
+from musiclib.errors import MusicLibError
+
+__all__ = ["MELODY_RECIPE", "NGRAM_ORDERS", "train_melody", "format_table", "main"]
+
+#: The LSTM recipe of the shipped checkpoint (epochs are for the ``cpu`` profile).
+MELODY_RECIPE = {"embed_dim": 48, "position_dim": 8, "units": (128, 128), "dropout": 0.0, "window": 256,
+                 "batch_size": 16, "learning_rate": 3e-3, "epochs": 30, "patience": 5, "transpose": (-5, 6)}
+NGRAM_ORDERS = tuple(range(1, 11))
+NGRAM_DISCOUNTS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def _round(metrics: dict) -> dict:
+    return {k: (round(float(v), 6) if isinstance(v, float) else v) for k, v in metrics.items()}
+
+
+def format_table(test_metrics: dict[str, dict], names: Sequence[str] | None = None) -> str:
+    """A plain-text table: model, bits per step, accuracy, note-event accuracy.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    names = list(names or test_metrics)
+    lines = [f"{'model':<10} {'bits/step':>9} {'accuracy':>9} {'event acc':>9}"]
+    for n in names:
+        m = test_metrics[n]
+        lines.append(f"{n:<10} {m['bits_per_step']:>9.3f} {m['accuracy']:>9.3f} {m['event_accuracy']:>9.3f}")
+    return "\n".join(lines)
+
+
+def _data_hash(entry: dict) -> str:
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def train_melody(
+    out: str | Path | None = None,
+    *,
+    profile: str | None = None,
+    seed: int = DEFAULT_SEED,
+    epochs: int | None = None,
+    midi_folder: str | Path | None = None,
+    overwrite: bool = True,
+    progress: bool = True,
+) -> dict:
+    """Fit the n-grams, train the LSTM, evaluate on the test split, write the checkpoint.
+
+    Returns the JSON record written beside the checkpoint.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    quiet_tensorflow()
+    from musiclib.datasets import load_chorales, split_of
+    from musiclib.models.melody import LSTMConfig, MelodyData, evaluate, melody_data, midi_folder_sequences, train_lstm
+    from musiclib.models.ngram import fit_best_ngram
+    from musiclib.pretrained import MELODY_LSTM
+    from musiclib.representation import MelodyVocabulary
+
+    prof = get_profile(profile)
+    seed_everything(seed)
+    say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
+    vocab = MelodyVocabulary()
+    t0 = time.perf_counter()
+    if midi_folder is None:
+        corpus = load_chorales()
+        train, valid, test = (melody_data(corpus, s, vocab) for s in ("train", "valid", "test"))
+        data_record = {"corpus": "chorales", "part": "soprano", "keys": "as written",
+                       "manifest_entry_sha256": _data_hash(corpus.manifest),
+                       "file_sha256": corpus.manifest.get("sha256"),
+                       "split": corpus.manifest.get("split")}
+    else:
+        allx = midi_folder_sequences(midi_folder, vocab)
+        parts = {}
+        for s in ("train", "valid", "test"):
+            keep = [i for i, name in enumerate(allx.ids) if split_of(name) == s]
+            parts[s] = MelodyData([allx.tokens[i] for i in keep], [allx.positions[i] for i in keep],
+                                  [allx.ids[i] for i in keep], vocab)
+        if not len(parts["valid"]) or not len(parts["test"]):
+            raise MusicLibError(f"folder {str(midi_folder)!r} is too small for a train/valid/test split")
+        train, valid, test = parts["train"], parts["valid"], parts["test"]
+        data_record = {"corpus": f"midi folder {Path(midi_folder).name}", "pieces": len(allx),
+                       "manifest_entry_sha256": _data_hash({"ids": allx.ids, "steps": allx.n_steps})}
+    train = train.subset(prof.data_fraction)
+    say(f"data: {len(train)} train / {len(valid)} valid / {len(test)} test pieces, "
+        f"{train.n_steps} training steps (profile {prof.name}, seed {seed})")
+
+    # n-gram baselines, discount tuned on validation
+    ngrams, valid_bits = fit_best_ngram(train.tokens, valid.tokens, NGRAM_ORDERS, NGRAM_DISCOUNTS, vocab)
+    test_metrics: dict[str, dict] = {}
+    for n, model in ngrams.items():
+        test_metrics[model.name] = _round(evaluate(model, test)) | {"discount": model.discount,
+                                                                    "valid_bits_per_step":
+                                                                        round(valid_bits[(n, model.discount)], 6)}
+    best_ngram = min(ngrams.values(), key=lambda m: valid_bits[(m.order, m.discount)]).name
+    say(f"n-grams fitted in {time.perf_counter() - t0:.0f} s; best on validation: {best_ngram}")
+
+    # the LSTM
+    config = LSTMConfig(**MELODY_RECIPE)
+    n_epochs = epochs if epochs is not None else prof.epochs(config.epochs)
+    target = Path(out) if out is not None else MELODY_LSTM
+    if target.exists() and not overwrite:
+        raise MusicLibError(f"checkpoint {str(target)!r} exists; pass --overwrite to replace it")
+    result = train_lstm(train, valid, config, epochs=n_epochs, seed=seed, checkpoint=target,
+                        progress=progress, log=say)
+    lstm_metrics = _round(evaluate(result.model, test))
+    test_metrics = {"lstm": lstm_metrics} | test_metrics
+    import keras
+    import tensorflow as tf
+
+    record = {
+        "command": "python -m musiclib.train melody" + (f" --profile {prof.name}" if profile else "")
+                   + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+                   + (f" --epochs {epochs}" if epochs is not None else ""),
+        "seed": seed,
+        "profile": prof.name,
+        "data": data_record,
+        "train_pieces": len(train),
+        "train_steps": train.n_steps,
+        "epochs_run": len(result.history.get("loss", [])),
+        "epochs_planned": n_epochs,
+        "best_epoch": result.best_epoch,
+        "train_seconds": round(result.seconds, 1),
+        "parameters": int(result.model.keras_model.count_params()),
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
+        "best_ngram": best_ngram,
+        "test_metrics": test_metrics,
+        "history_bits_per_step": {k: [round(x, 4) for x in v] for k, v in result.history.items()},
+        "evaluation": "whole test pieces; step 0 predicted after a rest; bits = mean -log2 p; event accuracy "
+                      "= accuracy on steps whose true token is a note-on",
+    }
+    result.model.save(target, overwrite=True, record=record)
+    say(f"LSTM: {record['epochs_run']} epochs in {result.seconds:.0f} s (best epoch {result.best_epoch})")
+    say(format_table(test_metrics, ["lstm", *[f"ngram_{n}" for n in NGRAM_ORDERS if f"ngram_{n}" in test_metrics]]))
+    say(f"wrote {target} and {target.with_suffix('.json').name}")
+    return record
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m musiclib.train", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    m = sub.add_parser("melody", help="n-gram baselines + melody LSTM on chorale sopranos")
+    m.add_argument("--profile", choices=["ci", "cpu", "full"], default=None,
+                   help="default: $MUSICLIB_PROFILE or cpu")
+    m.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    m.add_argument("--epochs", type=int, default=None, help="override the profile's epoch count")
+    m.add_argument("--out", default=None, help="checkpoint path (.keras); default: the shipped one")
+    m.add_argument("--midi-folder", default=None, help="train on a folder of MIDI files instead of the chorales")
+    m.add_argument("--no-overwrite", action="store_true", help="refuse to replace an existing checkpoint")
+    m.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                     midi_folder=args.midi_folder, overwrite=not args.no_overwrite, progress=not args.quiet)
+    except MusicLibError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Tests of the shipped melody checkpoint and of checkpoint loading errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from musiclib.datasets import load_chorales
+from musiclib.errors import CheckpointError, MusicLibError
+from musiclib.models.melody import evaluate, melody_data
+from musiclib.pretrained import MELODY_LSTM, load_melody_lstm, read_record, record_path
+from musiclib.representation import MelodyVocabulary
+from musiclib.sampling import generate
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_melody_lstm()
+
+
+def test_record_names_models_and_metrics():
+    record = read_record(MELODY_LSTM)
+    metrics = record["test_metrics"]
+    assert "lstm" in metrics and record["best_ngram"] in metrics and "ngram_5" in metrics
+    for name in ("lstm", record["best_ngram"]):
+        assert {"bits_per_step", "accuracy", "event_accuracy"} <= set(metrics[name])
+    assert record["command"].startswith("python -m musiclib.train melody")
+    assert record["seed"] >= 0 and record["profile"] in ("ci", "cpu", "full")
+    assert record["vocab"] == MelodyVocabulary().to_dict()
+
+
+def test_record_matches_the_dataset_it_was_trained_on():
+    from musiclib.train import _data_hash
+
+    corpus = load_chorales()
+    assert read_record(MELODY_LSTM)["data"]["manifest_entry_sha256"] == _data_hash(corpus.manifest)
+
+
+def test_shipped_checkpoint_reproduces_its_recorded_test_metrics(shipped):
+    test = melody_data(load_chorales(), "test", shipped.vocab)
+    got = evaluate(shipped, test)
+    want = shipped.record["test_metrics"]["lstm"]
+    for key in ("bits_per_step", "accuracy", "event_accuracy"):
+        assert got[key] == pytest.approx(want[key], abs=1e-4), key
+    assert got["steps"] == want["steps"]
+
+
+def test_shipped_best_ngram_reproduces_its_recorded_test_metrics(shipped):
+    from musiclib.models.ngram import NGramModel
+
+    corpus = load_chorales()
+    record = shipped.record
+    rec = record["test_metrics"][record["best_ngram"]]
+    train = melody_data(corpus, "train", shipped.vocab)
+    model = NGramModel.fit(train.tokens, int(record["best_ngram"].split("_")[1]), shipped.vocab,
+                           discount=rec["discount"])
+    got = evaluate(model, melody_data(corpus, "test", shipped.vocab))
+    for key in ("bits_per_step", "accuracy", "event_accuracy"):
+        assert got[key] == pytest.approx(rec[key], abs=1e-4), key
+
+
+def test_shipped_checkpoint_generates_reproducibly(shipped):
+    primer = [40, 1, 1, 1, 38, 1, 1, 1]
+    a = generate(shipped, primer, 32, temperature=0.9, top_p=0.95, seed=7)
+    b = generate(shipped, primer, 32, temperature=0.9, top_p=0.95, seed=7)
+    assert np.array_equal(a, b)
+    shipped.vocab.check_tokens(a)
+
+
+def test_missing_checkpoint_is_named(tmp_path):
+    with pytest.raises(CheckpointError, match="nowhere.keras"):
+        load_melody_lstm(tmp_path / "nowhere.keras")
+
+
+def _copy(tmp_path):
+    dst = tmp_path / "m.keras"
+    shutil.copy(MELODY_LSTM, dst)
+    shutil.copy(record_path(MELODY_LSTM), record_path(dst))
+    return dst
+
+
+def test_corrupt_checkpoint_is_named(tmp_path):
+    path = _copy(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(CheckpointError, match=r"m\.keras.*corrupt"):
+        load_melody_lstm(path)
+
+
+def test_corrupt_record_is_named(tmp_path):
+    path = _copy(tmp_path)
+    record_path(path).write_text("{not json", encoding="utf-8")
+    with pytest.raises(CheckpointError, match=r"m\.json.*not valid JSON"):
+        load_melody_lstm(path)
+
+
+def test_missing_record_is_named(tmp_path):
+    path = _copy(tmp_path)
+    record_path(path).unlink()
+    with pytest.raises(CheckpointError, match=r"m\.json.*missing"):
+        load_melody_lstm(path)
+
+
+def test_checkpoint_of_another_vocabulary_is_refused_naming_both(tmp_path):
+    with pytest.raises(CheckpointError, match=r"'low': 48.*'low': 36"):
+        load_melody_lstm(MELODY_LSTM, MelodyVocabulary(36, 84))
+    path = _copy(tmp_path)
+    record = json.loads(record_path(path).read_text())
+    record["vocab"] = MelodyVocabulary(48, 60).to_dict()
+    record_path(path).write_text(json.dumps(record))
+    with pytest.raises(CheckpointError, match="predicts 50 tokens"):
+        load_melody_lstm(path, MelodyVocabulary(48, 60))
+
+
+def test_errors_are_musiclib_errors(tmp_path):
+    assert issubclass(CheckpointError, MusicLibError)
+
+
+def test_save_refuses_to_overwrite(tmp_path, shipped):
+    from musiclib.errors import FileExistsNoOverwriteError
+
+    path = tmp_path / "copy.keras"
+    shipped.save(path)
+    assert load_melody_lstm(path).record["test_metrics"] == shipped.record["test_metrics"]
+    with pytest.raises(FileExistsNoOverwriteError, match="copy.keras"):
+        shipped.save(path)
+    with pytest.raises(CheckpointError, match=r"\.keras"):
+        shipped.save(tmp_path / "model.h5")
