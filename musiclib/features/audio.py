@@ -45,7 +45,10 @@ FMAX = 2093.0045  # C7
 
 
 class Spectrogram(NamedTuple):
-    """A magnitude spectrogram ``S`` (freq, frames) with its axes in Hz and seconds."""
+    """A magnitude spectrogram ``S`` (freq, frames) with its axes in Hz and seconds.
+
+    Taught in: notebooks/02_feature_extraction.ipynb
+    """
 
     S: np.ndarray
     freqs: np.ndarray
@@ -53,7 +56,10 @@ class Spectrogram(NamedTuple):
 
 
 class PitchTrack(NamedTuple):
-    """Frame times (s), f0 in Hz (NaN where unvoiced) and the voicing probability."""
+    """Frame times (s), f0 in Hz (NaN where unvoiced) and the voicing probability.
+
+    Taught in: notebooks/02_feature_extraction.ipynb
+    """
 
     times: np.ndarray
     f0: np.ndarray
@@ -61,7 +67,10 @@ class PitchTrack(NamedTuple):
 
 
 class OnsetScore(NamedTuple):
-    """Onset detection scores: precision, recall and F1 (all in 0..1)."""
+    """Onset detection scores: precision, recall and F1 (all in 0..1).
+
+    Taught in: notebooks/02_feature_extraction.ipynb
+    """
 
     precision: float
     recall: float
