@@ -438,27 +438,29 @@ def longest_copied_run(
     if not train or any(t.ndim != 1 for t in train):
         raise ShapeError("argument 'training' must be a non-empty list of 1-D token sequences")
 
+    # all training sequences in one array; a window is valid if it stays inside one sequence
+    joined = np.concatenate(train) if train else np.empty(0, np.int64)
+    owner = np.repeat(np.arange(len(train)), [len(t) for t in train])
+    starts = np.concatenate([[0], np.cumsum([len(t) for t in train])])[:-1]
+
     def find(length: int) -> tuple[int, int, int] | None:
         g = _window_hashes(gen, length)
-        if g.size == 0:
+        h = _window_hashes(joined, length)
+        if g.size == 0 or h.size == 0:
             return None
+        inside = owner[: h.size] == owner[length - 1:]
         g_sorted = np.argsort(g, kind="stable")
         gs = g[g_sorted]
-        for k, seq in enumerate(train):
-            h = _window_hashes(seq, length)
-            if h.size == 0:
-                continue
-            pos = np.searchsorted(gs, h)
-            hit = np.flatnonzero((pos < gs.size) & (gs[np.minimum(pos, gs.size - 1)] == h))
-            for j in hit:
-                i = int(g_sorted[pos[j]])
-                # all generated windows with the same hash
-                p = int(pos[j])
-                while p < gs.size and gs[p] == h[j]:
-                    i = int(g_sorted[p])
-                    if np.array_equal(gen[i:i + length], seq[j:j + length]):
-                        return k, int(j), i
-                    p += 1
+        pos = np.searchsorted(gs, h)
+        hit = np.flatnonzero(inside & (pos < gs.size) & (gs[np.minimum(pos, gs.size - 1)] == h))
+        for j in hit:
+            p = int(pos[j])
+            while p < gs.size and gs[p] == h[j]:  # every generated window with this hash
+                i = int(g_sorted[p])
+                if np.array_equal(gen[i:i + length], joined[j:j + length]):
+                    k = int(owner[j])
+                    return k, int(j - starts[k]), i
+                p += 1
         return None
 
     lo, hi, best = 0, len(gen), None
