@@ -14,6 +14,7 @@ from musiclib.datasets import (
     load_midi_folder,
     read_manifest,
     split_of,
+    tune_groups,
 )
 from musiclib.errors import DataError, DatasetIntegrityError
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_midi
@@ -38,9 +39,9 @@ def test_chorales_are_four_part_and_deduplicated(chorales):
     assert all(sorted(set(p.notes.part.tolist())) == [0, 1, 2, 3] for p in chorales)
 
 
-def test_every_piece_is_in_exactly_its_hashed_split(chorales):
+def test_every_piece_is_in_the_hashed_split_of_its_tune(chorales):
     for p in chorales:
-        assert p.split == split_of(p.id)
+        assert p.split == split_of(p.tune)
     sizes = [len(chorales.split(s)) for s in SPLITS]
     assert sum(sizes) == len(chorales)
 
@@ -80,6 +81,35 @@ def test_melody_tokens_fit_vocabulary_and_decode(chorales):
 def test_key_normalisation_puts_tonic_on_c_or_a(chorales):
     seqs = chorales.melody_tokens("test", to_c=True)
     assert len(seqs) == len([p for p in chorales.split("test") if p.on_grid])
+
+
+def test_two_harmonisations_of_one_tune_share_a_split(chorales):
+    # BWV 10.7 and BWV 324 set the same hymn tune ("Meine Seele erhebt den Herren")
+    a, b = chorales["bach/bwv10.7"], chorales["bach/bwv324"]
+    assert a.tune == b.tune == "bach/bwv10.7"
+    assert a.split == b.split
+
+
+def test_no_tune_crosses_splits(chorales):
+    splits_of_tune = {}
+    for p in chorales:
+        splits_of_tune.setdefault(p.tune, set()).add(p.split)
+    assert all(len(s) == 1 for s in splits_of_tune.values())
+    assert 40 <= sum(1 for p in chorales if p.tune != p.id) <= 120
+
+
+def test_tune_groups_ignore_key_and_rhythm():
+    tune = [60, 62, 64, 65, 67, 65, 64, 62, 60, 59, 60, 64, 62]
+    other = [60, 67, 65, 64, 62, 64, 65, 67, 69, 71, 72, 67, 60]
+    a = NoteList.from_arrays(tune, np.arange(13.0), np.ones(13))
+    b = NoteList.from_arrays(np.array(tune) + 5, np.arange(13) * 0.5, np.full(13, 0.5))  # new key and rhythm
+    c = NoteList.from_arrays(other, np.arange(13.0), np.ones(13))
+    assert tune_groups(["x", "a", "c"], [b, a, c]) == ["a", "a", "c"]
+
+
+def test_tune_groups_length_mismatch_is_named():
+    with pytest.raises(DataError, match="'ids' and 'melodies'"):
+        tune_groups(["a"], [])
 
 
 def test_chorale_bars_shape_and_polyphony():

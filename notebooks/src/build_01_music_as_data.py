@@ -314,11 +314,27 @@ for name, entry in sorted(manifest["files"].items()):
         print(f"{name:18s} {c['bars']:>7d} {'bars':>7s} {split:>17s}  (one-bar rolls for notebook 05)")
 """),
 md("""
-**The split is by piece.** Each piece goes to train, validation or test by a hash of its
-id. Cutting one long sequence into windows and splitting the *windows* would put
-neighbouring windows of the same piece on both sides, and a model could score well by
-remembering — a classic leak.
+**The split is by tune.** Cutting pieces into windows and splitting the *windows* would
+put neighbouring windows of one piece on both sides of the split, and a model could score
+well by remembering — a classic leak. Splitting by piece is not enough either: Bach
+harmonised many hymn tunes several times, and folk collections hold variants of one
+tune. So pieces whose melodies share most of their 9-note interval patterns (whatever
+the key or rhythm) form a **tune group**, and each group goes to train, validation or
+test as a whole, by a hash of its name.
+"""),
+code("""
+from collections import Counter
 
+from musiclib.datasets import load_chorales
+
+chorales = load_chorales()
+sizes = Counter(Counter(p.tune for p in chorales).values())
+print(f"{len(chorales)} chorales, {len(set(p.tune for p in chorales))} tunes; tunes set more than once:",
+      ", ".join(f"{n} x {k}" for k, n in sorted(sizes.items()) if k > 1))
+a, b = chorales["bach/bwv10.7"], chorales["bach/bwv324"]
+print(f"{a.id} and {b.id}: tune {a.tune!r} for both, split {a.split!r} for both")
+"""),
+md("""
 How long does loading take, compared with parsing from the corpus?
 """),
 code("""
@@ -337,8 +353,6 @@ parse_s = (time.perf_counter() - start) / 5 * len(chorales)
 print(f"loading all three prepared corpora: {load_s:.2f} s; parsing the chorales alone: ~{parse_s:.0f} s")
 """),
 code("""
-from musiclib.datasets import load_chorales
-
 chorales, irish, chinese = load_chorales(), load_folk("oneills"), load_folk("han")
 for c in (chorales, irish, chinese):
     print(f"{c.name:9s}", c.summary())
@@ -481,7 +495,7 @@ tokens? Read the error message: does it tell you what to do?
   trip is exact. **Melody tokens** (rest / hold / note-on on a 16th grid) suit sequence
   models; three quarters of them are `hold`.
 - MIDI and WAV files are written atomically and never over your work.
-- The datasets are prepared once, checksummed, split **by piece**, and load in
+- The datasets are prepared once, checksummed, split **by tune** (never by window), and load in
   milliseconds; your own MIDI folder loads the same way, with broken files reported.
 
 **Next:** [02 · Feature extraction](02_feature_extraction.ipynb) — pitch, rhythm and timbre as numbers.

@@ -613,7 +613,7 @@ md(r"""
 Three changes turn the toy into a real (small) melody model:
 
 1. **Real melodies.** The soprano lines of 70 training and all validation chorales of
-   the course's split **by piece** (never by window, or the model is tested on
+   the course's split **by tune** (never by window, or the model is tested on
    melodies it has read). Each training melody is also played in 12 keys (transposed
    by −5 … +6 semitones): 12× more data, and the model learns that a melody is the same
    melody in any key.
@@ -632,7 +632,7 @@ The model reads a window of 16 notes and predicts the next note at every positio
 code(r"""
 from musiclib.datasets import load_chorales
 
-chorales = load_chorales()  # the course's split by piece (notebook 01)
+chorales = load_chorales()  # the course's split by tune (notebook 01)
 train_mel = [piece.melody for piece in chorales.split("train")[:70]]
 valid_mel = [piece.melody for piece in chorales.split("valid")]
 melodies = train_mel + valid_mel
