@@ -476,22 +476,35 @@ def longest_copied_run(
     return CopyReport(lo, steps_per_quarter, *best)
 
 
-def repetition_rate(tokens: Sequence[int] | np.ndarray, *, n: int = 4, vocab: MelodyVocabulary | None = None) -> float:
-    """Share of note n-grams (pitch sequences of ``n`` notes) that already occurred earlier.
+def repetition_rate(
+    tokens: Sequence[int] | np.ndarray,
+    *,
+    n: int = 4,
+    intervals: bool = False,
+    vocab: MelodyVocabulary | None = None,
+) -> float:
+    """Share of note n-grams (groups of ``n`` successive notes) that already occurred earlier.
 
     0 = every group of ``n`` notes is new; near 1 = the melody loops. Computed on
-    the note-on tokens only (rhythm ignored).
+    the note-on tokens only (rhythm ignored). With ``intervals=True`` a group is
+    compared by its ``n - 1`` melodic intervals, so a motif repeated a step higher
+    (a sequence) counts as a repeat; ``n=3, intervals=True`` varies usefully even
+    on melodies of a few bars, where exact 4-note pitch repeats are rare.
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
+    if isinstance(n, bool) or int(n) != n or n < (2 if intervals else 1):
+        raise ShapeError(f"argument 'n' is {n!r}; expected a whole number >= {2 if intervals else 1}")
     vocab = vocab or MelodyVocabulary()
     arr = vocab.check_tokens(tokens)
-    notes = arr[arr >= vocab.N_SPECIAL]
+    notes = arr[arr >= vocab.N_SPECIAL].astype(np.int64)
     if len(notes) < n + 1:
         return 0.0
+    seq = np.diff(notes) if intervals else notes
+    k = n - 1 if intervals else n
     seen: set[tuple[int, ...]] = set()
     repeats = 0
-    grams = [tuple(notes[i:i + n].tolist()) for i in range(len(notes) - n + 1)]
+    grams = [tuple(seq[i:i + k].tolist()) for i in range(len(seq) - k + 1)]
     for g in grams:
         repeats += g in seen
         seen.add(g)

@@ -214,3 +214,24 @@ def test_midi_folder_feeds_the_pipeline(tmp_path):
 def test_empty_midi_folder_is_named(tmp_path):
     with pytest.raises(DataError, match="holds no files"):
         midi_folder_sequences(tmp_path, SMALL)
+
+
+def test_transpose_zero_range_keeps_key_normalised_windows_unchanged():
+    data = _tiny_data(3, 32)
+    (x, y, _), = make_dataset(data, window=32, batch_size=3, transpose=(0, 0), shuffle=False).take(1)
+    np.testing.assert_array_equal(y.numpy(), np.stack(data.tokens))
+
+
+def test_melody_data_to_c_moves_every_piece_to_c_major_or_a_minor():
+    from musiclib.datasets import load_chorales
+    from musiclib.models.melody import melody_data
+
+    corpus = load_chorales()
+    written = melody_data(corpus, "valid")
+    in_c = melody_data(corpus, "valid", to_c=True)
+    assert written.ids == in_c.ids
+    for k, pid in enumerate(in_c.ids[:5]):
+        shift = corpus[pid].semitones_to_c()
+        a, b = written.tokens[k], in_c.tokens[k]
+        assert np.array_equal(a < 2, b < 2)  # same rhythm
+        np.testing.assert_array_equal(b[b >= 2] - a[a >= 2], shift)

@@ -39,8 +39,26 @@ def test_record_matches_the_dataset_it_was_trained_on():
     assert read_record(MELODY_LSTM)["data"]["manifest_entry_sha256"] == _data_hash(corpus.manifest)
 
 
+def _to_c(record: dict) -> bool:
+    """Whether the checkpoint's data were moved to C major / A minor (older records: no)."""
+    return bool(record["data"].get("to_c", False))
+
+
+def test_record_describes_the_split_and_the_data_recipe():
+    record = read_record(MELODY_LSTM)
+    assert record["data"]["split"] == load_chorales().manifest["split"]
+    assert record["data"]["split"].startswith("by tune")
+    assert isinstance(record["data"]["to_c"], bool)
+    extra = record["data"]["lstm_extra_training"]
+    assert extra["chorale_repeats"] >= 1 and set(extra["folk_train_splits"]) <= {"oneills", "han"}
+
+
+def test_saved_checkpoint_has_no_optimizer_state():
+    assert MELODY_LSTM.stat().st_size < 1_200_000
+
+
 def test_shipped_checkpoint_reproduces_its_recorded_test_metrics(shipped):
-    test = melody_data(load_chorales(), "test", shipped.vocab)
+    test = melody_data(load_chorales(), "test", shipped.vocab, to_c=_to_c(shipped.record))
     got = evaluate(shipped, test)
     want = shipped.record["test_metrics"]["lstm"]
     for key in ("bits_per_step", "accuracy", "event_accuracy"):
@@ -54,10 +72,10 @@ def test_shipped_best_ngram_reproduces_its_recorded_test_metrics(shipped):
     corpus = load_chorales()
     record = shipped.record
     rec = record["test_metrics"][record["best_ngram"]]
-    train = melody_data(corpus, "train", shipped.vocab)
+    train = melody_data(corpus, "train", shipped.vocab, to_c=_to_c(record))
     model = NGramModel.fit(train.tokens, int(record["best_ngram"].split("_")[1]), shipped.vocab,
                            discount=rec["discount"])
-    got = evaluate(model, melody_data(corpus, "test", shipped.vocab))
+    got = evaluate(model, melody_data(corpus, "test", shipped.vocab, to_c=_to_c(record)))
     for key in ("bits_per_step", "accuracy", "event_accuracy"):
         assert got[key] == pytest.approx(rec[key], abs=1e-4), key
 

@@ -218,3 +218,13 @@ def test_repetition_rate_of_a_loop_and_of_a_scale():
     loop = [14, 16, 18, 14, 16, 18, 14, 16, 18]
     assert repetition_rate(loop, n=3) == pytest.approx(4 / 7)
     assert repetition_rate(list(range(2, 20)), n=3) == 0.0
+
+
+def test_repetition_rate_of_intervals_counts_a_sequence_a_step_higher():
+    motif = [14, 16, 18, 16, 18, 20]  # 3-note figure, then the same a tone higher
+    assert repetition_rate(motif, n=4) == 0.0
+    # interval pairs: (2,2) (2,-2) (-2,2) (2,2) -> one repeat of four
+    assert repetition_rate(motif, n=3, intervals=True) == pytest.approx(1 / 4)
+    assert repetition_rate(list(range(2, 20)), n=3, intervals=True) == pytest.approx(15 / 16)
+    with pytest.raises(ShapeError, match="'n'"):
+        repetition_rate(motif, n=1, intervals=True)
