@@ -445,11 +445,11 @@ def my_piano_roll(melody: NoteList, low: int, high: int) -> np.ndarray:
     ### END SOLUTION
 """),
 code("""
-from musiclib.checks import check_equal
+from musiclib.checks import check_function
 
-_ = check_equal("my_piano_roll on the BWV 347 soprano", my_piano_roll(soprano, 48, 96),
-                notes_to_piano_roll(soprano, pitch_range=(48, 96)),
-                hint="row index = round(4 * onset); a note covers rows up to round(4 * (onset + duration))")
+cases = [((m, 48, 96), notes_to_piano_roll(m, pitch_range=(48, 96))) for m in (soprano, jig.melody.window(0, 12))]
+_ = check_function("my_piano_roll", my_piano_roll, cases,
+                   hint="row index = round(4 * onset); a note covers rows up to round(4 * (onset + duration))")
 """),
 md("""
 **Exercise 1.2 — note events.** Write `count_note_ons(tokens, vocab)`: how many tokens
@@ -470,8 +470,6 @@ def note_on_share(sequences: list[np.ndarray], vocab: MelodyVocabulary) -> float
     ### END SOLUTION
 """),
 code("""
-from musiclib.checks import check_function
-
 train_tokens = chorales.melody_tokens("train", vocab)
 _ = check_function("count_note_ons", lambda t: count_note_ons(np.array(t), vocab),
                    [(([2, 1, 1, 0, 5, 1],), 2), (([0, 0, 1],), 0), ((list(tokens),), len(soprano))])

@@ -69,7 +69,7 @@ import tensorflow as tf
 from music21 import corpus
 
 from musiclib import rnn_math as rm
-from musiclib.checks import check, check_close, check_function
+from musiclib.checks import check_function
 from musiclib.display import plot_piano_roll, see_and_hear, show_score
 from musiclib.representation import NoteList, notes_from_stream, pitch_name
 
@@ -830,47 +830,56 @@ output only:
 $$h_1 = \tanh(w\,x_1), \quad h_2 = \tanh(u\,h_1 + w\,x_2), \quad y = v\,h_2, \quad L = (y - d)^2$$
 
 with $w = 0.7$ ($W_{xh}$), $u = 0.5$ ($W_{hh}$), $v = 1.5$ ($W_{hy}$), $b_h = b_y = 0$,
-$h_0 = 0$, $x_1 = 1$, $x_2 = -0.5$, $d = 0.2$. Compute $\partial L / \partial u$ with the
-chain rule. *Hint:* $u$ appears only in step 2, and $\partial h_2 / \partial u = (1 - h_2^2)\,h_1$.
+$h_0 = 0$, $x_1 = 1$, $x_2 = -0.5$, $d = 0.2$. Write `dL_du_by_hand`, which computes
+$\partial L / \partial u$ with the chain rule for any such numbers. *Hint:* $u$ appears only in step 2, and $\partial h_2 / \partial u = (1 - h_2^2)\,h_1$.
 """)
 
 code(r"""
-w, u, v, x1, x2, d = 0.7, 0.5, 1.5, 1.0, -0.5, 0.2
-### BEGIN SOLUTION
-h1 = np.tanh(w * x1)
-h2 = np.tanh(u * h1 + w * x2)
-dL_du = 2 * (v * h2 - d) * v * (1 - h2**2) * h1
-### END SOLUTION
+def dL_du_by_hand(w, u, v, x1, x2, d):
+    ### BEGIN SOLUTION
+    h1 = np.tanh(w * x1)
+    h2 = np.tanh(u * h1 + w * x2)
+    return 2 * (v * h2 - d) * v * (1 - h2**2) * h1
+    ### END SOLUTION
 """)
 
 code(r"""
-_, g_ex = rm.bptt([[[x1], [x2]]], [[d]], [[w]], [[u]], [0.0], [[v]], [0.0])
-_ = check_close("dL/du (= dL/dW_hh)", dL_du, g_ex["W_hh"][0, 0], atol=1e-9,
-                hint="dL/dy = 2 (y - d); dy/dh2 = v; dh2/du = (1 - h2^2) h1")
+def dL_du_autodiff(w, u, v, x1, x2, d):
+    _, grads = rm.bptt([[[x1], [x2]]], [[d]], [[w]], [[u]], [0.0], [[v]], [0.0])
+    return grads["W_hh"][0, 0]
+
+
+cases = [(args, dL_du_autodiff(*args)) for args in [(0.7, 0.5, 1.5, 1.0, -0.5, 0.2), (-0.3, 1.2, 0.8, 0.5, 2.0, -1.0)]]
+_ = check_function("dL/du (= dL/dW_hh)", dL_du_by_hand, cases, atol=1e-9,
+                   hint="dL/dy = 2 (y - d); dy/dh2 = v; dh2/du = (1 - h2^2) h1")
 """)
 
 md(r"""
 ### Exercise 3: which ρ explodes?
 
 Using `rm.scale_to_spectral_radius` and `rm.state_gradient_norms` with
-`activation="linear"` on `W0`, `x_long`, `W_in`, `b0` from section 6, find the
-**smallest** of the radii below for which the gradient norm at lag 40 exceeds 10.
+`activation="linear"` on `W0`, `x_long`, `W_in`, `b0` from section 6, write a function that
+returns the **smallest** of the given radii for which the gradient norm at lag 40 exceeds 10.
 """)
 
 code(r"""
-candidates = [0.9, 1.0, 1.05, 1.1, 1.3]
-### BEGIN SOLUTION
-answer = min(rho for rho in candidates
-             if rm.state_gradient_norms(x_long, W_in, rm.scale_to_spectral_radius(W0, rho), b0,
-                                        activation="linear")[0, 40] > 10)
-### END SOLUTION
+def smallest_exploding_radius(candidates):
+    ### BEGIN SOLUTION
+    return min(rho for rho in candidates
+               if rm.state_gradient_norms(x_long, W_in, rm.scale_to_spectral_radius(W0, rho), b0,
+                                          activation="linear")[0, 40] > 10)
+    ### END SOLUTION
 """)
 
 code(r"""
-expected_rho = min(r for r in candidates if np.linalg.norm(
-    np.linalg.matrix_power(rm.scale_to_spectral_radius(W0, r), 40), 2) > 10)
-_ = check("smallest exploding radius", answer == expected_rho,
-          hint="loop over candidates; norms[0, 40] is the lag-40 value; for a linear RNN it is ||W_hh^40||")
+def expected_rho(candidates):
+    return min(r for r in candidates
+               if np.linalg.norm(np.linalg.matrix_power(rm.scale_to_spectral_radius(W0, r), 40), 2) > 10)
+
+
+cases = [((c,), expected_rho(c)) for c in ([0.9, 1.0, 1.05, 1.1, 1.3], [1.2, 0.95, 1.02, 1.5])]
+_ = check_function("smallest exploding radius", smallest_exploding_radius, cases,
+                   hint="loop over candidates; norms[0, 40] is the lag-40 value; for a linear RNN it is ||W_hh^40||")
 """)
 
 # =========================================================================== summary
