@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from musiclib.config import data_dir
-from musiclib.errors import DataError, DatasetIntegrityError, MusicLibError
+from musiclib.errors import DataError, DatasetIntegrityError, MusicLibError, run_cli
 from musiclib.fileio import atomic_path, atomic_write_text
 from musiclib.representation import (
     DEFAULT_ROLL_RANGE,
@@ -257,27 +257,29 @@ class Corpus:
             raise DataError(f"argument 'name' must be one of {SPLITS}, got {name!r}")
         return [p for p in self.pieces if p.split == name]
 
-    def melody_tokens(
+    def melodies(
         self,
         split: str,
         vocab: MelodyVocabulary | None = None,
         *,
         to_c: bool = False,
         on_grid_only: bool = True,
-    ) -> list[np.ndarray]:
-        """Melody token sequences of one split (see :func:`notes_to_tokens`).
+    ) -> list[tuple[Piece, NoteList]]:
+        """The melodies (top parts) of one split that a melody model can use.
 
         Parameters
         ----------
         split : str
         vocab : MelodyVocabulary, optional
+            Pieces whose melody leaves its pitch range are skipped.
         to_c : bool
-            Transpose each piece to C major / A minor first.
+            Transpose each melody to C major / A minor first.
         on_grid_only : bool
             Skip pieces with triplets (not representable on the 16th grid).
 
-        Pieces whose pitches fall outside ``vocab`` are skipped. Chords in folk
-        tunes (double stops) keep their top note.
+        Returns
+        -------
+        list of (Piece, NoteList)
 
         Taught in: notebooks/01_music_as_data.ipynb
         """
@@ -291,8 +293,26 @@ class Corpus:
                 melody = melody.transpose(piece.semitones_to_c())
             if melody.pitch.min() < vocab.low or melody.pitch.max() >= vocab.high:
                 continue
-            out.append(notes_to_tokens(melody, vocab, polyphony="highest"))
+            out.append((piece, melody))
         return out
+
+    def melody_tokens(
+        self,
+        split: str,
+        vocab: MelodyVocabulary | None = None,
+        *,
+        to_c: bool = False,
+        on_grid_only: bool = True,
+    ) -> list[np.ndarray]:
+        """Melody token sequences of one split (see :meth:`melodies`, :func:`notes_to_tokens`).
+
+        Chords in folk tunes (double stops) keep their top note.
+
+        Taught in: notebooks/01_music_as_data.ipynb
+        """
+        vocab = vocab or MelodyVocabulary()
+        return [notes_to_tokens(melody, vocab, polyphony="highest")
+                for _, melody in self.melodies(split, vocab, to_c=to_c, on_grid_only=on_grid_only)]
 
     def summary(self) -> dict[str, float]:
         """Counts and ranges: pieces, notes, mean notes per piece, lowest/highest pitch."""
@@ -752,18 +772,16 @@ def _main(argv: Sequence[str] | None = None) -> int:
     v = sub.add_parser("verify", help="check every prepared file against the manifest")
     v.add_argument("--folder", default=None)
     args = parser.parse_args(argv)
-    try:
-        if args.command == "build":
-            build(args.out, only=args.only, progress=not args.quiet)
-        else:
-            manifest = read_manifest(args.folder)
-            for file_name in manifest["files"]:
-                _open_verified(file_name, Path(args.folder) if args.folder else None)
-                print(f"ok  {file_name}")
-    except MusicLibError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+
+    def verify() -> None:
+        manifest = read_manifest(args.folder)
+        for file_name in manifest["files"]:
+            _open_verified(file_name, Path(args.folder) if args.folder else None)
+            print(f"ok  {file_name}")
+
+    if args.command == "build":
+        return run_cli(lambda: build(args.out, only=args.only, progress=not args.quiet))
+    return run_cli(verify)
 
 
 if __name__ == "__main__":

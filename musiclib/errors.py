@@ -13,6 +13,9 @@ Taught in: notebooks/01_music_as_data.ipynb
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 __all__ = [
     "MusicLibError",
     "ConfigError",
@@ -25,6 +28,7 @@ __all__ = [
     "AudioError",
     "CheckpointError",
     "FileExistsNoOverwriteError",
+    "run_cli",
 ]
 
 
@@ -70,3 +74,18 @@ class CheckpointError(MusicLibError, OSError):
 
 class FileExistsNoOverwriteError(MusicLibError, FileExistsError):
     """Refused to overwrite an existing file without ``overwrite=True``."""
+
+
+def run_cli(action: Callable[[], object]) -> int:
+    """Run a command-line action and return its exit code.
+
+    0 when it succeeds; a :class:`MusicLibError` is printed as ``error: <message>`` on
+    stderr (no traceback: the message already names the file or argument) and gives 1.
+    Other exceptions are bugs and propagate with their traceback.
+    """
+    try:
+        action()
+    except MusicLibError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -21,11 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from musiclib.errors import DataError, MusicLibError
+from musiclib.errors import DataError, run_cli
 from musiclib.fileio import atomic_write_text
 
 __all__ = ["strip_solutions", "make_student_notebook", "main"]
@@ -99,16 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--overwrite", action="store_true", help="replace existing student notebooks")
     args = parser.parse_args(argv)
     notebooks = sorted(Path(args.src).glob("[0-9][0-9]_*.ipynb"))
-    try:
+
+    def convert() -> None:
         if not notebooks:
             raise DataError(f"folder {args.src!r} holds no NN_*.ipynb notebooks")
         for nb in notebooks:
             target, n = make_student_notebook(nb, args.out, overwrite=args.overwrite)
             print(f"{target}: {n} exercise(s)")
-    except MusicLibError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+
+    return run_cli(convert)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from musiclib.config import DEFAULT_SEED, get_profile, quiet_tensorflow, seed_everything
-from musiclib.errors import MusicLibError
+from musiclib.errors import DataError, FileExistsNoOverwriteError, run_cli
 
 __all__ = ["MELODY_RECIPE", "MELODY_DATA", "NGRAM_ORDERS", "train_melody", "format_table", "main"]
 
@@ -125,7 +124,7 @@ def train_melody(
             parts[s] = MelodyData([allx.tokens[i] for i in keep], [allx.positions[i] for i in keep],
                                   [allx.ids[i] for i in keep], vocab)
         if not len(parts["valid"]) or not len(parts["test"]):
-            raise MusicLibError(f"folder {str(midi_folder)!r} is too small for a train/valid/test split")
+            raise DataError(f"folder {str(midi_folder)!r} is too small for a train/valid/test split")
         train, valid, test = parts["train"], parts["valid"], parts["test"]
         data_record = {"corpus": f"midi folder {Path(midi_folder).name}", "pieces": len(allx), "to_c": False,
                        "manifest_entry_sha256": _data_hash({"ids": allx.ids, "steps": allx.n_steps})}
@@ -154,7 +153,9 @@ def train_melody(
     n_epochs = epochs if epochs is not None else prof.epochs(config.epochs)
     target = Path(out) if out is not None else MELODY_LSTM
     if target.exists() and not overwrite:
-        raise MusicLibError(f"checkpoint {str(target)!r} exists; pass --overwrite to replace it")
+        raise FileExistsNoOverwriteError(
+            f"checkpoint {str(target)!r} exists and overwrite=False (--no-overwrite); choose another --out"
+        )
     result = train_lstm(lstm_train, valid, config, epochs=n_epochs, seed=seed, checkpoint=target,
                         progress=progress, log=say, max_seconds=prof.max_seconds)
     lstm_metrics = _round(evaluate(result.model, test))
@@ -206,13 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--no-overwrite", action="store_true", help="refuse to replace an existing checkpoint")
     m.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    try:
-        train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
-                     midi_folder=args.midi_folder, overwrite=not args.no_overwrite, progress=not args.quiet)
-    except MusicLibError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                        midi_folder=args.midi_folder, overwrite=not args.no_overwrite,
+                                        progress=not args.quiet))
 
 
 if __name__ == "__main__":

@@ -214,3 +214,8 @@ def test_midi_folder_errors(tmp_path):
         load_midi_folder(tmp_path / "nowhere")
     with pytest.raises(DataError, match="holds no files"):
         load_midi_folder(tmp_path)
+
+
+def test_verify_command_reports_a_missing_manifest(tmp_path, capsys):
+    assert datasets._main(["verify", "--folder", str(tmp_path)]) == 1
+    assert "no dataset manifest" in capsys.readouterr().err

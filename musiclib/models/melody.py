@@ -103,21 +103,15 @@ def _positions(n: int, anacrusis: float, bar_quarters: float, spq: int = DEFAULT
 def melody_data(corpus: Any, split: str, vocab: MelodyVocabulary | None = None, *, to_c: bool = False) -> MelodyData:
     """Melody tokens and bar positions of one split of a corpus.
 
-    Same pieces as ``corpus.melody_tokens(split, vocab, to_c=to_c)``: pieces with
-    triplets or pitches outside ``vocab`` are skipped; chords keep the top note.
+    Same pieces as ``corpus.melody_tokens(split, vocab, to_c=to_c)`` (see
+    :meth:`musiclib.datasets.Corpus.melodies`): pieces with triplets or pitches outside
+    ``vocab`` are skipped; chords keep the top note.
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     tokens, positions, ids = [], [], []
-    for piece in corpus.split(split):
-        if not piece.on_grid:
-            continue
-        melody = piece.melody
-        if to_c:
-            melody = melody.transpose(piece.semitones_to_c())
-        if melody.pitch.min() < vocab.low or melody.pitch.max() >= vocab.high:
-            continue
+    for piece, melody in corpus.melodies(split, vocab, to_c=to_c):
         t = notes_to_tokens(melody, vocab, polyphony="highest")
         tokens.append(t)
         positions.append(_positions(len(t), piece.anacrusis, piece.bar_quarters))
