@@ -235,3 +235,42 @@ def test_melody_data_to_c_moves_every_piece_to_c_major_or_a_minor():
         a, b = written.tokens[k], in_c.tokens[k]
         assert np.array_equal(a < 2, b < 2)  # same rhythm
         np.testing.assert_array_equal(b[b >= 2] - a[a >= 2], shift)
+
+
+def test_streamed_midi_folder_gives_the_same_windows_as_loading_it(tmp_path):
+    from musiclib.models.melody import stream_midi_folder
+
+    for k in range(3):
+        melody = NoteList.from_arrays([60 + k, 62, 64, 65, 67], [0, 1, 2, 2.5, 3], [1, 1, 0.5, 0.5, 2])
+        notes_to_midi(melody, tmp_path / f"tune{k}.mid")
+    (tmp_path / "broken.mid").write_bytes(b"not midi")
+    ds = stream_midi_folder(tmp_path, SMALL, window=8, batch_size=100, transpose=None, seed=0)
+    (inputs, targets, weights), = list(ds)  # one batch holds everything
+    streamed = sorted(tuple(row) for row in np.asarray(targets).tolist())
+    loaded = make_windows(midi_folder_sequences(tmp_path, SMALL), 8)
+    assert streamed == sorted(tuple(row) for row in loaded["targets"].tolist())
+    assert np.asarray(weights).sum() == loaded["weights"].sum()
+    assert set(inputs) == {"tokens", "positions"}
+
+
+def test_train_lstm_accepts_a_streamed_pipeline(tmp_path):
+    from musiclib.models.melody import stream_midi_folder
+
+    for k in range(4):
+        melody = NoteList.from_arrays([60 + k, 62, 64, 65, 67, 69], np.arange(6.0), np.ones(6))
+        notes_to_midi(melody, tmp_path / f"tune{k}.mid")
+    config = LSTMConfig(embed_dim=4, position_dim=2, units=(8,), window=16, batch_size=4, epochs=1)
+    stream = stream_midi_folder(tmp_path, SMALL, window=16, batch_size=4, seed=0)
+    valid = midi_folder_sequences(tmp_path, SMALL)
+    result = train_lstm(stream, valid, config, epochs=1, progress=False)
+    assert len(result.history["loss"]) == 1
+    assert np.isfinite(result.history["val_xent"][-1])
+
+
+def test_streaming_a_missing_folder_is_named(tmp_path):
+    from musiclib.models.melody import stream_midi_folder
+
+    with pytest.raises(DataError, match="does not exist"):
+        stream_midi_folder(tmp_path / "nowhere", SMALL)
+    with pytest.raises(DataError, match="holds no files"):
+        stream_midi_folder(tmp_path, SMALL)

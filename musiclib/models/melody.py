@@ -26,6 +26,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,13 @@ import numpy as np
 
 from musiclib.config import quiet_tensorflow
 from musiclib.errors import DataError, MusicLibError, ShapeError
-from musiclib.representation import DEFAULT_STEPS_PER_QUARTER, MelodyVocabulary, NoteList, notes_to_tokens
+from musiclib.representation import (
+    DEFAULT_STEPS_PER_QUARTER,
+    MelodyVocabulary,
+    NoteList,
+    load_notes,
+    notes_to_tokens,
+)
 
 __all__ = [
     "N_POSITIONS",
@@ -48,6 +55,7 @@ __all__ = [
     "build_lstm",
     "make_windows",
     "make_dataset",
+    "stream_midi_folder",
     "train_lstm",
     "TrainResult",
     "MelodyLSTM",
@@ -121,6 +129,23 @@ def melody_data(corpus: Any, split: str, vocab: MelodyVocabulary | None = None, 
     return MelodyData(tokens, positions, ids, vocab)
 
 
+def _melody_from_notes(notes: NoteList, vocab: MelodyVocabulary, bar_quarters: float, *,
+                       name: str) -> MelodyData | None:
+    """The top line of one file's notes as tokens (octaves folded into ``vocab``), or None if too short."""
+    if len(notes) == 0:
+        return None
+    p = notes.pitch.astype(np.int64)
+    while p.min() < vocab.low:
+        p = np.where(p < vocab.low, p + 12, p)
+    while p.max() >= vocab.high:
+        p = np.where(p >= vocab.high, p - 12, p)
+    notes = NoteList.from_arrays(p, notes.onset, notes.duration, notes.velocity, 0)
+    t = notes_to_tokens(notes, vocab, polyphony="highest")
+    if t.size < 2:
+        return None
+    return MelodyData([t], [_positions(len(t), 0.0, bar_quarters)], [name], vocab)
+
+
 def midi_folder_sequences(
     folder: str | os.PathLike,
     vocab: MelodyVocabulary | None = None,
@@ -149,20 +174,11 @@ def midi_folder_sequences(
     for name, notes in sorted(report.pieces.items()):
         if part is not None:
             notes = notes.select_part(part)
-        if len(notes) == 0:
-            continue
-        p = notes.pitch.astype(np.int64)
-        while p.min() < vocab.low:
-            p = np.where(p < vocab.low, p + 12, p)
-        while p.max() >= vocab.high:
-            p = np.where(p >= vocab.high, p - 12, p)
-        notes = NoteList.from_arrays(p, notes.onset, notes.duration, notes.velocity, 0)
-        t = notes_to_tokens(notes, vocab, polyphony="highest")
-        if t.size < 2:
-            continue
-        tokens.append(t)
-        positions.append(_positions(len(t), 0.0, bar_quarters))
-        ids.append(name)
+        data = _melody_from_notes(notes, vocab, bar_quarters, name=name)
+        if data is not None:
+            tokens += data.tokens
+            positions += data.positions
+            ids += data.ids
     if not tokens:
         raise DataError(f"folder {str(folder)!r} holds no readable MIDI melody ({len(report.skipped)} skipped)")
     return MelodyData(tokens, positions, ids, vocab)
@@ -347,8 +363,16 @@ def make_dataset(
     ds = tf.data.Dataset.from_tensor_slices(arrays)
     if shuffle:
         ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    first_note = data.vocab.N_SPECIAL
-    last_note = data.vocab.size - 1
+    return _transpose_and_batch(ds, data.vocab, transpose=transpose, batch_size=batch_size, seed=seed)
+
+
+def _transpose_and_batch(ds, vocab: MelodyVocabulary, *, transpose: tuple[int, int] | None, batch_size: int,
+                         seed: int):
+    """Random in-vocabulary transposition of each window (optional), then Keras-style batches."""
+    import tensorflow as tf
+
+    first_note = vocab.N_SPECIAL
+    last_note = vocab.size - 1
     if transpose is not None:
         lo_t, hi_t = int(transpose[0]), int(transpose[1])
         rand = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
@@ -373,6 +397,68 @@ def make_dataset(
         ds = ds.map(shift, num_parallel_calls=1, deterministic=True)
     ds = ds.map(lambda w: ({"tokens": w["tokens"], "positions": w["positions"]}, w["targets"], w["weights"]))
     return ds.batch(batch_size).prefetch(2)
+
+
+def stream_midi_folder(
+    folder: str | os.PathLike,
+    vocab: MelodyVocabulary | None = None,
+    *,
+    window: int = 128,
+    batch_size: int = 32,
+    transpose: tuple[int, int] | None = (-5, 6),
+    shuffle_buffer: int = 1024,
+    seed: int = 0,
+    bar_quarters: float = 4.0,
+):
+    """A ``tf.data`` pipeline that reads a (large) MIDI folder file by file, as it trains.
+
+    Unlike :func:`midi_folder_sequences` + :func:`make_dataset`, which load every
+    file first, this parses each file only when the pipeline needs it (every epoch
+    again), so memory stays flat however many files there are. Each file gives the
+    windows of its top line exactly as :func:`midi_folder_sequences` would (octave
+    folding into ``vocab``, unreadable files skipped); windows are mixed in a
+    shuffle buffer, optionally transposed, and batched like :func:`make_dataset`.
+    Pass it as ``train`` to :func:`train_lstm`.
+
+    Raises
+    ------
+    DataError
+        The folder does not exist or holds no MIDI file.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"folder {str(folder)!r} does not exist or is not a folder")
+    files = sorted(str(f) for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in (".mid", ".midi"))
+    if not files:
+        raise DataError(f"folder {str(folder)!r} holds no files ending in .mid or .midi")
+    vocab = vocab or MelodyVocabulary()
+    if window < 2:
+        raise ShapeError(f"argument 'window' is {window!r}; expected >= 2")
+
+    def windows_of(path: bytes):
+        try:
+            notes = load_notes(path.decode())
+        except MusicLibError:
+            return  # skipped, as load_midi_folder does
+        data = _melody_from_notes(notes, vocab, bar_quarters, name=path.decode())
+        if data is None:
+            return
+        arrays = make_windows(data, window)
+        for k in range(len(arrays["tokens"])):
+            yield {key: value[k] for key, value in arrays.items()}
+
+    spec = {"tokens": tf.TensorSpec((window,), tf.int32), "positions": tf.TensorSpec((window,), tf.int32),
+            "targets": tf.TensorSpec((window,), tf.int32), "weights": tf.TensorSpec((window,), tf.float32)}
+    ds = tf.data.Dataset.from_tensor_slices(files).shuffle(len(files), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.interleave(lambda f: tf.data.Dataset.from_generator(windows_of, output_signature=spec, args=(f,)),
+                       cycle_length=4, num_parallel_calls=1, deterministic=True)
+    ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    return _transpose_and_batch(ds, vocab, transpose=transpose, batch_size=batch_size, seed=seed)
 
 
 # --------------------------------------------------------------------------- training
@@ -433,7 +519,7 @@ def _make_callbacks(checkpoint: Path | None, progress: bool, patience: int, max_
 
 
 def train_lstm(
-    train: MelodyData,
+    train: MelodyData | Any,
     valid: MelodyData,
     config: LSTMConfig | None = None,
     *,
@@ -449,7 +535,11 @@ def train_lstm(
 
     Parameters
     ----------
-    train, valid : MelodyData
+    train : MelodyData or tf.data.Dataset
+        Training melodies (windowed, shuffled and transposed here), or a ready
+        pipeline such as :func:`stream_midi_folder` for folders too large for memory
+        (its own batch size and augmentation are used).
+    valid : MelodyData
         Validation loss (whole pieces cut into windows, not transposed) decides
         early stopping and which weights are kept.
     config : LSTMConfig
@@ -482,9 +572,10 @@ def train_lstm(
     from musiclib.config import seed_everything
 
     config = config or LSTMConfig()
-    if train.vocab != valid.vocab:
+    streamed = not isinstance(train, MelodyData)  # a tf.data pipeline, e.g. stream_midi_folder(...)
+    if not streamed and train.vocab != valid.vocab:
         raise DataError(f"train and valid use different vocabularies: {train.vocab} vs {valid.vocab}")
-    vocab = train.vocab
+    vocab = valid.vocab
     n_epochs = int(epochs if epochs is not None else config.epochs)
     if n_epochs < 1:
         raise ShapeError(f"argument 'epochs' is {epochs!r}; expected >= 1")
@@ -501,14 +592,18 @@ def train_lstm(
             weighted_metrics=[keras.metrics.SparseCategoricalCrossentropy(from_logits=True, name="xent")],
         )
     batch = config.batch_size * strategy.num_replicas_in_sync
-    train_ds = make_dataset(train, window=config.window, batch_size=batch,
-                            transpose=config.transpose, shuffle=True, seed=seed)
+    train_ds = train if streamed else make_dataset(train, window=config.window, batch_size=batch,
+                                                   transpose=config.transpose, shuffle=True, seed=seed)
     valid_ds = make_dataset(valid, window=config.window, batch_size=batch, transpose=None, shuffle=False)
     ckpt = Path(checkpoint) if checkpoint is not None else None
     monitor = _make_callbacks(ckpt, progress, config.patience, max_seconds, vocab, config, log)
     start = time.perf_counter()
-    hist = model.fit(train_ds, validation_data=valid_ds, epochs=n_epochs, verbose=0, shuffle=False,
-                     callbacks=[monitor])
+    with warnings.catch_warnings():
+        # a streamed pipeline has no known length: Keras learns it when the first epoch
+        # runs out of data, and says so in a warning that is expected here
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+        hist = model.fit(train_ds, validation_data=valid_ds, epochs=n_epochs, verbose=0, shuffle=False,
+                         callbacks=[monitor])
     seconds = time.perf_counter() - start
     if monitor.best_weights is not None:
         model.set_weights(monitor.best_weights)

@@ -696,7 +696,7 @@ md(r"""
   high temperature wanders, a nucleus keeps variety without the nonsense tail.
 * Check generated music for copying with the longest run shared with the training set.
 * Everything here is in `musiclib`: `models.ngram`, `models.melody` (data, LSTM,
-  `tf.data` pipeline with optional transposition, training with a `tf.distribute` strategy and
+  `tf.data` pipelines with optional transposition — `stream_midi_folder` reads a large MIDI folder file by file — training with a `tf.distribute` strategy and
   atomic checkpoints), `sampling`, `pretrained`, and `python -m musiclib.train melody`
   to reproduce the checkpoint.
 """)
