@@ -322,7 +322,7 @@ print(f"max |NumPy - Keras| with W_hh not transposed: {np.max(np.abs(wrong(x).nu
 
 # =========================================================================== 5
 md(r"""
-## 5. Backpropagation through time (反向传播 BPTT) · ~10 min
+## 5. Backpropagation through time (随时间反向传播, BPTT) · ~10 min
 
 To train, we need the gradient of a loss $L$ with respect to every weight. Give the
 network an output $y_t = W_{hy} h_t + b_y$ and a task: predict the **next** note's
