@@ -60,6 +60,8 @@ class Instrument:
         Stretches partial k to ``k * sqrt(1 + B k^2)`` (stiff piano strings).
     vibrato : float
         Depth of a 5.5 Hz vibrato in semitones (0 = none).
+
+    Taught in: notebooks/01_music_as_data.ipynb
     """
 
     name: str
@@ -99,7 +101,10 @@ def midi_to_hz(pitch: np.ndarray | float) -> np.ndarray:
 
 
 def quarters_to_seconds(quarters: np.ndarray | float, bpm: float) -> np.ndarray:
-    """Quarter lengths to seconds at ``bpm`` quarter notes per minute."""
+    """Quarter lengths to seconds at ``bpm`` quarter notes per minute.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     return np.asarray(quarters, dtype=np.float64) * 60.0 / bpm
 
 
@@ -225,7 +230,10 @@ def _as_mono_wave(y: np.ndarray, name: str = "y") -> np.ndarray:
 
 
 def wav_bytes(y: np.ndarray, sr: int = SAMPLE_RATE) -> bytes:
-    """Encode a mono waveform in [-1, 1] as 16-bit PCM WAV bytes (clipped)."""
+    """Encode a mono waveform in [-1, 1] as 16-bit PCM WAV bytes (clipped).
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     sr = _check_rate(sr)
     arr = _as_mono_wave(y)
     pcm = (np.clip(arr, -1.0, 1.0) * 32767).round().astype("<i2")
@@ -251,7 +259,10 @@ def write_wav(
 
 
 def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Read a 16-bit PCM WAV file into ``(y, sr)``, mixing stereo down to mono."""
+    """Read a 16-bit PCM WAV file into ``(y, sr)``, mixing stereo down to mono.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     p = Path(path)
     try:
         with wave.open(str(p), "rb") as w:

@@ -22,7 +22,10 @@ __all__ = ["check", "check_close", "check_equal", "check_function", "CheckResult
 
 
 class CheckResult:
-    """Outcome of a check: truthy when it passed; prints as its report line."""
+    """Outcome of a check: truthy when it passed; prints as its report line.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
 
     def __init__(self, name: str, passed: bool, detail: str = "") -> None:
         self.name, self.passed, self.detail = name, passed, detail

@@ -54,6 +54,8 @@ class Profile:
         Share of the training pieces used (1.0 = all).
     max_seconds : float
         Soft budget for one training run, in seconds.
+
+    Taught in: notebooks/00_welcome.ipynb
     """
 
     name: str
@@ -86,6 +88,8 @@ def get_profile(name: str | None = None) -> Profile:
     ------
     ConfigError
         If the name is not one of ``ci``, ``cpu``, ``full``.
+
+    Taught in: notebooks/00_welcome.ipynb
     """
     source = "argument 'name'"
     if name is None:
@@ -103,6 +107,8 @@ def quiet_tensorflow() -> None:
     """Silence TensorFlow's start-up logging and oneDNN notices.
 
     Must run before TensorFlow is imported to take full effect; harmless after.
+
+    Taught in: notebooks/00_welcome.ipynb
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -152,7 +158,10 @@ def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> int
 
 
 def project_root() -> Path:
-    """The folder that holds ``musiclib/`` and ``datasets/`` (the git checkout)."""
+    """The folder that holds ``musiclib/`` and ``datasets/`` (the git checkout).
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     return Path(__file__).resolve().parent.parent
 
 
@@ -160,6 +169,8 @@ def data_dir() -> Path:
     """Where prepared datasets live.
 
     ``$MUSICLIB_DATA`` when set, else ``datasets/`` in the checkout.
+
+    Taught in: notebooks/01_music_as_data.ipynb
     """
     env = os.environ.get("MUSICLIB_DATA")
     if env:

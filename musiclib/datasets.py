@@ -196,6 +196,8 @@ class Piece:
         Id of the tune group (the first piece that sets the same melody).
     on_grid : bool
         All onsets and durations lie on the 16th-note grid (no triplets).
+
+    Taught in: notebooks/01_music_as_data.ipynb
     """
 
     id: str
@@ -340,6 +342,8 @@ class BarRolls:
     split : ndarray of str, shape (n_bars,)
     low : int
         MIDI pitch of column 0.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
     """
 
     rolls: np.ndarray
@@ -364,7 +368,10 @@ def _sha256(path: Path) -> str:
 
 
 def read_manifest(folder: str | os.PathLike | None = None) -> dict:
-    """The manifest of a prepared-data folder (default :func:`data_dir`)."""
+    """The manifest of a prepared-data folder (default :func:`data_dir`).
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     folder = Path(folder) if folder is not None else data_dir()
     path = folder / MANIFEST
     if not path.exists():
@@ -466,7 +473,10 @@ def load_chorale_bars(folder: str | os.PathLike | None = None) -> BarRolls:
 # --------------------------------------------------------------------------- user folders
 @dataclass
 class FolderReport:
-    """What :func:`load_midi_folder` read and what it skipped (with reasons)."""
+    """What :func:`load_midi_folder` read and what it skipped (with reasons).
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
 
     folder: Path
     pieces: dict[str, NoteList]

@@ -31,7 +31,10 @@ REQUIRED: dict[str, tuple[str, str, str]] = {
 
 @dataclass
 class Finding:
-    """One line of the report: what was checked, whether it is fine, and the fix."""
+    """One line of the report: what was checked, whether it is fine, and the fix.
+
+    Taught in: notebooks/00_welcome.ipynb
+    """
 
     item: str
     ok: bool
@@ -45,7 +48,10 @@ class Finding:
 
 @dataclass
 class EnvironmentReport:
-    """All findings; ``ok`` is True when nothing needs fixing."""
+    """All findings; ``ok`` is True when nothing needs fixing.
+
+    Taught in: notebooks/00_welcome.ipynb
+    """
 
     findings: list[Finding] = field(default_factory=list)
 

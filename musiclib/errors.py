@@ -82,6 +82,8 @@ def run_cli(action: Callable[[], object]) -> int:
     0 when it succeeds; a :class:`MusicLibError` is printed as ``error: <message>`` on
     stderr (no traceback: the message already names the file or argument) and gives 1.
     Other exceptions are bugs and propagate with their traceback.
+
+    Taught in: notebooks/01_music_as_data.ipynb
     """
     try:
         action()

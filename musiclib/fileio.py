@@ -21,7 +21,10 @@ __all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "check_can_
 
 
 def check_can_write(path: str | os.PathLike, overwrite: bool) -> Path:
-    """Return ``path`` as a Path; refuse if it exists and ``overwrite`` is False."""
+    """Return ``path`` as a Path; refuse if it exists and ``overwrite`` is False.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     p = Path(path)
     if p.exists() and not overwrite:
         raise FileExistsNoOverwriteError(
@@ -51,6 +54,8 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
             write_midi(tmp)
 
     On an exception the temporary file is removed and ``path`` is untouched.
+
+    Taught in: notebooks/01_music_as_data.ipynb
     """
     target = check_can_write(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,10 +84,16 @@ def _write(path: str | os.PathLike, overwrite: bool, writer: Callable[[Path], No
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically. Returns the path."""
+    """Write ``data`` to ``path`` atomically. Returns the path.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     return _write(path, overwrite, lambda tmp: tmp.write_bytes(data))
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically. Returns the path."""
+    """Write UTF-8 ``text`` to ``path`` atomically. Returns the path.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     return _write(path, overwrite, lambda tmp: tmp.write_text(text, encoding="utf-8"))

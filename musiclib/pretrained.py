@@ -44,7 +44,10 @@ RECORD_VERSION = 1
 
 
 def record_path(path: str | os.PathLike) -> Path:
-    """The JSON record beside a checkpoint: ``x.keras`` -> ``x.json``."""
+    """The JSON record beside a checkpoint: ``x.keras`` -> ``x.json``.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
     return Path(path).with_suffix(".json")
 
 

@@ -60,7 +60,10 @@ _EPS = 1e-6
 
 
 def pitch_name(pitch: int) -> str:
-    """Scientific pitch name of a MIDI number: 60 -> 'C4', 70 -> 'Bb4'."""
+    """Scientific pitch name of a MIDI number: 60 -> 'C4', 70 -> 'Bb4'.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
     p = int(pitch)
     return f"{PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}"
 

@@ -397,6 +397,8 @@ class CopyReport:
         Which training sequence holds the run.
     train_start, generated_start : int or None
         Where the run starts in each.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
 
     length: int

@@ -91,7 +91,10 @@ def make_student_notebook(path: str | Path, out_dir: str | Path, *, overwrite: b
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m musiclib.student [--src notebooks] [--out student] [--overwrite]``."""
+    """Command line: ``python -m musiclib.student [--src notebooks] [--out student] [--overwrite]``.
+
+    Taught in: notebooks/00_welcome.ipynb
+    """
     parser = argparse.ArgumentParser(prog="python -m musiclib.student", description=__doc__.split("\n")[0])
     parser.add_argument("--src", default="notebooks", help="folder with the instructor notebooks")
     parser.add_argument("--out", default="student", help="folder for the student notebooks")

@@ -195,6 +195,10 @@ def train_melody(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out] [--midi-folder]``.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
     parser = argparse.ArgumentParser(prog="python -m musiclib.train", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
     m = sub.add_parser("melody", help="n-gram baselines + melody LSTM on chorale sopranos")

@@ -77,6 +77,8 @@ class MelodyData:
     ids : list of str
         Piece ids (or file names).
     vocab : MelodyVocabulary
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
 
     tokens: list[np.ndarray]
@@ -257,6 +259,8 @@ class LSTMConfig:
     batch_size, learning_rate, epochs, patience : training settings
     transpose : tuple (low, high)
         Range of random transpositions in semitones (12 keys: -5..6).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
 
     embed_dim: int = 48
@@ -464,7 +468,10 @@ def stream_midi_folder(
 # --------------------------------------------------------------------------- training
 @dataclass
 class TrainResult:
-    """What :func:`train_lstm` did: the model, per-epoch history, best epoch, time."""
+    """What :func:`train_lstm` did: the model, per-epoch history, best epoch, time.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
 
     model: MelodyLSTM
     history: dict[str, list[float]]
