@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check musiclib tests notebooks benchmarks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 nbval: $(STAMP)
 	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \

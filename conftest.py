@@ -1,5 +1,8 @@
 """Repository-wide pytest configuration.
 
+Environment for every test process: quiet TensorFlow, and a private numba cache
+(see below).
+
 nbval compares each notebook cell's outputs with the committed ones. TensorFlow and
 other libraries may print to stderr under pytest but not in JupyterLab, so stderr
 streams are left out of the comparison on both sides; everything else is compared.
@@ -8,10 +11,19 @@ streams are left out of the comparison on both sides; everything else is compare
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+# librosa's numba functions compile on first use and cache the machine code next to
+# librosa's sources. Two pytest-xdist workers compiling at once on a fresh venv race on
+# that cache, and one of them crashed with a segfault in librosa.util.peak_pick. Give
+# every test process (and the notebook kernels it starts) a cache folder of its own.
+os.environ["NUMBA_CACHE_DIR"] = os.path.join(
+    tempfile.gettempdir(), f"musiclib-numba-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+)
 
 try:
     from nbval.plugin import IPyNbCell
