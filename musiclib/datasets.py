@@ -74,6 +74,7 @@ __all__ = [
     "load_chorale_bars",
     "load_midi_folder",
     "read_manifest",
+    "verify_prepared",
     "build",
 ]
 
@@ -409,6 +410,30 @@ def _open_verified(file_name: str, folder: Path | None) -> tuple[dict, dict]:
     except (OSError, ValueError) as exc:
         raise DatasetIntegrityError(f"dataset file {str(path)!r} cannot be read ({exc}); {REBUILD_HINT}") from exc
     return arrays, entry
+
+
+def verify_prepared(folder: str | os.PathLike | None = None) -> list[str]:
+    """Check every file listed in the manifest against its sha256 and read it back.
+
+    Returns
+    -------
+    list of str
+        The file names checked, in manifest order.
+
+    Raises
+    ------
+    DataError
+        The manifest or a file is missing.
+    DatasetIntegrityError
+        A file does not match its manifest entry or cannot be read.
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
+    folder_path = Path(folder) if folder is not None else None
+    names = list(read_manifest(folder)["files"])
+    for file_name in names:
+        _open_verified(file_name, folder_path)
+    return names
 
 
 def load_corpus(name: str, folder: str | os.PathLike | None = None) -> Corpus:
@@ -784,9 +809,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def verify() -> None:
-        manifest = read_manifest(args.folder)
-        for file_name in manifest["files"]:
-            _open_verified(file_name, Path(args.folder) if args.folder else None)
+        for file_name in verify_prepared(args.folder):
             print(f"ok  {file_name}")
 
     if args.command == "build":

@@ -141,12 +141,10 @@ def check_environment(*, versions: bool = True, tensorflow: bool = True) -> Envi
     except Exception as exc:
         add(Finding("profile", False, str(exc), "unset MUSICLIB_PROFILE or set it to ci, cpu or full"))
     try:
-        from musiclib.datasets import _open_verified, read_manifest
+        from musiclib.datasets import verify_prepared
 
-        manifest = read_manifest()
-        for file_name in sorted(manifest["files"]):
-            _open_verified(file_name, None)
-        add(Finding("datasets", True, f"{len(manifest['files'])} prepared files, checksums match"))
+        checked = verify_prepared()
+        add(Finding("datasets", True, f"{len(checked)} prepared files, checksums match"))
     except Exception as exc:
         add(Finding("datasets", False, str(exc), "run `make data` to rebuild datasets/"))
     try:

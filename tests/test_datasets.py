@@ -219,3 +219,13 @@ def test_midi_folder_errors(tmp_path):
 def test_verify_command_reports_a_missing_manifest(tmp_path, capsys):
     assert datasets._main(["verify", "--folder", str(tmp_path)]) == 1
     assert "no dataset manifest" in capsys.readouterr().err
+
+
+def test_verify_prepared_checks_every_manifest_file(data_copy):
+    m = json.loads((data_copy / "manifest.json").read_text())
+    m["files"] = {"chorales.npz": m["files"]["chorales.npz"]}
+    (data_copy / "manifest.json").write_text(json.dumps(m))
+    assert datasets.verify_prepared(data_copy) == ["chorales.npz"]
+    (data_copy / "chorales.npz").write_bytes(b"damaged")
+    with pytest.raises(DatasetIntegrityError, match="chorales.npz"):
+        datasets.verify_prepared(data_copy)
