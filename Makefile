@@ -17,11 +17,12 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit nbval lint course data student setup clean-venv help
+.PHONY: lab test unit nbval lint imports notebooks course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
 	@echo "make test    - install, then ruff, unit tests and nbval over every notebook (ci profile)"
+	@echo "make notebooks - sync every notebook with its lesson source (the newer file wins)"
 	@echo "make course  - execute every notebook in place under the cpu profile (commit the result)"
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
 	@echo "make student - write student/ notebooks: solutions removed, outputs cleared"
@@ -45,6 +46,15 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check musiclib tests notebooks benchmarks
 
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+# Each notebooks/NN_name.ipynb is paired with notebooks/NN_name.py (jupytext percent
+# format, see pyproject.toml). Edit either; this brings the other up to date, keeping
+# the notebook's outputs. A unit test fails when a pair is out of sync.
+notebooks: $(STAMP)
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
@@ -52,7 +62,7 @@ nbval: $(STAMP)
 	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 $(NOTEBOOKS)
 
-test: lint unit nbval
+test: lint imports unit nbval
 
 course: $(STAMP)
 	@for nb in $(NOTEBOOKS); do \

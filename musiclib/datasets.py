@@ -78,7 +78,7 @@ __all__ = [
     "build",
 ]
 
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 SPLITS = ("train", "valid", "test")
 MANIFEST = "manifest.json"
 REBUILD_HINT = "rebuild it with `make data` (or `python -m musiclib.datasets build`)"
@@ -114,6 +114,9 @@ def split_of(piece_id: str) -> str:
 
 TUNE_NGRAM = 8  # intervals per pattern: 9 successive distinct pitches
 TUNE_OVERLAP = 0.5  # share of the shorter melody's patterns found in the other
+# A shared run of this many consecutive notes (same intervals, same durations) links two
+# pieces outright: about three bars. Chorales move in quarters, folk tunes in eighths.
+TUNE_RUN_NOTES = {"chorales": 12, "oneills": 24, "han": 24}
 
 
 def _interval_patterns(melody: NoteList, k: int = TUNE_NGRAM) -> set[tuple[int, ...]]:
@@ -125,20 +128,42 @@ def _interval_patterns(melody: NoteList, k: int = TUNE_NGRAM) -> set[tuple[int, 
     return {tuple(iv[i:i + k].tolist()) for i in range(len(iv) - k + 1)}
 
 
+def _note_runs(melody: NoteList, n_notes: int) -> set[tuple]:
+    """Runs of ``n_notes`` consecutive notes as (interval, duration) keys (key-free).
+
+    A run of n notes is keyed by the n - 1 intervals between them and the durations of
+    the n - 1 notes each interval arrives at (in 48ths of a quarter), so two runs with
+    the same key have the same shape and rhythm up to the first note's length.
+    """
+    p = melody.pitch.astype(np.int64)
+    if p.size < n_notes:
+        return set()
+    iv = np.diff(p)
+    dur = np.round(melody.duration[1:] * 48).astype(np.int64)
+    pairs = list(zip(iv.tolist(), dur.tolist(), strict=True))
+    m = n_notes - 1
+    return {tuple(pairs[i:i + m]) for i in range(len(pairs) - m + 1)}
+
+
 def tune_groups(ids: Sequence[str], melodies: Sequence[NoteList], *,
-                k: int = TUNE_NGRAM, overlap: float = TUNE_OVERLAP) -> list[str]:
+                k: int = TUNE_NGRAM, overlap: float = TUNE_OVERLAP,
+                run_notes: int | None = None) -> list[str]:
     """Group pieces that set the same melody; return each piece's group id.
 
     A melody's *patterns* are its runs of ``k`` successive melodic intervals (repeated
     notes merged, so key and rhythm do not matter). Two pieces are linked when
-    ``|A & B| / min(|A|, |B|) > overlap`` for their pattern sets A, B; groups are the
-    connected components of the links (union-find), named by their first id in sorted
-    order. On the chorales this finds 49 groups of 2-9 harmonisations of one hymn tune.
+    ``|A & B| / min(|A|, |B|) > overlap`` for their pattern sets A, B, or, when
+    ``run_notes`` is given, when they share any run of ``run_notes`` consecutive notes
+    with the same intervals and durations (about three bars: a tune quoted or set again
+    with other words). Groups are the connected components of the links (union-find),
+    named by their first id in sorted order, so no melody is split from its twin.
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
     if len(ids) != len(melodies):
         raise DataError(f"arguments 'ids' and 'melodies' differ in length: {len(ids)} vs {len(melodies)}")
+    if run_notes is not None and run_notes < 2:
+        raise DataError(f"argument 'run_notes' is {run_notes}; expected at least 2 notes")
     patterns = [_interval_patterns(m, k) for m in melodies]
     parent = list(range(len(ids)))
 
@@ -161,6 +186,13 @@ def tune_groups(ids: Sequence[str], melodies: Sequence[NoteList], *,
         for j, n in shared.items():
             if n / min(len(pats), len(patterns[j])) > overlap:
                 parent[root(i)] = root(j)
+    if run_notes is not None:
+        owner: dict[tuple, int] = {}
+        for i, melody in enumerate(melodies):
+            for run in _note_runs(melody, run_notes):
+                j = owner.setdefault(run, i)
+                if j != i:
+                    parent[root(i)] = root(j)
     first: dict[int, str] = {}
     for i in sorted(range(len(ids)), key=lambda i: ids[i]):
         first.setdefault(root(i), ids[i])
@@ -660,7 +692,8 @@ def _abc_records(prefix: str, files: list[str], progress: bool) -> list[dict]:
 
 def _save_corpus(records: list[dict], out: Path, name: str) -> dict:
     records = sorted(records, key=lambda r: r["piece_id"])
-    tunes = tune_groups([r["piece_id"] for r in records], [r["notes"].select_part(0) for r in records])
+    tunes = tune_groups([r["piece_id"] for r in records], [r["notes"].select_part(0) for r in records],
+                        run_notes=TUNE_RUN_NOTES[name])
     for r, tune in zip(records, tunes, strict=True):
         r["tune"], r["split"] = tune, split_of(tune)
     notes = [r["notes"] for r in records]
@@ -696,7 +729,8 @@ def _save_corpus(records: list[dict], out: Path, name: str) -> dict:
             **{f"{s}_pieces": c for s, c in split_counts.items()},
         },
         "split": f"by tune: pieces whose melodies share > {TUNE_OVERLAP:.0%} of their {TUNE_NGRAM}-interval "
-        f"patterns form a group; sha256(group id) mod 100 < 80 train, < 90 valid, else test",
+        f"patterns, or any run of {TUNE_RUN_NOTES[name]} notes with the same intervals and durations, form a "
+        f"group; sha256(group id) mod 100 < 80 train, < 90 valid, else test",
     }
 
 

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from musiclib.errors import RepresentationError, ShapeError
+from musiclib.notation import notes_to_stream
 from musiclib.representation import (
     DEFAULT_ROLL_RANGE,
     DEFAULT_STEPS_PER_QUARTER,
     NoteList,
-    notes_to_stream,
     pitch_name,
 )
 

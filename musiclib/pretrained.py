@@ -1,41 +1,43 @@
-"""Pretrained checkpoints: save, load and check them.
+"""Shipped checkpoints: where they live, their JSON records, safe Keras saving and loading.
 
-The course ships a small trained melody LSTM in ``musiclib/checkpoints/``:
+Every model the course ships sits in ``musiclib/checkpoints/`` as two files:
 
-* ``melody_lstm.keras`` — the Keras model (no custom code, so it loads with
-  ``safe_mode=True``);
-* ``melody_lstm.json`` — its record: vocabulary, recipe, seed, profile, the sha256
-  of the dataset it was trained on, the command that reproduces it
-  (``python -m musiclib.train melody``) and the test-split metrics of the LSTM and
-  of the n-gram baselines side by side.
+* ``<name>.keras`` — the Keras model, with no custom code so that it loads with
+  ``safe_mode=True``, saved without optimizer state (a checkpoint is for evaluation
+  and generation);
+* ``<name>.json`` — its record: seed, profile, the sha256 of the dataset it was trained
+  on, the command that reproduces it (``python -m musiclib.train <kind>``), the recipe
+  and the test-split metrics.
 
-Loading checks everything that can go wrong and says so: a missing or corrupt
-file, a record that does not belong to the model, a model trained on another
-vocabulary.
+This module holds what every model's checkpoint needs; each model's own ``save_*`` and
+``load_*`` functions (e.g. :func:`musiclib.models.melody.load_melody_lstm`) sit beside
+the model and call these. Loading checks everything that can go wrong and says so: a
+missing or corrupt file, a record that does not belong to the model.
 
-Taught in: notebooks/04_lstm_melody_generation.ipynb
+Used by: musiclib.models (checkpoint save/load), musiclib.train
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from musiclib.config import quiet_tensorflow
-from musiclib.errors import CheckpointError, VocabularyError
+from musiclib.errors import CheckpointError
 from musiclib.fileio import atomic_path, atomic_write_text, check_can_write
-from musiclib.representation import MelodyVocabulary
 
 __all__ = [
     "CHECKPOINT_DIR",
     "MELODY_LSTM",
     "RECORD_VERSION",
-    "record_path",
+    "is_shipped",
+    "load_keras_checkpoint",
     "read_record",
-    "save_melody_lstm",
-    "load_melody_lstm",
+    "record_path",
+    "save_keras_checkpoint",
 ]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
@@ -51,13 +53,33 @@ def record_path(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def read_record(path: str | os.PathLike = MELODY_LSTM) -> dict:
+def is_shipped(path: str | os.PathLike) -> bool:
+    """True when ``path`` lies in the package's own checkpoint folder.
+
+    Commands never write there unless the user names the file explicitly.
+
+    Used by: musiclib.train
+    """
+    try:
+        return Path(path).resolve().parent == CHECKPOINT_DIR
+    except OSError:
+        return False
+
+
+def read_record(path: str | os.PathLike = MELODY_LSTM, *, required: Sequence[str] = ("vocab", "config")) -> dict:
     """Read a checkpoint's JSON record (``path`` may name the .keras or the .json file).
+
+    Parameters
+    ----------
+    path : path
+        The checkpoint or its record. Default: the shipped melody LSTM.
+    required : keys
+        Keys the record must hold (default: those of a melody model).
 
     Raises
     ------
     CheckpointError
-        Missing, unreadable or not a melody-model record.
+        Missing, unreadable, or lacking a required key.
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
@@ -68,9 +90,11 @@ def read_record(path: str | os.PathLike = MELODY_LSTM) -> dict:
         record = json.loads(rec_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint record {str(rec_path)!r} is not valid JSON: {exc}") from exc
-    if not isinstance(record, dict) or "vocab" not in record or "config" not in record:
+    missing = [k for k in required if not isinstance(record, dict) or k not in record]
+    if missing:
         raise CheckpointError(
-            f"checkpoint record {str(rec_path)!r} lacks 'vocab' and 'config'; is it a melody-model record?")
+            f"checkpoint record {str(rec_path)!r} lacks {', '.join(map(repr, missing))}; "
+            "is it the record of this kind of model?")
     return record
 
 
@@ -83,81 +107,48 @@ def _inference_copy(keras_model: Any) -> Any:
     return fresh
 
 
-def save_melody_lstm(model: Any, path: str | os.PathLike, *, overwrite: bool = False,
-                     record: dict | None = None) -> Path:
-    """Save a :class:`~musiclib.models.melody.MelodyLSTM` and its JSON record, both atomically.
+def save_keras_checkpoint(keras_model: Any, path: str | os.PathLike, record: dict, *,
+                          overwrite: bool = False) -> Path:
+    """Save a Keras model (uncompiled, no optimizer state) and its JSON record, both atomically.
 
-    ``record`` adds fields (seed, profile, metrics, ...) to the vocabulary and
-    recipe that are always written. The model is saved uncompiled, without the
-    optimizer's state: a checkpoint is for evaluation and generation.
+    ``record`` gets ``record_version`` added. Refuses to replace an existing file
+    unless ``overwrite=True``.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models (each model's ``save`` method)
     """
     target = Path(path)
     if target.suffix != ".keras":
         raise CheckpointError(f"checkpoint path {str(target)!r} must end in .keras")
     check_can_write(target, overwrite)
-    full = {"record_version": RECORD_VERSION, "kind": "melody_lstm",
-            **(model.record or {}), **(record or {}),
-            "vocab": model.vocab.to_dict(), "config": model.config.to_dict()}
+    full = {"record_version": RECORD_VERSION, **record}
     with atomic_path(target, overwrite=overwrite) as tmp:
-        _inference_copy(model.keras_model).save(tmp)
+        _inference_copy(keras_model).save(tmp)
     atomic_write_text(record_path(target), json.dumps(full, indent=2, sort_keys=True) + "\n", overwrite=True)
-    model.record = full
     return target
 
 
-def load_melody_lstm(path: str | os.PathLike = MELODY_LSTM, vocab: MelodyVocabulary | None = None):
-    """Load a melody LSTM checkpoint safely and check it fits ``vocab``.
+def load_keras_checkpoint(path: str | os.PathLike, *, command: str | None = None) -> Any:
+    """Load a ``.keras`` file with ``safe_mode=True``; every failure becomes a :class:`CheckpointError`.
 
     Parameters
     ----------
     path : .keras file
-        Default: the shipped ``musiclib/checkpoints/melody_lstm.keras``.
-    vocab : MelodyVocabulary, optional
-        The vocabulary your data uses (default ``MelodyVocabulary()``); a model
-        trained on another one is refused.
+    command : str, optional
+        The command that recreates a missing shipped file, named in the error.
 
-    Returns
-    -------
-    MelodyLSTM
-        With ``.record`` holding the JSON record (metrics, seed, ...).
-
-    Raises
-    ------
-    CheckpointError
-        Missing or corrupt file, missing record, model and record disagree, or the
-        vocabulary differs (the message shows both).
-
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models (each model's ``load_*`` function)
     """
     quiet_tensorflow()
-    from musiclib.models.melody import LSTMConfig, MelodyLSTM
-
     p = Path(path)
-    vocab = vocab or MelodyVocabulary()
     if not p.exists():
-        raise CheckpointError(f"checkpoint {str(p)!r} does not exist"
-                              + ("; recreate it with `python -m musiclib.train melody`" if p == MELODY_LSTM else ""))
-    record = read_record(p)
-    try:
-        trained_vocab = MelodyVocabulary.from_dict(record["vocab"])
-        config = LSTMConfig.from_dict(record["config"])
-    except (VocabularyError, KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"checkpoint record {str(record_path(p))!r} is malformed: {exc}") from exc
-    if trained_vocab != vocab:
-        raise CheckpointError(
-            f"checkpoint {str(p)!r} was trained on vocabulary {trained_vocab.to_dict()} but the data uses "
-            f"{vocab.to_dict()}; use the same MelodyVocabulary or retrain")
+        raise CheckpointError(f"checkpoint {str(p)!r} does not exist" + (f"; recreate it with `{command}`"
+                                                                          if command and is_shipped(p) else ""))
+    if p.is_dir():
+        raise CheckpointError(f"checkpoint {str(p)!r} is a directory; expected a .keras file")
     import keras
 
     try:
-        keras_model = keras.saving.load_model(p, safe_mode=True, compile=False)
+        return keras.saving.load_model(p, safe_mode=True, compile=False)
     except Exception as exc:  # Keras raises many kinds for a damaged zip
         raise CheckpointError(f"checkpoint {str(p)!r} cannot be loaded (corrupt or not a Keras file): "
                               f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-    out_dim = keras_model.outputs[0].shape[-1]
-    if out_dim != vocab.size:
-        raise CheckpointError(
-            f"checkpoint {str(p)!r} predicts {out_dim} tokens but its record's vocabulary has {vocab.size}")
-    return MelodyLSTM(keras_model, trained_vocab, config, record=record)

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from musiclib.errors import RepresentationError, ShapeError, VocabularyError
+from musiclib.errors import RepresentationError, ShapeError
 from musiclib.representation import (
     MelodyVocabulary,
     NoteList,
@@ -48,7 +48,6 @@ __all__ = [
     "CopyReport",
     "longest_copied_run",
     "repetition_rate",
-    "co_composer",
 ]
 
 MAX_TEMPERATURE = 10.0
@@ -300,7 +299,7 @@ def continue_melody(
 ) -> NoteList:
     """Like :func:`generate`, but returns notes (primer + continuation by default).
 
-    This is the function behind the co-composer widget (:func:`co_composer`).
+    This is the function behind the co-composer widget (:func:`musiclib.widgets.co_composer`).
     The continuation's notes are in part 1, the primer's in part 0, so a score
     or piano roll can tell them apart.
 
@@ -511,65 +510,3 @@ def repetition_rate(
         repeats += g in seen
         seen.add(g)
     return repeats / len(grams)
-
-
-# --------------------------------------------------------------------------- widget
-def co_composer(
-    model: Any,
-    primers: dict[str, Any],
-    *,
-    bpm: float = 100.0,
-    max_seconds: float = 10.0,
-):
-    """A small co-composer (协作作曲) widget: pick or type a primer, set temperature,
-    top-p and length, press *Compose*, see and hear the continuation.
-
-    The work is done by :func:`continue_melody`, which can be called directly.
-
-    Parameters
-    ----------
-    model : a melody model (NGramModel or MelodyLSTM)
-    primers : dict name -> NoteList or tokens
-        Choices for the primer menu; "typed" uses the text box (:func:`parse_melody`).
-
-    Returns
-    -------
-    ipywidgets.VBox
-
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
-    """
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    from musiclib.audio import play
-    from musiclib.display import plot_piano_roll, show_score
-
-    choice = w.Dropdown(options=[*primers, "typed"], description="primer")
-    typed = w.Text(value="E5 D5 C5 D5 E5 E5 E5:2", description="notes")
-    temperature = w.FloatSlider(value=0.9, min=0.0, max=2.0, step=0.1, description="temperature")
-    top_p = w.FloatSlider(value=0.95, min=0.05, max=1.0, step=0.05, description="top-p")
-    length = w.IntSlider(value=64, min=16, max=128, step=16, description="steps")
-    seed = w.IntText(value=0, description="seed")
-    button = w.Button(description="Compose", button_style="primary")
-    out = w.Output()
-
-    def compose(_=None) -> None:
-        out.clear_output()
-        with out:
-            try:
-                primer = parse_melody(typed.value) if choice.value == "typed" else primers[choice.value]
-                notes = continue_melody(model, primer, length.value, temperature=temperature.value,
-                                        top_p=top_p.value, seed=int(seed.value))
-            except (RepresentationError, VocabularyError, ShapeError) as exc:
-                print(f"cannot compose: {exc}")
-                return
-            display(show_score(notes.select_part(1) if (notes.part == 1).any() else notes))
-            fig, ax = plt.subplots(figsize=(9, 2.4))
-            plot_piano_roll(notes, ax=ax, title="primer (part 0) and continuation (part 1)")
-            plt.show()
-            display(play(NoteList.from_arrays(notes.pitch, notes.onset, notes.duration), bpm=bpm,
-                         max_seconds=max_seconds))
-
-    button.on_click(compose)
-    return w.VBox([w.HBox([choice, typed]), w.HBox([temperature, top_p]), w.HBox([length, seed]), button, out])

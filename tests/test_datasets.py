@@ -17,7 +17,8 @@ from musiclib.datasets import (
     tune_groups,
 )
 from musiclib.errors import DataError, DatasetIntegrityError
-from musiclib.representation import MelodyVocabulary, NoteList, notes_to_midi
+from musiclib.notation import notes_to_midi
+from musiclib.representation import MelodyVocabulary, NoteList
 
 
 @pytest.fixture(scope="module")

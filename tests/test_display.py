@@ -3,7 +3,8 @@ import pytest
 
 from musiclib.display import plot_piano_roll, score_svg
 from musiclib.errors import RepresentationError, ShapeError
-from musiclib.representation import NoteList, notes_to_stream
+from musiclib.notation import notes_to_stream
+from musiclib.representation import NoteList
 
 
 def test_score_svg_is_deterministic(chorale_fragment):

@@ -85,7 +85,7 @@ def test_key_of_a_minor_arpeggio_melody_is_a_minor():
 def test_key_correlations_match_music21_krumhansl():
     from music21 import key as m21key  # noqa: F401  (music21 is a dependency)
 
-    from musiclib.representation import notes_to_stream
+    from musiclib.notation import notes_to_stream
 
     notes = melody([67, 71, 74, 72, 71, 69, 66, 67], [1, 1, 2, 1, 1, 1, 1, 4])
     ours = F.estimate_key(notes)

@@ -19,7 +19,8 @@ from musiclib.models.melody import (
     train_lstm,
 )
 from musiclib.models.ngram import NGramModel, fit_best_ngram
-from musiclib.representation import MelodyVocabulary, NoteList, notes_to_midi
+from musiclib.notation import notes_to_midi
+from musiclib.representation import MelodyVocabulary, NoteList
 from musiclib.sampling import generate
 
 SMALL = MelodyVocabulary(60, 72)  # 14 tokens
@@ -175,7 +176,7 @@ def test_tf_data_transposition_stays_inside_the_vocabulary_and_keeps_rhythm():
 def test_training_writes_a_checkpoint_atomically_and_accepts_a_strategy(tmp_path):
     import tensorflow as tf
 
-    from musiclib.pretrained import load_melody_lstm
+    from musiclib.models.melody import load_melody_lstm
 
     lines: list[str] = []
     path = tmp_path / "tiny.keras"

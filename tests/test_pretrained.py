@@ -10,8 +10,8 @@ import pytest
 
 from musiclib.datasets import load_chorales
 from musiclib.errors import CheckpointError, MusicLibError
-from musiclib.models.melody import evaluate, melody_data
-from musiclib.pretrained import MELODY_LSTM, load_melody_lstm, read_record, record_path
+from musiclib.models.melody import evaluate, load_melody_lstm, melody_data
+from musiclib.pretrained import MELODY_LSTM, read_record, record_path
 from musiclib.representation import MelodyVocabulary
 from musiclib.sampling import generate
 

@@ -10,16 +10,14 @@ from musiclib.errors import (
     ShapeError,
     VocabularyError,
 )
+from musiclib.notation import key_signature_sharps, notes_to_midi, notes_to_stream
 from musiclib.representation import (
     MelodyVocabulary,
     NoteList,
-    key_signature_sharps,
     load_notes,
     notes_from_midi,
     notes_from_stream,
-    notes_to_midi,
     notes_to_piano_roll,
-    notes_to_stream,
     notes_to_tokens,
     piano_roll_to_notes,
     pitch_name,

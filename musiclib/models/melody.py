@@ -12,6 +12,8 @@
   checkpoints; accepts a ``tf.distribute`` strategy.
 * :class:`MelodyLSTM` — a trained model with its vocabulary: evaluation, and
   step-by-step generation in NumPy with :func:`musiclib.rnn_math.lstm_step`.
+* :func:`save_melody_lstm`, :func:`load_melody_lstm` — its checkpoint and JSON record
+  (the shipped one is ``musiclib/checkpoints/melody_lstm.keras``).
 
 The input at step t is the previous token (a rest before the piece starts: the
 same start context as the n-gram) and the bar position of step t; the output is
@@ -34,8 +36,17 @@ from typing import Any
 
 import numpy as np
 
-from musiclib.config import quiet_tensorflow
-from musiclib.errors import DataError, MusicLibError, ShapeError
+from musiclib.config import quiet_tensorflow, seed_everything
+from musiclib.datasets import load_midi_folder
+from musiclib.errors import CheckpointError, DataError, MusicLibError, ShapeError, VocabularyError
+from musiclib.pretrained import (
+    MELODY_LSTM,
+    is_shipped,
+    load_keras_checkpoint,
+    read_record,
+    record_path,
+    save_keras_checkpoint,
+)
 from musiclib.representation import (
     DEFAULT_STEPS_PER_QUARTER,
     MelodyVocabulary,
@@ -43,6 +54,8 @@ from musiclib.representation import (
     load_notes,
     notes_to_tokens,
 )
+from musiclib.rnn_math import from_keras_lstm, lstm_step
+from musiclib.sampling import log_softmax
 
 __all__ = [
     "N_POSITIONS",
@@ -58,6 +71,8 @@ __all__ = [
     "stream_midi_folder",
     "train_lstm",
     "TrainResult",
+    "save_melody_lstm",
+    "load_melody_lstm",
     "MelodyLSTM",
 ]
 
@@ -168,8 +183,6 @@ def midi_folder_sequences(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
-    from musiclib.datasets import load_midi_folder
-
     vocab = vocab or MelodyVocabulary()
     report = load_midi_folder(folder)
     tokens, positions, ids = [], [], []
@@ -576,8 +589,6 @@ def train_lstm(
     import keras
     import tensorflow as tf
 
-    from musiclib.config import seed_everything
-
     config = config or LSTMConfig()
     streamed = not isinstance(train, MelodyData)  # a tf.data pipeline, e.g. stream_midi_folder(...)
     if not streamed and train.vocab != valid.vocab:
@@ -641,8 +652,6 @@ class MelodyLSTM:
 
     def log_probs_batch(self, tokens: Sequence[np.ndarray], positions: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Natural-log probabilities of every step of every piece (one padded batch)."""
-        from musiclib.sampling import log_softmax
-
         if len(tokens) == 0:
             return []
         seqs = [self.vocab.check_tokens(t, name="tokens") for t in tokens]
@@ -665,8 +674,6 @@ class MelodyLSTM:
     # ------------------------------------------------------------- NumPy stepping
     def numpy_weights(self) -> dict:
         """Embeddings, :class:`~musiclib.rnn_math.LSTMParams` per layer and the output layer, as float64."""
-        from musiclib.rnn_math import from_keras_lstm
-
         if self._numpy is None:
             m = self.keras_model
             lstms = [layer for layer in m.layers if layer.__class__.__name__ == "LSTM"]
@@ -691,9 +698,7 @@ class MelodyLSTM:
 
     # ------------------------------------------------------------- files
     def save(self, path: str | os.PathLike, *, overwrite: bool = False, record: dict | None = None) -> Path:
-        """Write ``path`` (.keras) and its JSON record atomically (see :mod:`musiclib.pretrained`)."""
-        from musiclib.pretrained import save_melody_lstm
-
+        """Write ``path`` (.keras) and its JSON record atomically (see :func:`save_melody_lstm`)."""
         return save_melody_lstm(self, path, overwrite=overwrite, record=record)
 
 
@@ -710,9 +715,6 @@ class _LSTMSession:
         self._pending: tuple[int, list, list] | None = None
 
     def log_probs(self, position: int) -> np.ndarray:
-        from musiclib.rnn_math import lstm_step
-        from musiclib.sampling import log_softmax
-
         x = np.concatenate([self.w["E_tok"][self.last], self.w["E_pos"][int(position) % N_POSITIONS]])
         hs, cs = [], []
         for params, h, c in zip(self.w["lstm"], self.h, self.c, strict=True):
@@ -728,3 +730,68 @@ class _LSTMSession:
         _, self.h, self.c = self._pending
         self._pending = None
         self.last = int(token)
+
+
+# --------------------------------------------------------------------------- checkpoints
+def save_melody_lstm(model: MelodyLSTM, path: str | os.PathLike, *, overwrite: bool = False,
+                     record: dict | None = None) -> Path:
+    """Save a :class:`MelodyLSTM` and its JSON record, both atomically.
+
+    ``record`` adds fields (seed, profile, metrics, ...) to the vocabulary and
+    recipe that are always written. The model is saved uncompiled, without the
+    optimizer's state: a checkpoint is for evaluation and generation.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    full = {"kind": "melody_lstm", **(model.record or {}), **(record or {}),
+            "vocab": model.vocab.to_dict(), "config": model.config.to_dict()}
+    target = save_keras_checkpoint(model.keras_model, path, full, overwrite=overwrite)
+    model.record = read_record(target)
+    return target
+
+
+def load_melody_lstm(path: str | os.PathLike = MELODY_LSTM, vocab: MelodyVocabulary | None = None) -> MelodyLSTM:
+    """Load a melody LSTM checkpoint safely and check it fits ``vocab``.
+
+    Parameters
+    ----------
+    path : .keras file
+        Default: the shipped ``musiclib/checkpoints/melody_lstm.keras``.
+    vocab : MelodyVocabulary, optional
+        The vocabulary your data uses (default ``MelodyVocabulary()``); a model
+        trained on another one is refused.
+
+    Returns
+    -------
+    MelodyLSTM
+        With ``.record`` holding the JSON record (metrics, seed, ...).
+
+    Raises
+    ------
+    CheckpointError
+        Missing or corrupt file, missing record, model and record disagree, or the
+        vocabulary differs (the message shows both).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    p = Path(path)
+    vocab = vocab or MelodyVocabulary()
+    if not p.exists():
+        raise CheckpointError(f"checkpoint {str(p)!r} does not exist"
+                              + ("; recreate it with `python -m musiclib.train melody`" if is_shipped(p) else ""))
+    record = read_record(p)
+    try:
+        trained_vocab = MelodyVocabulary.from_dict(record["vocab"])
+        config = LSTMConfig.from_dict(record["config"])
+    except (VocabularyError, KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"checkpoint record {str(record_path(p))!r} is malformed: {exc}") from exc
+    if trained_vocab != vocab:
+        raise CheckpointError(
+            f"checkpoint {str(p)!r} was trained on vocabulary {trained_vocab.to_dict()} but the data uses "
+            f"{vocab.to_dict()}; use the same MelodyVocabulary or retrain")
+    keras_model = load_keras_checkpoint(p, command="python -m musiclib.train melody")
+    out_dim = keras_model.outputs[0].shape[-1]
+    if out_dim != vocab.size:
+        raise CheckpointError(
+            f"checkpoint {str(p)!r} predicts {out_dim} tokens but its record's vocabulary has {vocab.size}")
+    return MelodyLSTM(keras_model, trained_vocab, config, record=record)

@@ -1,87 +1,81 @@
-"""Source of notebooks/01_music_as_data.ipynb (see nbbuild.py for the workflow)."""
+# %% [markdown]
+# # 01 · Music as data (音乐数据表示)
+#
+# A model cannot read a score. Before anything is learned, music must become arrays. The
+# source article (§2.1) puts it simply: AIGC music "lets a model learn from large amounts
+# of music data, extract its patterns and rules, and generate new music from them". This
+# notebook is about the first half of that sentence: **what the data is**.
+#
+# **Learning objectives** — after this notebook you can
+#
+# 1. read a score with `music21` and turn it into a **note list** (pitch, onset, duration);
+# 2. convert notes to a **piano roll** and to **melody tokens**, and back, exactly;
+# 3. write and read **MIDI** files and render **audio**, without overwriting your work;
+# 4. describe the course's datasets (Bach chorales, Irish and Chinese folk tunes) with
+#    numbers and plots, and load a folder of your own MIDI files.
+#
+# **Prerequisites:** notebook 00. NumPy arrays and slicing.
+#
+# | section | time |
+# |---|---|
+# | 1. Scores with music21 (乐谱) | ~8 min |
+# | 2. The note list (音符列表) | ~8 min |
+# | 3. Piano rolls (钢琴卷帘) | ~10 min |
+# | 4. Melody tokens (旋律词元) | ~10 min |
+# | 5. MIDI files | ~5 min |
+# | 6. Audio (音频) | ~8 min |
+# | 7. The datasets (数据集) | ~12 min |
+# | 8. Your own MIDI folder | ~5 min |
+# | 9. Exercises | ~15 min |
 
-
-from nbbuild import code, md, write
-
-cells = [
-md("""
-# 01 · Music as data (音乐数据表示)
-
-A model cannot read a score. Before anything is learned, music must become arrays. The
-source article (§2.1) puts it simply: AIGC music "lets a model learn from large amounts
-of music data, extract its patterns and rules, and generate new music from them". This
-notebook is about the first half of that sentence: **what the data is**.
-
-**Learning objectives** — after this notebook you can
-
-1. read a score with `music21` and turn it into a **note list** (pitch, onset, duration);
-2. convert notes to a **piano roll** and to **melody tokens**, and back, exactly;
-3. write and read **MIDI** files and render **audio**, without overwriting your work;
-4. describe the course's datasets (Bach chorales, Irish and Chinese folk tunes) with
-   numbers and plots, and load a folder of your own MIDI files.
-
-**Prerequisites:** notebook 00. NumPy arrays and slicing.
-
-| section | time |
-|---|---|
-| 1. Scores with music21 (乐谱) | ~8 min |
-| 2. The note list (音符列表) | ~8 min |
-| 3. Piano rolls (钢琴卷帘) | ~10 min |
-| 4. Melody tokens (旋律词元) | ~10 min |
-| 5. MIDI files | ~5 min |
-| 6. Audio (音频) | ~8 min |
-| 7. The datasets (数据集) | ~12 min |
-| 8. Your own MIDI folder | ~5 min |
-| 9. Exercises | ~15 min |
-"""),
-code("""
+# %%
 from musiclib.config import get_profile, seed_everything
 
 seed_everything(0, tensorflow=False)  # no TensorFlow needed in this lesson
 PROFILE = get_profile()
-"""),
-md("""
-## 1. Scores with music21 (乐谱) · ~8 min
 
-`music21` (MIT) reads MusicXML, MIDI, ABC and Humdrum, and ships a corpus of several
-thousand pieces — offline. A parsed score is a tree: a **Score** holds **Parts**, a Part
-holds **Measures**, a Measure holds **Notes**, **Rests**, clefs and key signatures. Each
-element has an `offset` (where it starts) and a `quarterLength` (how long it lasts),
-both counted in quarter notes.
-"""),
-code("""
+# %% [markdown]
+# ## 1. Scores with music21 (乐谱) · ~8 min
+#
+# `music21` (MIT) reads MusicXML, MIDI, ABC and Humdrum, and ships a corpus of several
+# thousand pieces — offline. A parsed score is a tree: a **Score** holds **Parts**, a Part
+# holds **Measures**, a Measure holds **Notes**, **Rests**, clefs and key signatures. Each
+# element has an `offset` (where it starts) and a `quarterLength` (how long it lasts),
+# both counted in quarter notes.
+
+# %%
 from music21 import corpus
 
 score = corpus.parse("bach/bwv347")
 print([part.partName for part in score.parts])
 score.parts[0].measures(0, 1).show("text")
-"""),
-md("""
-The soprano starts with a **pickup** (anacrusis, 弱起): measure 0 holds a single beat
-before the first full bar. The score engraved with `verovio`:
-"""),
-code("""
+
+# %% [markdown]
+# The soprano starts with a **pickup** (anacrusis, 弱起): measure 0 holds a single beat
+# before the first full bar. The score engraved with `verovio`:
+
+# %%
 from musiclib.display import show_score
 
 show_score(score.measures(0, 4))
-"""),
-md("""
-## 2. The note list (音符列表) · ~8 min
 
-For computing, a tree is awkward. The course's central object is a `NoteList`: five
-NumPy arrays of equal length, sorted by onset.
+# %% [markdown]
+# ## 2. The note list (音符列表) · ~8 min
+#
+# For computing, a tree is awkward. The course's central object is a `NoteList`: five
+# NumPy arrays of equal length, sorted by onset.
+#
+# | array | meaning | unit |
+# |---|---|---|
+# | `pitch` | MIDI number, 60 = middle C (C4), +1 = one semitone up | 0..127 |
+# | `onset` | when the note starts | quarter notes |
+# | `duration` | how long it lasts | quarter notes |
+# | `velocity` | how loud | 1..127 |
+# | `part` | which voice (0 = soprano … 3 = bass) | index |
+#
+# Ties are merged into one longer note and chords become one note per pitch.
 
-| array | meaning | unit |
-|---|---|---|
-| `pitch` | MIDI number, 60 = middle C (C4), +1 = one semitone up | 0..127 |
-| `onset` | when the note starts | quarter notes |
-| `duration` | how long it lasts | quarter notes |
-| `velocity` | how loud | 1..127 |
-| `part` | which voice (0 = soprano … 3 = bass) | index |
-
-Ties are merged into one longer note and chords become one note per pitch.
-"""),
-code("""
+# %%
 from musiclib.representation import NoteList, notes_from_stream, pitch_name
 
 notes = notes_from_stream(score)
@@ -89,47 +83,47 @@ print(notes)
 print(f"{'pitch':>6} {'name':>5} {'onset':>6} {'dur':>5} {'vel':>4} {'part':>4}")
 for p, o, d, v, part in notes.to_records()[:8]:
     print(f"{p:>6} {pitch_name(p):>5} {o:>6.2f} {d:>5.2f} {v:>4} {part:>4}")
-"""),
-md("""
-Because it is just arrays, musical questions become one-liners. Which voice sings
-highest on average, and how wide is each voice's range?
-"""),
-code("""
+
+# %% [markdown]
+# Because it is just arrays, musical questions become one-liners. Which voice sings
+# highest on average, and how wide is each voice's range?
+
+# %%
 for k, voice in enumerate(["soprano", "alto", "tenor", "bass"]):
     p = notes.pitch[notes.part == k]
     print(f"{voice:8s} mean {pitch_name(round(p.mean())):>4}  range {pitch_name(p.min())}..{pitch_name(p.max())}"
           f" ({p.max() - p.min()} semitones)")
-"""),
-md("""
-A `NoteList` checks its values on the way in. Bad data gets a clear error that names
-the argument and the note, instead of a wrong result later:
-"""),
-code("""
+
+# %% [markdown]
+# A `NoteList` checks its values on the way in. Bad data gets a clear error that names
+# the argument and the note, instead of a wrong result later:
+
+# %%
 from musiclib.errors import MusicLibError
 
 try:
     NoteList.from_arrays(pitch=[60, 62], onset=[0, 1], duration=[1, -0.5])
 except MusicLibError as err:
     print(type(err).__name__, "->", err)
-"""),
-md("""
-## 3. Piano rolls (钢琴卷帘) · ~10 min
 
-A **piano roll** is a binary matrix: rows are time steps on a grid, columns are
-pitches, and a 1 means "this pitch sounds during this step". With 4 steps per quarter
-note, one step is a 16th note. It is the natural input of the convolutional GAN in
-notebook 05: music as an image.
+# %% [markdown]
+# ## 3. Piano rolls (钢琴卷帘) · ~10 min
+#
+# A **piano roll** is a binary matrix: rows are time steps on a grid, columns are
+# pitches, and a 1 means "this pitch sounds during this step". With 4 steps per quarter
+# note, one step is a 16th note. It is the natural input of the convolutional GAN in
+# notebook 05: music as an image.
+#
+# $$\text{roll}[t, p - p_{\text{low}}] = 1 \iff \exists\ \text{note } (p, o, d):\ o \le t/4 < o + d$$
 
-$$\\text{roll}[t, p - p_{\\text{low}}] = 1 \\iff \\exists\\ \\text{note } (p, o, d):\\ o \\le t/4 < o + d$$
-"""),
-code("""
+# %%
 from musiclib.representation import notes_to_piano_roll
 
 first_bars = notes.window(1.0, 17.0)  # skip the one-beat pickup, keep 4 bars of 4/4
 roll = notes_to_piano_roll(first_bars, steps_per_quarter=4, pitch_range=(36, 84))
 print("roll shape (time steps, pitches):", roll.shape, "| notes sounding per step:", roll.sum(axis=1)[:8])
-"""),
-code("""
+
+# %%
 import matplotlib.pyplot as plt
 
 from musiclib.display import plot_piano_roll
@@ -139,13 +133,13 @@ plot_piano_roll(first_bars, ax=axes[0], title="NoteList (colour = voice)")
 plot_piano_roll(roll, ax=axes[1], title="binary roll (16 steps per bar)")
 fig.tight_layout()
 plt.show()
-"""),
-md("""
-A roll loses two things. Two repeated notes of the same pitch look like one long note;
-keeping a second matrix of **onsets** fixes that. And two voices singing the *same*
-pitch at the same time (a unison) fill the same cell once: no roll can tell them apart.
-"""),
-code("""
+
+# %% [markdown]
+# A roll loses two things. Two repeated notes of the same pitch look like one long note;
+# keeping a second matrix of **onsets** fixes that. And two voices singing the *same*
+# pitch at the same time (a unison) fill the same cell once: no roll can tell them apart.
+
+# %%
 from musiclib.representation import piano_roll_to_notes
 
 sop = first_bars.select_part(0)
@@ -156,23 +150,22 @@ roll, onsets = notes_to_piano_roll(first_bars, with_onsets=True)
 back = piano_roll_to_notes(roll, onsets=onsets)
 print(f"all four voices: {len(back)} of {len(first_bars)} notes come back; the others share a pitch with another voice")
 
-"""),
-md("""
-## 4. Melody tokens (旋律词元) · ~10 min
+# %% [markdown]
+# ## 4. Melody tokens (旋律词元) · ~10 min
+#
+# Language models read **tokens**. A monophonic melody on a 16th grid becomes one token
+# per step:
+#
+# | token | meaning |
+# |---|---|
+# | `rest` (0) | silence |
+# | `hold` (1) | the current note keeps sounding |
+# | note-on (2, 3, …) | a new note of pitch `low`, `low + 1`, … starts |
+#
+# This is the representation of notebooks 03–04: predicting the next token *is*
+# composing the next 16th of music.
 
-Language models read **tokens**. A monophonic melody on a 16th grid becomes one token
-per step:
-
-| token | meaning |
-|---|---|
-| `rest` (0) | silence |
-| `hold` (1) | the current note keeps sounding |
-| note-on (2, 3, …) | a new note of pitch `low`, `low + 1`, … starts |
-
-This is the representation of notebooks 03–04: predicting the next token *is*
-composing the next 16th of music.
-"""),
-code("""
+# %%
 from musiclib.representation import MelodyVocabulary, notes_to_tokens, tokens_to_notes
 
 vocab = MelodyVocabulary()  # MIDI 48..95: 48 note-on tokens + rest + hold
@@ -180,42 +173,43 @@ soprano = notes.select_part(0)
 tokens = notes_to_tokens(soprano, vocab)
 print(f"vocabulary size {vocab.size}; {len(soprano)} soprano notes -> {len(tokens)} tokens")
 print(" ".join(vocab.token_name(t) for t in tokens[:24]))
-"""),
-code("""
+
+# %%
 decoded = tokens_to_notes(tokens, vocab)
 print("tokens -> notes gives the soprano back:", decoded == soprano)
 hold_share = (tokens == vocab.HOLD).mean()
 print(f"share of 'hold' steps: {hold_share:.2f}")
-"""),
-md("""
-Three quarters of the steps are `hold`. Keep that number in mind: a model that always
-predicts `hold` is right 75 % of the time and has learned nothing. Notebook 04 reports
-**note-event accuracy** (accuracy on the steps where a note starts) for that reason.
 
-A melody is monophonic; a chord is not. The tokenizer refuses a chord rather than
-silently dropping notes, and says where it is — or keeps the top note if you ask:
-"""),
-code("""
+# %% [markdown]
+# Three quarters of the steps are `hold`. Keep that number in mind: a model that always
+# predicts `hold` is right 75 % of the time and has learned nothing. Notebook 04 reports
+# **note-event accuracy** (accuracy on the steps where a note starts) for that reason.
+#
+# A melody is monophonic; a chord is not. The tokenizer refuses a chord rather than
+# silently dropping notes, and says where it is — or keeps the top note if you ask:
+
+# %%
 try:
     notes_to_tokens(notes.window(0, 4), vocab)  # all four voices
 except MusicLibError as err:
     print(type(err).__name__, "->", err)
 top = notes_to_tokens(notes.window(0, 4), vocab, polyphony="highest")
 print("highest-note policy:", " ".join(vocab.token_name(t) for t in top))
-"""),
-md("""
-## 5. MIDI files · ~5 min
 
-MIDI is the lingua franca of music software: any DAW, notation program or synthesizer
-opens it. `notes_to_midi` writes one track per voice, **atomically** (a crash leaves no
-half-written file) and refuses to overwrite an existing file unless you pass
-`overwrite=True`.
-"""),
-code("""
+# %% [markdown]
+# ## 5. MIDI files · ~5 min
+#
+# MIDI is the lingua franca of music software: any DAW, notation program or synthesizer
+# opens it. `notes_to_midi` writes one track per voice, **atomically** (a crash leaves no
+# half-written file) and refuses to overwrite an existing file unless you pass
+# `overwrite=True`.
+
+# %%
 import tempfile
 from pathlib import Path
 
-from musiclib.representation import notes_from_midi, notes_to_midi
+from musiclib.notation import notes_to_midi
+from musiclib.representation import notes_from_midi
 
 workdir = Path(tempfile.mkdtemp(prefix="musiclib-01-"))
 path = notes_to_midi(notes, workdir / "bwv347.mid", bpm=80)
@@ -225,21 +219,21 @@ try:
     notes_to_midi(notes, path)
 except MusicLibError as err:
     print(type(err).__name__, "->", str(err).replace(str(workdir), "..."))
-"""),
-md("""
-## 6. Audio (音频) · ~8 min
 
-Sound is a waveform: pressure sampled 16,000 times a second here. The course renders
-notes with a small **additive synthesizer** written in NumPy (no system binaries, no
-soundfont download): each note of MIDI pitch $p$ has fundamental frequency
+# %% [markdown]
+# ## 6. Audio (音频) · ~8 min
+#
+# Sound is a waveform: pressure sampled 16,000 times a second here. The course renders
+# notes with a small **additive synthesizer** written in NumPy (no system binaries, no
+# soundfont download): each note of MIDI pitch $p$ has fundamental frequency
+#
+# $$f_0 = 440 \cdot 2^{(p - 69)/12}\ \text{Hz},$$
+#
+# and an instrument is a recipe of harmonic amplitudes $a_k$ and an envelope $e(t)$:
+# $y(t) = e(t) \sum_k a_k \sin(2\pi k f_0 t)$. Different recipes give different
+# **timbres** (音色) — notebook 02 measures them.
 
-$$f_0 = 440 \\cdot 2^{(p - 69)/12}\\ \\text{Hz},$$
-
-and an instrument is a recipe of harmonic amplitudes $a_k$ and an envelope $e(t)$:
-$y(t) = e(t) \\sum_k a_k \\sin(2\\pi k f_0 t)$. Different recipes give different
-**timbres** (音色) — notebook 02 measures them.
-"""),
-code("""
+# %%
 import numpy as np
 
 from musiclib.audio import INSTRUMENTS, SAMPLE_RATE, midi_to_hz, play, synthesize
@@ -249,8 +243,8 @@ print("instruments:", ", ".join(INSTRUMENTS))
 phrase = soprano.window(0, 9)
 y = synthesize(phrase, instrument="flute", bpm=80)
 print(f"{len(phrase)} notes -> {len(y)} samples = {len(y) / SAMPLE_RATE:.2f} s")
-"""),
-code("""
+
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 2.8))
 t = np.arange(len(y)) / SAMPLE_RATE
 axes[0].plot(t, y, lw=0.4)
@@ -261,43 +255,43 @@ axes[1].set(xlabel="time (ms)", title="25 ms: the periodic wave of one note")
 fig.tight_layout()
 plt.show()
 play(y)
-"""),
-md("""
-The same phrase on two other instruments — listen for the difference in colour:
-"""),
-code("""
+
+# %% [markdown]
+# The same phrase on two other instruments — listen for the difference in colour:
+
+# %%
 from IPython.display import display
 
 for name in ("clarinet", "strings"):
     print(name)
     display(play(phrase, instrument=name, bpm=80))
-"""),
-md("""
-`write_wav` saves a 16-bit WAV file, with the same care as MIDI: atomic, never over an
-existing file unless asked.
-"""),
-code("""
+
+# %% [markdown]
+# `write_wav` saves a 16-bit WAV file, with the same care as MIDI: atomic, never over an
+# existing file unless asked.
+
+# %%
 from musiclib.audio import read_wav, write_wav
 
 wav = write_wav(workdir / "phrase.wav", y)
 y2, sr = read_wav(wav)
 print(f"{wav.name}: {sr} Hz, {len(y2)} samples, largest 16-bit rounding error {np.abs(y2 - y).max():.1e}")
-"""),
-md("""
-## 7. The datasets (数据集) · ~12 min
 
-The course uses only music that ships inside `music21`, so it works offline:
+# %% [markdown]
+# ## 7. The datasets (数据集) · ~12 min
+#
+# The course uses only music that ships inside `music21`, so it works offline:
+#
+# - **Bach chorales** — four voices; deduplicated (music21's iterator yields some files
+#   twice) and kept when they have exactly four parts.
+# - **O'Neill's *Music of Ireland* (1850)** — Irish dance tunes and airs.
+# - **Han Chinese folk songs** from the Essen collection (non-commercial licence).
+#
+# Parsing them takes minutes, so `make data` did it once and stored plain arrays
+# (`.npz`, no pickle) with a **manifest**: source, licence, counts, split and a sha256
+# checksum that every load verifies.
 
-- **Bach chorales** — four voices; deduplicated (music21's iterator yields some files
-  twice) and kept when they have exactly four parts.
-- **O'Neill's *Music of Ireland* (1850)** — Irish dance tunes and airs.
-- **Han Chinese folk songs** from the Essen collection (non-commercial licence).
-
-Parsing them takes minutes, so `make data` did it once and stored plain arrays
-(`.npz`, no pickle) with a **manifest**: source, licence, counts, split and a sha256
-checksum that every load verifies.
-"""),
-code("""
+# %%
 import json
 
 from musiclib.config import data_dir
@@ -312,17 +306,17 @@ for name, entry in sorted(manifest["files"].items()):
     else:
         split = f"{c['train_bars']}/{c['valid_bars']}/{c['test_bars']}"
         print(f"{name:18s} {c['bars']:>7d} {'bars':>7s} {split:>17s}  (one-bar rolls for notebook 05)")
-"""),
-md("""
-**The split is by tune.** Cutting pieces into windows and splitting the *windows* would
-put neighbouring windows of one piece on both sides of the split, and a model could score
-well by remembering — a classic leak. Splitting by piece is not enough either: Bach
-harmonised many hymn tunes several times, and folk collections hold variants of one
-tune. So pieces whose melodies share most of their 9-note interval patterns (whatever
-the key or rhythm) form a **tune group**, and each group goes to train, validation or
-test as a whole, by a hash of its name.
-"""),
-code("""
+
+# %% [markdown]
+# **The split is by tune.** Cutting pieces into windows and splitting the *windows* would
+# put neighbouring windows of one piece on both sides of the split, and a model could score
+# well by remembering — a classic leak. Splitting by piece is not enough either: Bach
+# harmonised many hymn tunes several times, and folk collections hold variants of one
+# tune. So pieces whose melodies share most of their 9-note interval patterns (whatever
+# the key or rhythm) form a **tune group**, and each group goes to train, validation or
+# test as a whole, by a hash of its name.
+
+# %%
 from collections import Counter
 
 from musiclib.datasets import load_chorales
@@ -333,11 +327,11 @@ print(f"{len(chorales)} chorales, {len(set(p.tune for p in chorales))} tunes; tu
       ", ".join(f"{n} x {k}" for k, n in sorted(sizes.items()) if k > 1))
 a, b = chorales["bach/bwv10.7"], chorales["bach/bwv324"]
 print(f"{a.id} and {b.id}: tune {a.tune!r} for both, split {a.split!r} for both")
-"""),
-md("""
-How long does loading take, compared with parsing from the corpus?
-"""),
-code("""
+
+# %% [markdown]
+# How long does loading take, compared with parsing from the corpus?
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 import time
 
@@ -351,16 +345,16 @@ for name in ["bach/bwv347", "bach/bwv269", "bach/bwv10.7", "bach/bwv153.1", "bac
     corpus.parse(name, forceSource=True)
 parse_s = (time.perf_counter() - start) / 5 * len(chorales)
 print(f"loading all three prepared corpora: {load_s:.2f} s; parsing the chorales alone: ~{parse_s:.0f} s")
-"""),
-code("""
+
+# %%
 chorales, irish, chinese = load_chorales(), load_folk("oneills"), load_folk("han")
 for c in (chorales, irish, chinese):
     print(f"{c.name:9s}", c.summary())
-"""),
-md("""
-What do the three corpora look like in numbers? Melody pitch range, keys and metres:
-"""),
-code("""
+
+# %% [markdown]
+# What do the three corpora look like in numbers? Melody pitch range, keys and metres:
+
+# %%
 from collections import Counter
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
@@ -368,7 +362,7 @@ for c, colour in zip((chorales, irish, chinese), ("#1f77b4", "#2ca02c", "#d62728
     p = np.concatenate([piece.melody.pitch for piece in c])
     axes[0].hist(p, bins=np.arange(45, 100) - 0.5, density=True, histtype="step", lw=1.5, color=colour, label=c.name)
     modes = Counter(piece.key_mode for piece in c)
-    axes[1].bar([f"{c.name}\\nmajor", f"{c.name}\\nminor"], [modes["major"], modes["minor"]], color=colour)
+    axes[1].bar([f"{c.name}\nmajor", f"{c.name}\nminor"], [modes["major"], modes["minor"]], color=colour)
 axes[0].set(xlabel="melody pitch (MIDI)", ylabel="share of notes", title="melody pitch")
 axes[0].legend()
 axes[1].set(title="keys (music21's analysis)", ylabel="pieces")
@@ -379,40 +373,40 @@ axes[2].bar([m for m, _ in top], [n for _, n in top], color="0.5")
 axes[2].set(title="time signatures (all corpora)", ylabel="pieces")
 fig.tight_layout()
 plt.show()
-"""),
-code("""
+
+# %%
 for c in (chorales, irish, chinese):
     modes = Counter(p.key_mode for p in c)
     metre = Counter(p.time_signature for p in c).most_common(2)
     p = np.concatenate([piece.melody.pitch for piece in c])
     print(f"{c.name:9s} minor keys {modes['minor'] / len(c):.0%} | commonest metres {metre} | "
           f"melody {pitch_name(np.percentile(p, 5))}..{pitch_name(np.percentile(p, 95))} (5-95 %)")
-"""),
-md("""
-Three styles, three fingerprints: chorale melodies sit in a narrow alto-soprano band in
-4/4; the Irish tunes range wider and favour 6/8 and 4/4 dance metres; the Chinese songs
-use 2/4 most. Notebook 02 turns such differences into features, and notebook 06 into a
-style classifier.
 
-A Han folk song and an Irish tune, heard:
-"""),
-code("""
+# %% [markdown]
+# Three styles, three fingerprints: chorale melodies sit in a narrow alto-soprano band in
+# 4/4; the Irish tunes range wider and favour 6/8 and 4/4 dance metres; the Chinese songs
+# use 2/4 most. Notebook 02 turns such differences into features, and notebook 06 into a
+# style classifier.
+#
+# A Han folk song and an Irish tune, heard:
+
+# %%
 from musiclib.display import see_and_hear
 
 see_and_hear(chinese[0].melody, title=chinese[0].title, bpm=90, max_quarters=16, instrument="flute")
-"""),
-code("""
+
+# %%
 jig = next(p for p in irish if p.time_signature == "6/8" and p.split == "test")
 see_and_hear(jig.melody, title=jig.title, bpm=150, max_quarters=12, instrument="pluck")
-"""),
-md("""
-## 8. Your own MIDI folder · ~5 min
 
-`load_midi_folder` reads every MIDI file in a folder (and its sub-folders). Real
-collections contain broken files; they are skipped and reported with the reason, never
-silently. Here is a folder with two good files and three bad ones:
-"""),
-code("""
+# %% [markdown]
+# ## 8. Your own MIDI folder · ~5 min
+#
+# `load_midi_folder` reads every MIDI file in a folder (and its sub-folders). Real
+# collections contain broken files; they are skipped and reported with the reason, never
+# silently. Here is a folder with two good files and three bad ones:
+
+# %%
 from musiclib.datasets import load_midi_folder
 
 demo = workdir / "my_midi"
@@ -425,16 +419,17 @@ notes_to_midi(jig.melody.window(0, 12), demo / "drafts" / "jig.mid")
 
 report = load_midi_folder(demo)
 print(report.describe())
-"""),
-md("""
-## 9. Exercises · ~15 min
 
-**Exercise 1.1 — a piano roll by hand.** Write `my_piano_roll(melody, low, high)` that
-returns a `uint8` array of shape `(n_steps, high - low)` with 4 steps per quarter note,
-where `n_steps = round(4 * melody.end)`. Compare with the library's
-`notes_to_piano_roll`.
-"""),
-code("""
+
+# %% [markdown]
+# ## 9. Exercises · ~15 min
+#
+# **Exercise 1.1 — a piano roll by hand.** Write `my_piano_roll(melody, low, high)` that
+# returns a `uint8` array of shape `(n_steps, high - low)` with 4 steps per quarter note,
+# where `n_steps = round(4 * melody.end)`. Compare with the library's
+# `notes_to_piano_roll`.
+
+# %%
 def my_piano_roll(melody: NoteList, low: int, high: int) -> np.ndarray:
     ### BEGIN SOLUTION
     n_steps = round(4 * melody.end)
@@ -443,21 +438,23 @@ def my_piano_roll(melody: NoteList, low: int, high: int) -> np.ndarray:
         roll[round(4 * o):round(4 * (o + d)), p - low] = 1
     return roll
     ### END SOLUTION
-"""),
-code("""
+
+
+# %%
 from musiclib.checks import check_function
 
 cases = [((m, 48, 96), notes_to_piano_roll(m, pitch_range=(48, 96))) for m in (soprano, jig.melody.window(0, 12))]
 _ = check_function("my_piano_roll", my_piano_roll, cases,
                    hint="row index = round(4 * onset); a note covers rows up to round(4 * (onset + duration))")
-"""),
-md("""
-**Exercise 1.2 — note events.** Write `count_note_ons(tokens, vocab)`: how many tokens
-start a new note? (Everything that is neither `rest` nor `hold`.) Then write
-`note_on_share(sequences, vocab)`: the share of note-on steps over a list of token
-sequences — all steps of all sequences counted together.
-"""),
-code("""
+
+
+# %% [markdown]
+# **Exercise 1.2 — note events.** Write `count_note_ons(tokens, vocab)`: how many tokens
+# start a new note? (Everything that is neither `rest` nor `hold`.) Then write
+# `note_on_share(sequences, vocab)`: the share of note-on steps over a list of token
+# sequences — all steps of all sequences counted together.
+
+# %%
 def count_note_ons(tokens: np.ndarray, vocab: MelodyVocabulary) -> int:
     ### BEGIN SOLUTION
     return int(np.sum(np.asarray(tokens) >= vocab.N_SPECIAL))
@@ -468,8 +465,9 @@ def note_on_share(sequences: list[np.ndarray], vocab: MelodyVocabulary) -> float
     ### BEGIN SOLUTION
     return sum(count_note_ons(t, vocab) for t in sequences) / sum(len(t) for t in sequences)
     ### END SOLUTION
-"""),
-code("""
+
+
+# %%
 train_tokens = chorales.melody_tokens("train", vocab)
 _ = check_function("count_note_ons", lambda t: count_note_ons(np.array(t), vocab),
                    [(([2, 1, 1, 0, 5, 1],), 2), (([0, 0, 1],), 0), ((list(tokens),), len(soprano))])
@@ -478,25 +476,22 @@ _ = check_function("note_on_share", lambda seqs: note_on_share(seqs, vocab),
                     ((train_tokens,), float(np.mean(np.concatenate(train_tokens) >= 2)))], atol=1e-9,
                    hint="divide the total number of note-ons by the total number of steps")
 print(f"note-on share in the training sopranos: {np.mean(np.concatenate(train_tokens) >= 2):.3f}")
-"""),
-md("""
-**Exercise 1.3 (open).** Transpose the BWV 347 soprano up a perfect fifth (7
-semitones) with `NoteList.transpose`, write it to a MIDI file in `workdir` and listen
-to it with `play`. What happens if you transpose it up three octaves and then ask for
-tokens? Read the error message: does it tell you what to do?
 
-## Summary
-
-- A score is a tree (`music21`); a **note list** is five arrays — the form the course
-  computes with.
-- **Piano rolls** (time × pitch) suit convolutional models; add onsets and the round
-  trip is exact. **Melody tokens** (rest / hold / note-on on a 16th grid) suit sequence
-  models; three quarters of them are `hold`.
-- MIDI and WAV files are written atomically and never over your work.
-- The datasets are prepared once, checksummed, split **by tune** (never by window), and load in
-  milliseconds; your own MIDI folder loads the same way, with broken files reported.
-
-**Next:** [02 · Feature extraction](02_feature_extraction.ipynb) — pitch, rhythm and timbre as numbers.
-"""),
-]
-write("01_music_as_data.ipynb", cells)
+# %% [markdown]
+# **Exercise 1.3 (open).** Transpose the BWV 347 soprano up a perfect fifth (7
+# semitones) with `NoteList.transpose`, write it to a MIDI file in `workdir` and listen
+# to it with `play`. What happens if you transpose it up three octaves and then ask for
+# tokens? Read the error message: does it tell you what to do?
+#
+# ## Summary
+#
+# - A score is a tree (`music21`); a **note list** is five arrays — the form the course
+#   computes with.
+# - **Piano rolls** (time × pitch) suit convolutional models; add onsets and the round
+#   trip is exact. **Melody tokens** (rest / hold / note-on on a 16th grid) suit sequence
+#   models; three quarters of them are `hold`.
+# - MIDI and WAV files are written atomically and never over your work.
+# - The datasets are prepared once, checksummed, split **by tune** (never by window), and load in
+#   milliseconds; your own MIDI folder loads the same way, with broken files reported.
+#
+# **Next:** [02 · Feature extraction](02_feature_extraction.ipynb) — pitch, rhythm and timbre as numbers.

@@ -1,0 +1,247 @@
+# %% [markdown]
+# # 00 · Welcome: AI-generated music (AIGC 音乐)
+#
+# This course takes you from **music as data** to models that **compose**: recurrent networks
+# (RNN, LSTM), generative adversarial networks (GAN) and style transfer. Every formula is
+# checked against Keras by a test, every model stands beside a simple baseline, and you
+# will *hear* and *see* the music in every lesson — offline, on a laptop CPU.
+#
+# **Learning objectives** — after this notebook you can
+#
+# 1. check that your machine is ready for the course and fix what is not;
+# 2. find your way around the course map and its English/中文 vocabulary;
+# 3. load a Bach chorale, look at it as a score and a piano roll, and listen to it;
+# 4. say what the `ci`, `cpu` and `full` profiles and the pretrained models are for.
+#
+# **Prerequisites:** Python and NumPy basics. No music theory is assumed; terms are
+# explained when they first appear.
+#
+# | section | time |
+# |---|---|
+# | 1. Set-up check | ~3 min |
+# | 2. The course map (课程地图) | ~5 min |
+# | 3. Glossary (术语表) | ~5 min |
+# | 4. A first chorale: see it, hear it | ~5 min |
+# | 5. Profiles and pretrained models | ~3 min |
+# | 6. Exercise | ~5 min |
+
+# %% [markdown]
+# ## 1. Set-up check · ~3 min
+#
+# Every notebook starts the same way: fix the random seeds (so your numbers match the
+# ones printed here) and read the **profile**, which decides how much training a
+# notebook does. `seed_everything` seeds Python, NumPy and TensorFlow and turns on
+# TensorFlow's deterministic mode.
+
+# %%
+from musiclib.config import get_profile, seed_everything
+
+seed_everything(0)
+PROFILE = get_profile()
+
+# %% [markdown]
+# `check_environment()` looks at everything the course needs and prints a fix beside
+# each problem. Its output depends on your machine (a GPU, say), so yours may differ
+# from the one stored here.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from musiclib.environment import check_environment
+
+report = check_environment()
+report
+
+# %%
+print("ready:", report.ok)
+
+# %% [markdown]
+# ## 2. The course map (课程地图) · ~5 min
+#
+# The course follows the concept map of its source article, *AIGC 音乐：突破音乐创作的技术瓶颈*
+# ("AI-generated music: breaking through the technical bottlenecks of composition").
+# AIGC music rests on three pillars: **deep learning** models that generate, **feature
+# extraction** that turns music into numbers the models can learn from, and **style
+# transfer**, one of the main applications.
+
+# %% [markdown]
+# In the article's own text diagram (文本示意图):
+#
+# ```
+# AIGC 音乐 (AIGC music)
+# ├── 深度学习 (deep learning)
+# │   ├── RNN   循环神经网络 ........ notebook 03
+# │   ├── LSTM  长短期记忆网络 ...... notebook 04
+# │   └── GAN   生成对抗网络 ........ notebook 05
+# ├── 音乐特征提取 (feature extraction) ... notebook 02
+# │   ├── 音高 pitch
+# │   ├── 节奏 rhythm
+# │   └── 音色 timbre
+# └── 音乐风格迁移 (style transfer) ....... notebook 06
+#     ├── 风格 A 到风格 B (style A → B)
+#     └── 风格融合 (style fusion)
+# ```
+#
+# The same map as a picture, with the notebook that teaches each idea:
+
+# %%
+import matplotlib.pyplot as plt
+
+tree = {
+    "deep learning": ["RNN (03)", "LSTM (04)", "GAN (05)"],
+    "feature extraction (02)": ["pitch", "rhythm", "timbre"],
+    "style transfer (06)": ["style A -> B", "style fusion"],
+}
+fig, ax = plt.subplots(figsize=(11, 3.6))
+ax.axis("off")
+ax.text(0.5, 0.9, "AIGC music", ha="center", va="center", fontsize=12, bbox=dict(boxstyle="round", fc="#fde9c8"))
+for i, (branch, leaves) in enumerate(tree.items()):
+    bx = (i + 0.5) / len(tree)
+    ax.annotate("", xy=(bx, 0.6), xytext=(0.5, 0.84), arrowprops=dict(arrowstyle="-", color="0.5"))
+    ax.text(bx, 0.55, branch, ha="center", va="center", fontsize=10.5, bbox=dict(boxstyle="round", fc="#d6e9f8"))
+    for j, leaf in enumerate(leaves):
+        lx = bx + (j - (len(leaves) - 1) / 2) * 0.1
+        ax.annotate("", xy=(lx, 0.2), xytext=(bx, 0.49), arrowprops=dict(arrowstyle="-", color="0.7"))
+        ax.text(lx, 0.15, leaf, ha="center", va="center", fontsize=9, bbox=dict(boxstyle="round", fc="#e3f3dc"))
+plt.show()
+
+# %% [markdown]
+# The numbers are the notebooks. In order:
+#
+# | notebook | what you learn | source article |
+# |---|---|---|
+# | **00_welcome** | set-up, this map, the glossary, a first chorale | §1 background, §1.4 terms, §2.3 |
+# | **01_music_as_data** | scores, notes, piano rolls, tokens, MIDI, audio; the datasets | §2.1 basic principle |
+# | **02_feature_extraction** | pitch (音高), rhythm (节奏), timbre (音色) from symbols and audio | §1.4.2 |
+# | **03_rnn_hidden_state_math** | $h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$ by hand = Keras; BPTT; vanishing gradients; the article's RNN program, ported and corrected | §3.1–3.3, §4.1 |
+# | **04_lstm_melody_generation** | LSTM gates; an n-gram baseline; train, evaluate, sample, export | §1.4.3, project practice |
+# | **05_gan_music_generation** | the article's GAN, ported; minimax; a piano-roll GAN; music metrics | §3.4–3.6 |
+# | **06_style_transfer_and_fusion** | style classifier, style A→B, style fusion (风格融合) | §1.4.2, §2.3 |
+# | **07_evaluation_and_applications** | judging generated music, copying checks, applications, FAQ | §5–10 |
+#
+# Notebooks 00–03 stand on the library `musiclib`, which grows with the course: once a
+# lesson has derived something by hand, later lessons call the library version.
+
+# %% [markdown]
+# ## 3. Glossary (术语表) · ~5 min
+#
+# The article defines these terms (§1.4); the course uses the English word in code and
+# both in headings.
+#
+# | English | 中文 | meaning in this course |
+# |---|---|---|
+# | AI-generated content (AIGC) music | AIGC 音乐 | music produced, wholly or partly, by a model trained on music |
+# | deep learning | 深度学习 | learning layered functions (neural networks) from data by gradient descent |
+# | recurrent neural network (RNN) | 循环神经网络 | a network that reads a sequence step by step, carrying a hidden state $h_t$ |
+# | hidden state | 隐藏状态 | the vector $h_t$ that summarises what the RNN has read so far |
+# | long short-term memory (LSTM) | 长短期记忆网络 | an RNN with gates that decide what to keep, forget and output |
+# | generative adversarial network (GAN) | 生成对抗网络 | a generator and a discriminator trained against each other |
+# | generator / discriminator | 生成器 / 判别器 | the GAN's forger and its critic |
+# | feature extraction | 音乐特征提取 | turning music into descriptive numbers: pitch, rhythm, timbre |
+# | pitch | 音高 | how high a note is; MIDI number 60 = middle C (C4) |
+# | rhythm | 节奏 | when notes start and how long they last |
+# | timbre | 音色 | the colour of a sound that tells a flute from a violin |
+# | music style transfer | 音乐风格迁移 | re-rendering music in another style while keeping its content |
+# | style fusion | 风格融合 | blending two styles into one piece |
+# | music generation model | 音乐生成模型 | any model that outputs new music: n-gram, RNN, LSTM, GAN |
+# | piano roll | 钢琴卷帘 | a time × pitch grid of which notes sound when |
+# | token | 词元 | one symbol of a sequence a model reads or writes |
+# | backpropagation through time (BPTT) | 随时间反向传播 | the chain rule applied to an unrolled RNN |
+
+# %% [markdown]
+# ## 4. A first chorale: see it, hear it · ~5 min
+#
+# J. S. Bach harmonised hundreds of Lutheran hymn tunes for four voices: soprano, alto,
+# tenor and bass. These **chorales** are the course's main dataset: short, consistent in
+# style, and free of copyright. They ship inside `music21`, and the course prepared them
+# once into small array files (notebook 01 shows how), so loading takes milliseconds.
+
+# %%
+from musiclib.datasets import load_chorales
+
+chorales = load_chorales()
+print(chorales)
+piece = chorales["bach/bwv347"]
+print(piece.title, "|", piece.key, "|", piece.time_signature, "|", len(piece.notes), "notes")
+
+# %% [markdown]
+# `see_and_hear` engraves the score (with `verovio`, no MuseScore needed), draws the
+# piano roll (one colour per voice: soprano blue, alto red, tenor green, bass purple) and
+# renders the sound with the course's own synthesizer. Press play.
+
+# %%
+from musiclib.display import see_and_hear
+
+see_and_hear(piece.notes, title="Chorale BWV 347 (first 8 bars)", bpm=80, max_quarters=32, instrument="organ")
+
+# %% [markdown]
+# Listen for the four voices moving mostly together, chord by chord: this is the
+# texture the GAN of notebook 05 will try to imitate. The soprano alone is a **melody**,
+# the kind of sequence the RNN and LSTM of notebooks 03–04 learn to continue.
+
+# %% [markdown]
+# ## 5. Profiles and pretrained models · ~3 min
+#
+# Training takes time, and a workshop room of twenty laptops has little. Three
+# **profiles**, chosen with the environment variable `MUSICLIB_PROFILE` before you start
+# JupyterLab, decide how much work each notebook does:
+#
+# | profile | for | each notebook |
+# |---|---|---|
+# | `ci` | the automated tests | seconds (tiny training runs) |
+# | `cpu` (default) | learning on a laptop | real results within ~5 minutes |
+# | `full` | a long run, GPU if present | longer training |
+#
+# ```bash
+# MUSICLIB_PROFILE=full make lab
+# ```
+#
+# Generation and evaluation cells load a small **pretrained model** shipped with the
+# course, so their results are the same under every profile (and the same as printed
+# here). One flag in those notebooks switches to the model you just trained.
+#
+# **For instructors.** Each notebook ends with exercises whose checkers print `[PASS]` or
+# `[FAIL]` with a hint. `make student` writes a copy of every notebook to `student/`
+# with the solutions replaced by `raise NotImplementedError` and the outputs cleared.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"this session uses the {PROFILE.name!r} profile: epochs x{PROFILE.epoch_scale:g}, "
+      f"{PROFILE.data_fraction:.0%} of the training data")
+
+
+# %% [markdown]
+# ## 6. Exercise · ~5 min
+#
+# **Exercise 0.1.** Write `highest_soprano(piece)`: the MIDI number of the highest note the
+# *soprano* (part 0) sings. `piece.notes` is a `NoteList` whose `.pitch` and `.part` are
+# NumPy arrays (so is `piece.melody`, the soprano alone). The checker tries it on three
+# chorales.
+
+# %%
+def highest_soprano(piece) -> int:
+    ### BEGIN SOLUTION
+    return int(piece.notes.pitch[piece.notes.part == 0].max())
+    ### END SOLUTION
+
+
+# %%
+from musiclib.checks import check_function
+from musiclib.representation import pitch_name
+
+cases = [((p,), int(p.melody.pitch.max())) for p in (piece, chorales[0], chorales[100])]
+_ = check_function("highest_soprano", highest_soprano, cases,
+                   hint="select the notes whose part is 0, then take the maximum pitch")
+print("in BWV 347 that is", pitch_name(int(piece.melody.pitch.max())))
+
+# %% [markdown]
+# ## Summary
+#
+# - `make lab` gives you a working set-up; `check_environment()` tells you what to fix.
+# - The course follows the article's map: deep learning (RNN, LSTM, GAN), feature
+#   extraction (pitch, rhythm, timbre) and style transfer (A→B, fusion).
+# - Music is shown as a score and a piano roll and heard through a synthesizer, all
+#   offline.
+# - Profiles scale the training; pretrained models keep results reproducible.
+#
+# **Next:** [01 · Music as data](01_music_as_data.ipynb) — how a chorale becomes arrays a
+# model can read.
