@@ -3,6 +3,7 @@
     python -m musiclib.train melody                 # the shipped melody LSTM (cpu profile, ~6 min)
     python -m musiclib.train melody --profile full  # longer training (GPU if present)
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
+    python -m musiclib.train style                  # style judges + decoders (see musiclib.models.style)
 
 ``melody`` fits the n-gram baselines (orders 1..10, discount tuned on the validation
 split), trains the LSTM (every melody moved to C major / A minor; the chorales plus the
@@ -210,7 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--midi-folder", default=None, help="train on a folder of MIDI files instead of the chorales")
     m.add_argument("--no-overwrite", action="store_true", help="refuse to replace an existing checkpoint")
     m.add_argument("--quiet", action="store_true")
+    st = sub.add_parser("style", help="style judges and style-transfer decoders of both pairs (notebook 06)")
+    st.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
+    st.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    st.add_argument("--out", default=None, help="record path (.json); default: the shipped one (needs --overwrite)")
+    st.add_argument("--overwrite", action="store_true", help="replace existing files")
+    st.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "style":
+        from musiclib.models.style import train_style
+
+        return run_cli(lambda: train_style(args.out, profile=args.profile, seed=args.seed,
+                                           overwrite=args.overwrite, progress=not args.quiet))
     return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
                                         midi_folder=args.midi_folder, overwrite=not args.no_overwrite,
                                         progress=not args.quiet))

@@ -4,6 +4,7 @@ A widget is a thin layer over a function the learner can also call directly, so 
 lesson works (and is tested) without a running kernel's controls.
 
 - :func:`co_composer` (notebook 04) over :func:`musiclib.sampling.continue_melody`.
+- :func:`style_mixer` (notebook 06) over :func:`musiclib.models.style.transfer_melody`.
 
 Taught in: notebooks/04_lstm_melody_generation.ipynb
 """
@@ -22,7 +23,7 @@ from musiclib.errors import RepresentationError, ShapeError, VocabularyError
 from musiclib.representation import NoteList
 from musiclib.sampling import continue_melody, parse_melody
 
-__all__ = ["co_composer"]
+__all__ = ["co_composer", "style_mixer"]
 
 
 # --------------------------------------------------------------------------- notebook 04: co-composer
@@ -78,3 +79,58 @@ def co_composer(
 
     button.on_click(compose)
     return w.VBox([w.HBox([choice, typed]), w.HBox([temperature, top_p]), w.HBox([length, seed]), button, out])
+
+
+# --------------------------------------------------------------------------- notebook 06: style mixer
+def style_mixer(
+    models: Any,
+    melodies: dict[str, tuple[NoteList, str]],
+    *,
+    bpm: float = 100.0,
+    max_seconds: float = 12.0,
+):
+    """Pick a melody, a method and a strength; see and hear it moved to the other style of its pair.
+
+    The work is done by :func:`musiclib.models.style.transfer_melody`; the frozen token
+    judge prints P(target style) of the result.
+
+    Parameters
+    ----------
+    models : musiclib.models.style.StyleModels
+    melodies : dict name -> (NoteList, style name)
+        e.g. ``{"chorale bwv66.6": (notes, "chorale")}``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.errors import ConfigError
+    from musiclib.models.style import PAIRS, melody_tokens, transfer_melody
+
+    partner = {a: b for a, b in PAIRS.values()} | {b: a for a, b in PAIRS.values()}
+    choice = w.Dropdown(options=list(melodies), description="melody")
+    method = w.ToggleButtons(options=["learned", "rule"], description="method")
+    strength = w.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.1, description="strength")
+    button = w.Button(description="Transfer", button_style="primary")
+    out = w.Output()
+
+    def run(_=None) -> None:
+        out.clear_output()
+        with out:
+            notes, source = melodies[choice.value]
+            target = partner[source]
+            try:
+                moved = transfer_melody(models, notes, source, target, method=method.value, strength=strength.value)
+                p = float(models.p_target(melody_tokens(moved)[0], target)[0])
+            except (ConfigError, RepresentationError, VocabularyError, ShapeError) as exc:
+                print(f"cannot transfer: {exc}")
+                return
+            print(f"{source} -> {target}, {method.value}, strength {strength.value:.1f}: "
+                  f"the judge says P({target}) = {p:.2f}")
+            display(show_score(moved))
+            display(play(moved, bpm=bpm, max_seconds=max_seconds))
+
+    button.on_click(run)
+    return w.VBox([choice, method, strength, button, out])

@@ -47,7 +47,14 @@ from typing import Any
 import numpy as np
 
 from musiclib.config import DEFAULT_SEED, quiet_tensorflow, seed_everything
-from musiclib.errors import CheckpointError, ConfigError, DataError, RepresentationError, VocabularyError
+from musiclib.errors import (
+    CheckpointError,
+    ConfigError,
+    DataError,
+    FileExistsNoOverwriteError,
+    RepresentationError,
+    VocabularyError,
+)
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_path, atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
@@ -72,6 +79,7 @@ __all__ = [
     "evaluate_outputs",
     "StyleModels",
     "load_style_models",
+    "melody_tokens",
     "transfer_melody",
     "fusion_path",
     "train_style",
@@ -854,14 +862,6 @@ class StyleModels:
         return p_b if target == PAIRS[pair][1] else 1 - p_b
 
 
-def _files(folder: Path) -> dict[str, Path]:
-    out = {}
-    for pair in PAIRS:
-        out[f"judge_{pair}"] = folder / f"style_judge_{pair}.keras"
-        out[f"decoder_{pair}"] = folder / f"style_decoder_{pair}.keras"
-    return out
-
-
 def save_style_models(models: StyleModels, record_file: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write the four Keras files beside ``record_file`` and the record (with the linear judges).
 
@@ -919,7 +919,20 @@ def load_style_models(record_file: str | os.PathLike = STYLE_RECORD) -> StyleMod
 
 
 # --------------------------------------------------------------------------- user-facing transfer
-def _melody_tokens(melody: NoteList) -> tuple[np.ndarray, int]:
+def melody_tokens(melody: NoteList) -> tuple[np.ndarray, int]:
+    """A monophonic melody as tokens in C major / A minor, and the shift that moved it there.
+
+    The key is :func:`estimate_key`'s; the melody is moved by -5..+6 semitones (an octave
+    less when that keeps it in range).
+
+    Raises
+    ------
+    RepresentationError
+        Not a NoteList, fewer than two notes, polyphonic, outside MIDI 48..95 once moved,
+        or shorter than 8 or longer than 512 sixteenth steps.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
     if not isinstance(melody, NoteList):
         raise RepresentationError(f"argument 'melody' must be a NoteList, got {type(melody).__name__}")
     if len(melody) < 2:
@@ -963,7 +976,7 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
     s = _check_strength(strength)
     if method not in ("rule", "learned"):
         raise ConfigError(f"argument 'method' is {method!r}; expected 'rule' or 'learned'")
-    tokens, shift = _melody_tokens(melody)
+    tokens, shift = melody_tokens(melody)
     if method == "rule":
         out = rule_transfer(tokens, source, target, s)
     else:
@@ -1033,6 +1046,10 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     prof = get_profile(profile)
     recipe = recipe or StyleRecipe()
     target = Path(record_file) if record_file is not None else STYLE_RECORD
+    if record_file is None and target.exists():
+        raise FileExistsNoOverwriteError(
+            f"the shipped style record {str(target)!r} exists; to replace the shipped models name it explicitly: "
+            f"`{TRAIN_COMMAND} --out {target} --overwrite`, or write elsewhere with --out my_style.json")
     check_can_write(target, overwrite)
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
     t_start = time.perf_counter()
