@@ -82,6 +82,10 @@ __all__ = [
     "melody_tokens",
     "transfer_melody",
     "fusion_path",
+    "evaluation_excerpts",
+    "target_ngrams",
+    "measure_methods",
+    "format_methods",
     "train_style",
 ]
 
@@ -122,12 +126,16 @@ class StyleRecipe:
         The target-style n-gram that measures naturalness.
     batch_size : int
     learning_rate : float
+    guidance_grid : tuple of float
+        Decoding guidance values tried on the validation split (see :meth:`StyleDecoder.decode`);
+        the one with the highest S_tot whose content stays >= ``min_content`` is kept.
+    min_content : float
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
 
-    judge_epochs: int = 12
-    decoder_epochs: int = 12
+    judge_epochs: int = 15
+    decoder_epochs: int = 5
     judge_filters: int = 32
     decoder_units: int = 64
     style_dim: int = 8
@@ -137,6 +145,8 @@ class StyleRecipe:
     ngram_discount: float = 0.8
     batch_size: int = 64
     learning_rate: float = 3e-3
+    guidance_grid: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0)
+    min_content: float = 0.85
 
 
 # --------------------------------------------------------------------------- checks
@@ -701,25 +711,50 @@ class StyleDecoder:
                                     verbose=0, shuffle=True)
         return {k: [round(float(v), 4) for v in vals] for k, vals in hist.history.items()}
 
-    def decode(self, tokens: np.ndarray, target_b: np.ndarray | float) -> np.ndarray:
+    def decode(self, tokens: np.ndarray, target_b: np.ndarray | float, *, guidance: float = 0.0,
+               away_b: float | None = None) -> np.ndarray:
         """Transfer excerpts: keep their content code, decode with style mix ``target_b`` (= weight of style B).
+
+        With ``guidance`` g > 0 and ``away_b`` (the source style's mix, 0 or 1), the log-probabilities
+        are pushed away from the source style, as in classifier-free guidance::
+
+            log p = log p(x | c, target_b) + g (log p(x | c, target_b) - log p(x | c, away_b))
 
         German <-> Han keeps the source's rhythm exactly (the decoder picks the pitch of each
         note); chorale <-> Irish takes every step's most likely token, then a hold after
         silence becomes silence.
         """
         tokens = _check_batch(tokens)
+        if not np.isfinite(guidance) or guidance < 0:
+            raise ConfigError(f"argument 'guidance' is {guidance!r}; expected a number >= 0")
         mix = np.broadcast_to(np.asarray(target_b, np.float32), (len(tokens),))
-        p = self.keras_model.predict(self._inputs(tokens, mix), verbose=0, batch_size=256)
+        logp = np.log(self.keras_model.predict(self._inputs(tokens, mix), verbose=0, batch_size=256) + 1e-9)
+        if guidance > 0 and away_b is not None:
+            away = np.full(len(tokens), away_b, np.float32)
+            ref = np.log(self.keras_model.predict(self._inputs(tokens, away), verbose=0, batch_size=256) + 1e-9)
+            logp = logp + guidance * (logp - ref)
         if self.pair == "german_han":
-            notes = p[:, :, VOCAB.N_SPECIAL:].argmax(axis=2) + VOCAB.N_SPECIAL
+            notes = logp[:, :, VOCAB.N_SPECIAL:].argmax(axis=2) + VOCAB.N_SPECIAL
             return np.where(tokens >= VOCAB.N_SPECIAL, notes, tokens)
-        out = p.argmax(axis=2)
+        out = logp.argmax(axis=2)
         for row in out:
             for t in range(len(row)):
                 if row[t] == VOCAB.HOLD and (t == 0 or row[t - 1] == VOCAB.REST):
                     row[t] = VOCAB.REST
         return out.astype(np.int64)
+
+    def transfer(self, tokens: np.ndarray, source: str, target: str, strength: float = 1.0,
+                 guidance: float = 0.0) -> np.ndarray:
+        """Decode excerpts of style ``source`` towards ``target``: style mix ``strength``, pushed away from the source.
+
+        Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+        """
+        if _pair_of(source, target) != self.pair:
+            raise ConfigError(f"arguments 'source' {source!r} and 'target' {target!r} are not this decoder's pair "
+                              f"{self.pair!r}")
+        s = _check_strength(strength)
+        to_b = target == PAIRS[self.pair][1]
+        return self.decode(tokens, s if to_b else 1 - s, guidance=guidance * s, away_b=0.0 if to_b else 1.0)
 
 
 # --------------------------------------------------------------------------- measures
@@ -852,6 +887,10 @@ class StyleModels:
     decoders: dict[str, StyleDecoder]
     record: dict = field(default_factory=dict)
 
+    def guidance(self, pair: str) -> float:
+        """The decoding guidance chosen on the validation split for a pair (0 when not recorded)."""
+        return float(self.record.get("pairs", {}).get(_check_pair(pair), {}).get("guidance", 0.0))
+
     def p_target(self, tokens: np.ndarray, target: str, judge: str = "token") -> np.ndarray:
         """P(target style) of excerpts under a pair's frozen judge (``"token"`` or ``"linear"``)."""
         _check_style(target, "target")
@@ -980,8 +1019,7 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
     if method == "rule":
         out = rule_transfer(tokens, source, target, s)
     else:
-        b = s if target == PAIRS[pair][1] else 1 - s
-        out = models.decoders[pair].decode(tokens[None, :], b)[0]
+        out = models.decoders[pair].transfer(tokens[None, :], source, target, s, models.guidance(pair))[0]
     return tokens_to_notes(out, VOCAB).transpose(-shift)
 
 
@@ -1002,13 +1040,84 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
     st = np.array([_check_strength(s) for s in strengths])
     outs, p, content = [], [], []
     for s in st:
-        b = s if target == PAIRS[pair][1] else 1 - s
-        out = models.decoders[pair].decode(tokens, b)
+        out = models.decoders[pair].transfer(tokens, source, target, s, models.guidance(pair))
         outs.append(out)
         p.append(models.p_target(out, target))
         content.append([np.mean([content_scores(x, y)[m] for m in CONTENT_MEASURES[pair]])
                         for x, y in zip(tokens, out, strict=True)])
     return {"strength": st, "outputs": np.array(outs), "p_target": np.array(p), "content": np.array(content)}
+
+
+# --------------------------------------------------------------------------- the lesson's tables
+def evaluation_excerpts(pair: str, recipe: StyleRecipe | None = None,
+                        seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
+    """The test excerpts the tables are measured on: up to ``recipe.eval_excerpts`` per style (seeded).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    recipe = recipe or StyleRecipe()
+    return {s: style_excerpts(s, "test", limit=recipe.eval_excerpts, seed=seed).tokens
+            for s in PAIRS[_check_pair(pair)]}
+
+
+def target_ngrams(pair: str, recipe: StyleRecipe | None = None, train: Excerpts | None = None,
+                  seed: int = DEFAULT_SEED) -> dict[str, NGramModel]:
+    """Each style's naturalness n-gram, fitted on its training excerpts (capped as in training).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    recipe = recipe or StyleRecipe()
+    styles = PAIRS[_check_pair(pair)]
+    if train is None:
+        train = _join([style_excerpts(s, "train", limit=recipe.max_train_excerpts, seed=seed) for s in styles])
+    return {s: NGramModel.fit(list(train.of_style(s)), recipe.ngram_order, VOCAB, recipe.ngram_discount)
+            for s in styles}
+
+
+def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: TokenJudge, linear_judge: LinearJudge,
+                    decoder: StyleDecoder, ngrams: dict[str, NGramModel],
+                    guidance: float = 0.0) -> dict[str, dict[str, float]]:
+    """One table per pair: identity, rule and learned transfer, both directions, every measure.
+
+    Rows as :func:`evaluate_outputs` (under the token judge) plus ``s_tot_linear``,
+    ``s_ab_linear``, ``s_ba_linear`` (under the linear judge) and ``real_target_bits`` (bits per
+    step of real target melodies under the same n-grams, mean of both directions).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    a, b = PAIRS[_check_pair(pair)]
+    outputs = {
+        "identity": {s: sources[s] for s in (a, b)},
+        "rule": {s: np.stack([rule_transfer(r, s, o) for r in sources[s]]) for s, o in ((a, b), (b, a))},
+        "learned": {a: decoder.transfer(sources[a], a, b, 1.0, guidance),
+                    b: decoder.transfer(sources[b], b, a, 1.0, guidance)},
+    }
+    real = (_bits_per_step(ngrams[b], sources[b]) + _bits_per_step(ngrams[a], sources[a])) / 2
+    methods = {}
+    for name, outs in outputs.items():
+        row = evaluate_outputs(pair, sources, outs, token_judge, ngrams)
+        lin = evaluate_outputs(pair, sources, outs, linear_judge, ngrams)
+        methods[name] = row | {"s_tot_linear": lin["s_tot"], "s_ab_linear": lin["s_ab"], "s_ba_linear": lin["s_ba"],
+                               "real_target_bits": round(real, 4)}
+    return methods
+
+
+def format_methods(pair: str, methods: dict[str, dict[str, float]]) -> str:
+    """A plain-text table of :func:`measure_methods` (S under the token judge; linear judge in brackets).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    a, b = PAIRS[_check_pair(pair)]
+    head = (f"{'method':<9} {'S ' + a[:4] + '>' + b[:4]:>12} {'S ' + b[:4] + '>' + a[:4]:>12} {'S_tot':>6} "
+            f"{'(linear)':>8} {'onsetF1':>7} {'beatPC':>6} {'contour':>7} {'content':>7} {'bits':>5}")
+    lines = [head]
+    for name, r in methods.items():
+        lines.append(f"{name:<9} {r['s_ab']:>12.2f} {r['s_ba']:>12.2f} {r['s_tot']:>6.2f} {r['s_tot_linear']:>8.2f} "
+                     f"{r['onset_f1']:>7.2f} {r['beat_pitch_class']:>6.2f} {r['contour']:>7.2f} "
+                     f"{r['content']:>7.2f} {r['naturalness_bits']:>5.2f}")
+    r = next(iter(methods.values()))
+    lines.append(f"real target melodies: {r['real_target_bits']:.2f} bits/step under the same n-grams")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- training
@@ -1076,20 +1185,12 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
                        learning_rate=recipe.learning_rate)
         dec_seconds = time.perf_counter() - t_dec
         say(f"{pair}: decoder trained in {dec_seconds:.0f} s, loss {hist['loss'][0]:.3f} -> {hist['loss'][-1]:.3f}")
-        ngrams = {s: NGramModel.fit(list(train.of_style(s)), recipe.ngram_order, VOCAB, recipe.ngram_discount)
-                  for s in (a, b)}
+        guidance, sweep = _choose_guidance(pair, dec, tj, recipe, seed)
+        say(f"{pair}: guidance on validation {sweep}; chosen {guidance}")
+        ngrams = target_ngrams(pair, recipe, train)
         sources = {s: test.of_style(s) for s in (a, b)}
-        outputs = {
-            "identity": {s: sources[s] for s in (a, b)},
-            "rule": {s: np.stack([rule_transfer(r, s, o) for r in sources[s]]) for s, o in ((a, b), (b, a))},
-            "learned": {a: dec.decode(sources[a], 1.0), b: dec.decode(sources[b], 0.0)},
-        }
-        methods = {}
-        for name, outs in outputs.items():
-            row = evaluate_outputs(pair, sources, outs, tj, ngrams)
-            lin_row = evaluate_outputs(pair, sources, outs, lin, ngrams)
-            row |= {"s_tot_linear": lin_row["s_tot"], "s_ab_linear": lin_row["s_ab"], "s_ba_linear": lin_row["s_ba"]}
-            methods[name] = row
+        methods = measure_methods(pair, sources, tj, lin, dec, ngrams, guidance)
+        for name, row in methods.items():
             say(f"  {name:<9} S_tot {row['s_tot']:.2f} (linear {row['s_tot_linear']:.2f}) content "
                 f"{row['content']:.2f} bits {row['naturalness_bits']:.2f}")
         real = {s: round(_bits_per_step(ngrams[s], sources[s]), 4) for s in (a, b)}
@@ -1100,6 +1201,8 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
             "judge": "token CNN (classifier_accuracy); linear: logistic regression on style_features",
             "content_measures": list(CONTENT_MEASURES[pair]),
             "real_target_bits": real,
+            "guidance": guidance,
+            "guidance_on_validation": sweep,
             "methods": methods,
             "excerpts": {"train": len(train), "test": len(test)},
             "decoder_seconds": round(dec_seconds, 1),
@@ -1115,7 +1218,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
         + (f" --seed {seed}" if seed != DEFAULT_SEED else ""),
         "seed": seed,
         "profile": prof.name,
-        "recipe": asdict(recipe),
+        "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(recipe).items()},
         "excerpt_steps": EXCERPT_STEPS,
         "data": {s: _manifest_hash(STYLES[s]) for s in STYLES},
         "pairs": pairs_rec,
@@ -1130,6 +1233,24 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     save_style_models(StyleModels(linear, token, decoders, record), target, overwrite=overwrite)
     say(f"wrote {target} and its four .keras files")
     return record
+
+
+def _choose_guidance(pair: str, dec: StyleDecoder, judge: TokenJudge, recipe: StyleRecipe,
+                     seed: int) -> tuple[float, dict[str, dict[str, float]]]:
+    a, b = PAIRS[pair]
+    valid = {s: style_excerpts(s, "valid", limit=recipe.eval_excerpts, seed=seed).tokens for s in (a, b)}
+    sweep: dict[str, dict[str, float]] = {}
+    for g in recipe.guidance_grid:
+        s_dir, content = [], []
+        for src, tgt in ((a, b), (b, a)):
+            out = dec.transfer(valid[src], src, tgt, 1.0, g)
+            p_b = judge.predict_proba(out)
+            s_dir.append(float(np.mean(p_b > 0.5) if tgt == b else np.mean(p_b <= 0.5)))
+            content += [np.mean([content_scores(x, y)[m] for m in CONTENT_MEASURES[pair]])
+                        for x, y in zip(valid[src], out, strict=True)]
+        sweep[str(g)] = {"s_tot": round(float(np.mean(s_dir)), 4), "content": round(float(np.mean(content)), 4)}
+    ok = [g for g in recipe.guidance_grid if sweep[str(g)]["content"] >= recipe.min_content] or [0.0]
+    return float(max(ok, key=lambda g: (sweep[str(g)]["s_tot"], -g))), sweep
 
 
 def _manifest_hash(corpus: str) -> str:
