@@ -89,7 +89,7 @@ print(f"German training excerpts: {len(german_train)} from {len(set(german_train
 # %%
 for s in ("chorale", "irish"):
     display(show_score(see[s], title=f"a {s} excerpt"))
-    display(play(see[s], bpm=100, max_seconds=10))
+    display(play(see[s], bpm=100, max_seconds=5))
 
 # %% [markdown]
 # Lesson 02's features, made key-free: `style.style_features` is the pitch-class
@@ -325,24 +325,25 @@ if TRAIN_HERE:
 print("using", "the shipped models" if USE_PRETRAINED else "your models")
 
 # %% [markdown]
-# Both directions of both pairs, seen and heard: each source excerpt, the rule's
-# output and the learned output.
+# Both directions of both pairs: each source excerpt and its learned transfer, seen and
+# heard, with the rule's output as note names and the token judge's $P(\text{target})$ for all three.
 
 # %%
 def show_three(source, target, k, bpm):
+    """Source and learned output as scores and sound (4 s each); the rule's output as note names."""
     pair = next(p for p, st in style.PAIRS.items() if source in st)
     src_t = excerpts[pair][source][k]
     rule_t = style.rule_transfer(src_t, source, target)
     learned_t = models.decoders[pair].transfer(src_t, source, target, 1.0, models.guidance(pair))[0]
     p = models.p_target(np.stack([src_t, rule_t, learned_t]), target)
-    for label, t, q in (("source", src_t, p[0]), ("rule", rule_t, p[1]), ("learned", learned_t, p[2])):
+    print(f"rule, P({target}) = {p[1]:.2f}: {names(rule_t)}")
+    for label, t, q in (("source", src_t, p[0]), ("learned", learned_t, p[2])):
         notes = tokens_to_notes(t, vocab)
-        print(f"{source} -> {target}: {label}, P({target}) = {q:.2f}")
+        print(f"{label}, P({target}) = {q:.2f}: {names(t)}")
         if len(notes) == 0:
-            print("(silence)")
             continue
-        display(show_score(notes))
-        display(play(notes, bpm=bpm, max_seconds=9))
+        display(show_score(notes.window(0, 8), title=f"{source} -> {target}: {label} (first 8 quarters)"))
+        display(play(notes, bpm=bpm, max_seconds=4))
 
 
 show_three("chorale", "irish", 0, bpm=90)
@@ -382,7 +383,23 @@ print("the tables reproduce the shipped record:", same)
 # %% [markdown]
 # **Reading the tables.** (Every figure here is printed above.)
 #
-# ANALYSIS_PLACEHOLDER
+# * **Chorale ↔ Irish.** The rule reaches $S_{tot}$ 0.83 and keeps the content (1.00: beat
+#   pitches and contour), and its chorale → Irish outputs are *more* predictable to the
+#   Irish 4-gram (1.41 bits/step) than real Irish excerpts (1.71). The learned decoder
+#   reaches about the same strength (0.85) with less content (0.92) and far less natural
+#   output: 4.54 bits/step for chorale → Irish. **On this pair the learned transfer adds
+#   nothing over twenty lines of rules; the rule wins.** Style that lives in rhythm is
+#   easy to write down.
+# * **German ↔ Han.** Here the rule barely moves the judges ($S_{tot}$ 0.17 under the token
+#   judge, 0.26 under the linear one): swapping F and B for E and C does not make a
+#   German tune Han. The learned decoder reaches 0.79 (0.67 under the linear judge) with
+#   every onset kept (onset F1 1.00) but a weaker contour (0.76, against 0.95 for the
+#   rule). Its outputs are **less natural than the rule's**: Han → German outputs cost
+#   3.38 bits/step under the German 4-gram, against 2.98 for the rule and 1.48 for real
+#   German excerpts; German → Han 1.69 against the rule's 1.58. Han → German is judged
+#   German for almost every excerpt (0.99) while sounding least German to the n-gram: the
+#   strong guidance ($g$ = 4) found what the judge listens for rather than a natural
+#   German tune. Treat a high $S$ with suspicion until naturalness and your ears agree.
 #
 # ## 6. Style strength against content · ~5 min
 #
@@ -458,15 +475,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Hear one fusion path: the same German excerpt decoded with $s = 0, 0.4, 0.6, 1$ towards Han.
+# One fusion path, note by note: the same German excerpt decoded with $s = 0, 0.4, 0.6, 1$
+# towards Han (play any of them with `play(tokens_to_notes(path["outputs"][i, 0], vocab))`).
 
 # %%
 path = fusion[("german", "han")]
 for i in (0, 2, 3, 5):
-    notes = tokens_to_notes(path["outputs"][i, 0], vocab)
     print(f"s = {path['strength'][i]:.1f}: P(han) = {path['p_target'][i, 0]:.2f}: {names(path['outputs'][i, 0])}")
-display(play(tokens_to_notes(np.concatenate([path["outputs"][i, 0] for i in (0, 2, 3, 5)]), vocab),
-             bpm=110, max_seconds=15))
 
 # %% [markdown]
 # ## 8. Try it: the style mixer · ~5 min
@@ -578,6 +593,9 @@ _ = check("my_to_pentatonic never leaves the scale",
 #   (pitch): measure every learned method against one.
 # * A learned transfer needs a split between content and style; here an explicit content
 #   code and a learned style embedding, which also gives style fusion by interpolation.
+#   Measured honestly, it beats the rule only where the rule is weak (German ↔ Han:
+#   higher $S$, same onsets), and there it pays in contour and naturalness; on chorale ↔
+#   Irish it adds nothing over the rule.
 #
 # ## References
 #

@@ -1080,8 +1080,8 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
     """One table per pair: identity, rule and learned transfer, both directions, every measure.
 
     Rows as :func:`evaluate_outputs` (under the token judge) plus ``s_tot_linear``,
-    ``s_ab_linear``, ``s_ba_linear`` (under the linear judge) and ``real_target_bits`` (bits per
-    step of real target melodies under the same n-grams, mean of both directions).
+    ``s_ab_linear``, ``s_ba_linear`` (under the linear judge), ``real_bits_<style>`` (bits per
+    step of that style's real excerpts under its own n-gram) and ``real_target_bits`` (their mean).
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
@@ -1092,13 +1092,14 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
         "learned": {a: decoder.transfer(sources[a], a, b, 1.0, guidance),
                     b: decoder.transfer(sources[b], b, a, 1.0, guidance)},
     }
-    real = (_bits_per_step(ngrams[b], sources[b]) + _bits_per_step(ngrams[a], sources[a])) / 2
+    real = {s: _bits_per_step(ngrams[s], sources[s]) for s in (a, b)}
     methods = {}
     for name, outs in outputs.items():
         row = evaluate_outputs(pair, sources, outs, token_judge, ngrams)
         lin = evaluate_outputs(pair, sources, outs, linear_judge, ngrams)
         methods[name] = row | {"s_tot_linear": lin["s_tot"], "s_ab_linear": lin["s_ab"], "s_ba_linear": lin["s_ba"],
-                               "real_target_bits": round(real, 4)}
+                               "real_target_bits": round((real[a] + real[b]) / 2, 4),
+                               f"real_bits_{a}": round(real[a], 4), f"real_bits_{b}": round(real[b], 4)}
     return methods
 
 
@@ -1109,14 +1110,16 @@ def format_methods(pair: str, methods: dict[str, dict[str, float]]) -> str:
     """
     a, b = PAIRS[_check_pair(pair)]
     head = (f"{'method':<9} {'S ' + a[:4] + '>' + b[:4]:>12} {'S ' + b[:4] + '>' + a[:4]:>12} {'S_tot':>6} "
-            f"{'(linear)':>8} {'onsetF1':>7} {'beatPC':>6} {'contour':>7} {'content':>7} {'bits':>5}")
+            f"{'(linear)':>8} {'onsetF1':>7} {'beatPC':>6} {'contour':>7} {'content':>7} "
+            f"{'bits>' + b[:4]:>9} {'bits>' + a[:4]:>9}")
     lines = [head]
     for name, r in methods.items():
         lines.append(f"{name:<9} {r['s_ab']:>12.2f} {r['s_ba']:>12.2f} {r['s_tot']:>6.2f} {r['s_tot_linear']:>8.2f} "
                      f"{r['onset_f1']:>7.2f} {r['beat_pitch_class']:>6.2f} {r['contour']:>7.2f} "
-                     f"{r['content']:>7.2f} {r['naturalness_bits']:>5.2f}")
+                     f"{r['content']:>7.2f} {r['naturalness_bits_ab']:>9.2f} {r['naturalness_bits_ba']:>9.2f}")
     r = next(iter(methods.values()))
-    lines.append(f"real target melodies: {r['real_target_bits']:.2f} bits/step under the same n-grams")
+    lines.append(f"real {b} excerpts: {r['real_bits_' + b]:.2f} bits/step under the {b} n-gram; "
+                 f"real {a} excerpts: {r['real_bits_' + a]:.2f} under the {a} n-gram")
     return "\n".join(lines)
 
 
