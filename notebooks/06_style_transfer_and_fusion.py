@@ -399,7 +399,9 @@ print("the tables reproduce the shipped record:", same)
 #   German excerpts; German → Han 1.69 against the rule's 1.58. Han → German is judged
 #   German for almost every excerpt (0.99) while sounding least German to the n-gram: the
 #   strong guidance ($g$ = 4) found what the judge listens for rather than a natural
-#   German tune. Treat a high $S$ with suspicion until naturalness and your ears agree.
+#   German tune. Listen to the Han → German example of section 4: its learned output uses
+#   C♯ and A♭, notes that neither style uses — "not pentatonic" is enough for the judge.
+#   Treat a high $S$ with suspicion until naturalness and your ears agree.
 #
 # ## 6. Style strength against content · ~5 min
 #
@@ -475,6 +477,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# Reading the paths (figures printed above): $P(\text{target})$ never falls along the path
+# (within 0.02) for 0.80 to 0.97 of the melodies, and the content stays at 0.84 or more.
+# But the paths are not smooth blends: chorale → Irish and Han → German jump from near 0
+# to near 1 between two steps, and German → Han on these 30 excerpts ends with a mean
+# $P(\text{han})$ of only 0.19. A straight line between two style embeddings is not a
+# straight line in what a listener (or a judge) hears — the point Pati & Lerch (2021) make
+# about disentangled latents.
+#
 # One fusion path, note by note: the same German excerpt decoded with $s = 0, 0.4, 0.6, 1$
 # towards Han (play any of them with `play(tokens_to_notes(path["outputs"][i, 0], vocab))`).
 
