@@ -52,7 +52,7 @@ from IPython.display import display
 
 from musiclib import widgets
 from musiclib.audio import play
-from musiclib.checks import check, check_close, check_function
+from musiclib.checks import check_function
 from musiclib.display import show_score
 from musiclib.features import DURATION_NAMES, PITCH_CLASS_NAMES
 from musiclib.models import style
@@ -540,10 +540,10 @@ rule_outputs = {"german": np.stack([style.rule_transfer(t, "german", "han") for 
                 "han": np.stack([style.rule_transfer(t, "han", "german") for t in gh["han"]])}
 rule_row = style.evaluate_outputs("german_han", gh, rule_outputs, models.token["german_han"],
                                   style.target_ngrams("german_han"))
-_ = check_close("my_s_tot on the German/Han rule outputs",
-                my_s_tot(models.token["german_han"].predict_proba(rule_outputs["german"]),
-                         models.token["german_han"].predict_proba(rule_outputs["han"])),
-                rule_row["s_tot"], atol=1e-3, hint="compare with the rule row of the table in section 5")
+rule_probs = (models.token["german_han"].predict_proba(rule_outputs["german"]),
+              models.token["german_han"].predict_proba(rule_outputs["han"]))
+_ = check_function("my_s_tot on the German/Han rule outputs", my_s_tot, [(rule_probs, rule_row["s_tot"])],
+                   atol=1e-3, hint="compare with the rule row of the table in section 5")
 _ = check_function("my_s_tot", my_s_tot,
                    [(([0.9, 0.8, 0.2, 0.6], [0.1, 0.7]), 0.625), (([1.0], [0.0]), 1.0), (([0.0], [1.0]), 0.0)],
                    atol=1e-12, hint="S_A->B: share called B; S_B->A: share called A (P(B) <= 0.5); average them")
@@ -588,8 +588,8 @@ def my_to_pentatonic(pitch):
 _ = check_function("my_to_pentatonic", my_to_pentatonic,
                    [((p,), q) for p, q in ((65, 64), (71, 72), (66, 67), (61, 60), (63, 62), (70, 69), (69, 69))],
                    hint="F (5) -> E, B (11) -> C, F# -> G; C#, D#, A# tie and go down")
-_ = check("my_to_pentatonic never leaves the scale",
-          all(my_to_pentatonic(p) % 12 in (0, 2, 4, 7, 9) for p in range(48, 96)))
+_ = check_function("my_to_pentatonic never leaves the scale", lambda p: my_to_pentatonic(p) % 12 in (0, 2, 4, 7, 9),
+                   [((p,), True) for p in range(48, 96)], hint="every answer's pitch class must be 0, 2, 4, 7 or 9")
 
 # %% [markdown]
 # ## Summary
