@@ -31,6 +31,8 @@ $(STAMP): pyproject.toml constraints.txt jupyter-overrides.json
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v in ((3, 11), (3, 12)) else f"Python 3.11 or 3.12 is needed, found {sys.version.split()[0]} at {sys.executable}; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@# Soundfont renderer without its pyaudio requirement (playback only; does not build here).
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt tinysoundfont
 	@# Offline-friendly JupyterLab: no news or update checks over the network.
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyter-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json

@@ -605,7 +605,7 @@ for bpm in (72, 96, 132):
 phrase = chorale.melody.window(0, 4)
 for name in INSTRUMENTS:
     print(name)
-    display(play(phrase, instrument=name, bpm=120.0))
+    display(play(phrase, instrument=name, bpm=120.0, engine="additive"))
 
 # %% [markdown]
 # Three spectral descriptors summarise the shape of each frame's magnitude spectrum
