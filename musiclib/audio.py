@@ -312,9 +312,7 @@ ENGINES = ("soundfont", "additive")
 def soundfont_path() -> Path | None:
     """The General MIDI soundfont shipped by ``pretty_midi`` (``TimGM6mb.sf2``), or None.
 
-    Reported by ``check_environment()`` (notebook 00).
-
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.environment.check_environment, musiclib.audio.render
     """
     spec = importlib.util.find_spec("pretty_midi")
     for folder in (spec.submodule_search_locations or []) if spec else []:
@@ -330,9 +328,7 @@ def sound_engine() -> str:
     ``"soundfont"`` when ``tinysoundfont`` imports and the soundfont is found, unless the
     environment variable ``MUSICLIB_SOUND`` is set to ``additive``.
 
-    Reported by ``check_environment()`` (notebook 00).
-
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.environment.check_environment, musiclib.audio.render
     """
     if os.environ.get("MUSICLIB_SOUND", "").strip().lower() == "additive":
         return "additive"
@@ -361,9 +357,7 @@ def render_soundfont(
     AudioError
         If the soundfont engine is not installed or ``instrument`` has no GM program.
 
-    :func:`play` calls it through :func:`render`.
-
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.audio.render (so play and see_and_hear)
     """
     sr = _check_rate(sr)
     if not (20 <= bpm <= 400):
@@ -426,9 +420,7 @@ def render(
     ``engine="additive"`` uses :func:`synthesize`; ``engine="soundfont"`` uses
     :func:`render_soundfont`. Your own :class:`Instrument` always uses the synthesizer.
 
-    :func:`play` and ``see_and_hear`` call it.
-
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.audio.play, musiclib.display.see_and_hear, musiclib.environment.check_environment
     """
     if engine is None:
         engine = sound_engine()
