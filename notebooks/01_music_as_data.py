@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 120
+# ---
+
 # %% [markdown]
 # # 01 · Music as data (音乐数据表示)
 #

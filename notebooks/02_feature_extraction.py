@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 300
+# ---
+
 # %% [markdown]
 # # 02 · Feature extraction (音乐特征提取): pitch (音高), rhythm (节奏), timbre (音色)
 #
