@@ -17,7 +17,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test test-student unit nbval lint imports notebooks course data student setup clean-venv help
+.PHONY: lab test test-student test-browser unit nbval lint imports notebooks course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
@@ -26,6 +26,7 @@ help:
 	@echo "make course  - execute every notebook in place under the cpu profile, check time budgets (commit the result)"
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
 	@echo "make student - write notebooks/student/: solutions removed, outputs and widget state cleared"
+	@echo "make test-browser - JupyterLab in Debian's chromium: run notebooks 00 and 04, use the co-composer"
 	@echo "make test-student - run every student notebook top to bottom (ci profile): [FAIL] lines, no traceback"
 
 $(STAMP): pyproject.toml constraints.txt jupyter-overrides.json
@@ -47,7 +48,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check musiclib tests notebooks benchmarks tools
+	$(BIN)/ruff check musiclib tests notebooks benchmarks tools e2e
 
 imports: $(STAMP)
 	$(BIN)/lint-imports
@@ -83,6 +84,17 @@ data: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m musiclib.student --src notebooks --out notebooks/student --overwrite
 	@echo "Open them with 'make lab' (folder student/ in JupyterLab's file browser)."
+
+# A real browser: JupyterLab on a free loopback port, Debian's chromium driven by
+# Playwright (e2e/). Installs chromium first if it is missing (as root, or says how).
+BROWSER_STAMP := $(VENV)/.browser-installed
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[browser]"
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	.ci/ensure-chromium
+	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -s e2e
 
 clean-venv:
 	rm -rf $(VENV)
