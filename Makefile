@@ -17,7 +17,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test test-student test-browser unit nbval lint imports notebooks course data student setup clean-venv help
+.PHONY: lab test test-student test-browser test-latest unit nbval lint imports notebooks course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
@@ -27,6 +27,7 @@ help:
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
 	@echo "make student - write notebooks/student/: solutions removed, outputs and widget state cleared"
 	@echo "make test-browser - JupyterLab in Debian's chromium: run notebooks 00 and 04, use the co-composer"
+	@echo "make test-latest - canary: newest dependency releases (no constraints) in .venv-latest, unit tests"
 	@echo "make test-student - run every student notebook top to bottom (ci profile): [FAIL] lines, no traceback"
 
 $(STAMP): pyproject.toml constraints.txt jupyter-overrides.json
@@ -59,15 +60,23 @@ imports: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
+# Offline guarantee: the unit tests run with sockets disabled (pytest-socket), and the
+# notebooks with connections allowed to loopback only (the kernel) and HTTP(S) sent to a
+# dead proxy, so anything that tries to download fails the test.
+OFFLINE_ENV := HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 \
+	https_proxy=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not student_run" tests
+	$(OFFLINE_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not student_run" \
+		--disable-socket --allow-unix-socket tests
 
 # The student edition runs top to bottom: exercises print [FAIL], never a traceback.
 test-student: $(STAMP)
 	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 -m student_run tests/test_student_edition.py
 
 nbval: $(STAMP)
-	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+	MUSICLIB_PROFILE=ci $(OFFLINE_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+		--allow-hosts=127.0.0.1,::1 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 $(NOTEBOOKS)
 
 test: lint imports unit nbval test-student
@@ -95,6 +104,19 @@ $(BROWSER_STAMP): $(STAMP)
 test-browser: $(BROWSER_STAMP)
 	.ci/ensure-chromium
 	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -s e2e
+
+# Canary: the newest releases inside pyproject's ranges (no constraints file), in a
+# separate venv, running the unit tests. Not part of `make test`; see CONTRIBUTING.md.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	.venv-latest/bin/python -m pip install --quiet --no-deps --upgrade tinysoundfont
+	.venv-latest/bin/python -m pip freeze > .venv-latest/freeze.txt
+	@echo "newest versions: see .venv-latest/freeze.txt (diff it against constraints.txt)"
+	$(OFFLINE_ENV) .venv-latest/bin/python -m pytest -q -n 2 --dist loadfile -m "not student_run" \
+		--disable-socket --allow-unix-socket tests
 
 clean-venv:
 	rm -rf $(VENV)

@@ -104,32 +104,36 @@ def _open_and_run_all(browser, lab, name: str):
     page.goto(f"{base}/lab/tree/{name}?token={token}")
     page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
     # wait for the kernel, then Run All through JupyterLab's own command
-    page.wait_for_function(
-        "document.querySelector('.jp-Notebook-ExecutionIndicator, .jp-Toolbar-kernelStatus') !== null")
-    page.wait_for_function("""async () => {
+    # a "Select Kernel" dialog may ask first: take the notebook's kernel
+    deadline = time.monotonic() + 120
+    while not page.evaluate("""() => {
         const w = window.jupyterapp.shell.currentWidget;
-        return w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
-               && w.sessionContext.session.kernel.status === 'idle';
-    }""", timeout=120_000)
-    page.evaluate("""async () => {
-        await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
-        window.__runAll = window.jupyterapp.commands.execute('notebook:run-all-cells');
+        return !!(w && w.sessionContext && w.sessionContext.session?.kernel?.status === 'idle');
+    }"""):
+        select = page.locator(".jp-Dialog button.jp-mod-accept")
+        if select.count():
+            select.first.click()
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.no-kernel.png"))
+            pytest.fail(f"no idle kernel for {name} after 120 s")
+        time.sleep(0.5)
+    # Run All through JupyterLab's own command; its promise settles when the last cell ran
+    page.evaluate("""() => {
+        window.__runAll = null;
+        window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs').then(() =>
+            window.jupyterapp.commands.execute('notebook:run-all-cells')).then(
+                ok => { window.__runAll = 'done'; }, err => { window.__runAll = 'error: ' + err; });
     }""")
     try:
-        _wait_run_all(page)
+        page.wait_for_function("window.__runAll !== null", timeout=RUN_ALL_TIMEOUT * 1000, polling=1000)
     except playwright_sync.TimeoutError:
         page.screenshot(path=str(ARTIFACTS / f"{name}.timeout.png"), full_page=True)
         raise
+    assert page.evaluate("window.__runAll") == "done"
+    # every code cell ran
+    assert page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets
+        .filter(c => c.model.type === 'code').every(c => c.model.executionCount !== null)""")
     return page
-
-
-def _wait_run_all(page) -> None:
-    page.wait_for_function("""() => {
-        const w = window.jupyterapp.shell.currentWidget;
-        const cells = w.content.widgets.filter(c => c.model.type === 'code');
-        const last = cells[cells.length - 1];
-        return last.model.executionCount !== null && w.sessionContext.session?.kernel?.status === 'idle';
-    }""", timeout=RUN_ALL_TIMEOUT * 1000, polling=1000)
 
 
 def _errors(page) -> list[str]:
