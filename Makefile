@@ -17,7 +17,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test test-student test-browser test-latest unit nbval lint imports notebooks course data student setup clean-venv help
+.PHONY: lab test test-student test-browser test-latest book test-book unit nbval lint imports notebooks course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
@@ -27,6 +27,7 @@ help:
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
 	@echo "make student - write notebooks/student/: solutions removed, outputs and widget state cleared"
 	@echo "make test-browser - JupyterLab in Debian's chromium: run notebooks 00 and 04, use the co-composer"
+	@echo "make book    - the course website (static HTML of the executed notebooks) in _build/book/html"
 	@echo "make test-latest - canary: newest dependency releases (no constraints) in .venv-latest, unit tests"
 	@echo "make test-student - run every student notebook top to bottom (ci profile): [FAIL] lines, no traceback"
 
@@ -67,7 +68,7 @@ OFFLINE_ENV := HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 http
 	https_proxy=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
 unit: $(STAMP)
-	$(OFFLINE_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not student_run" \
+	$(OFFLINE_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not student_run and not book" \
 		--disable-socket --allow-unix-socket tests
 
 # The student edition runs top to bottom: exercises print [FAIL], never a traceback.
@@ -79,7 +80,7 @@ nbval: $(STAMP)
 		--allow-hosts=127.0.0.1,::1 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 $(NOTEBOOKS)
 
-test: lint imports unit nbval test-student
+test: lint imports unit nbval test-student test-book
 
 # Executes every notebook in place under the cpu profile, records its time in
 # docs/notebook_times.json (and README's table), fails past the budget in its metadata,
@@ -115,8 +116,27 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --no-deps --upgrade tinysoundfont
 	.venv-latest/bin/python -m pip freeze > .venv-latest/freeze.txt
 	@echo "newest versions: see .venv-latest/freeze.txt (diff it against constraints.txt)"
-	$(OFFLINE_ENV) .venv-latest/bin/python -m pytest -q -n 2 --dist loadfile -m "not student_run" \
+	$(OFFLINE_ENV) .venv-latest/bin/python -m pytest -q -n 2 --dist loadfile -m "not student_run and not book" \
 		--disable-socket --allow-unix-socket tests
+
+# The course website: every executed notebook as static HTML (Sphinx + MyST-NB +
+# sphinx-book-theme from pip, nothing executed, nothing downloaded). Open
+# _build/book/html/index.html; to publish, copy that folder to any static host.
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book]"
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	rm -rf _build/book-src _build/book
+	mkdir -p _build/book-src
+	cp book/conf.py book/index.md README.md _build/book-src/
+	cp $(NOTEBOOKS) _build/book-src/
+	$(BIN)/sphinx-build -q -b html _build/book-src _build/book/html
+	@echo "website: _build/book/html/index.html"
+
+test-book: $(BOOK_STAMP)
+	$(BIN)/python -m pytest -q -m book tests/test_book.py
 
 clean-venv:
 	rm -rf $(VENV)
