@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from musiclib.audio import play
 from musiclib.errors import RepresentationError, ShapeError
 from musiclib.notation import notes_to_stream
 from musiclib.representation import (
@@ -205,8 +206,6 @@ def see_and_hear(
     """
     import matplotlib.pyplot as plt
     from IPython.display import display
-
-    from musiclib.audio import play
 
     if len(notes) == 0:
         raise RepresentationError("argument 'notes' is empty; nothing to show or play")
