@@ -34,6 +34,17 @@ from musiclib.features.audio import (
     spectrogram,
     timbre_vector,
 )
+from musiclib.features.harmony import (
+    ChordSlice,
+    best_triad,
+    chord_vocabulary,
+    chordify,
+    harmonic_rhythm,
+    implied_triads,
+    roman_numerals,
+    triad_name,
+    vocabulary_coverage,
+)
 from musiclib.features.pitch import (
     KS_MAJOR,
     KS_MINOR,
@@ -68,17 +79,6 @@ from musiclib.features.rhythm import (
     note_length_histogram,
     onset_density,
     syncopation,
-)
-from musiclib.features.harmony import (
-    ChordSlice,
-    best_triad,
-    chord_vocabulary,
-    chordify,
-    harmonic_rhythm,
-    implied_triads,
-    roman_numerals,
-    triad_name,
-    vocabulary_coverage,
 )
 from musiclib.features.roll import (
     polyphony,
