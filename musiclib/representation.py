@@ -685,10 +685,10 @@ class MelodyVocabulary:
         self.check_tokens([token])
         return None if token < self.N_SPECIAL else int(token) - self.N_SPECIAL + self.low
 
-    def token_name(self, token: int) -> str:
-        """Readable name: 'rest', 'hold' or a pitch name like 'C5'."""
+    def token_name(self, token: int, key: object = None) -> str:
+        """Readable name: 'rest', 'hold' or a pitch name like 'C5' (spelled in ``key``, see :func:`pitch_name`)."""
         p = self.token_to_pitch(token)
-        return ("rest", "hold")[int(token)] if p is None else pitch_name(p)
+        return ("rest", "hold")[int(token)] if p is None else pitch_name(p, key)
 
     def check_tokens(self, tokens: Iterable[int] | np.ndarray, name: str = "tokens") -> np.ndarray:
         """Return tokens as an int array; VocabularyError names the first bad one."""
