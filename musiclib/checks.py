@@ -37,7 +37,7 @@ _MAX_REPR = 60
 class CheckResult:
     """Outcome of a check: truthy when it passed; prints as its report line.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.checks
     """
 
     def __init__(self, name: str, passed: bool, detail: str = "") -> None:
@@ -171,7 +171,7 @@ def check(name: str, condition: Any, hint: str = "") -> CheckResult:
     ``condition`` may be a zero-argument callable (``lambda: ...``): an exception
     raised while it runs is reported as a ``[FAIL]`` instead of stopping the notebook.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Taught in: notebooks/02_feature_extraction.ipynb
     """
     value, error = _evaluate(condition)
     if error is not None:
@@ -190,7 +190,7 @@ def check_equal(name: str, actual: Any, expected: Any, hint: str = "") -> CheckR
     raised while computing it become a ``[FAIL]``. A mismatch names the first
     differing element.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     value, error = _evaluate(actual)
     detail = error if error is not None else _compare(value, expected)
@@ -205,7 +205,7 @@ def check_close(
     ``actual`` may be a zero-argument callable (``lambda: my_answer(x)``); errors
     raised while computing it become a ``[FAIL]``.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     value, error = _evaluate(actual)
     detail = error if error is not None else _compare(value, expected, atol=atol, rtol=rtol)
