@@ -179,7 +179,7 @@ print(f"all four voices: {len(back)} of {len(first_bars)} notes come back; the o
 # composing the next 16th of music.
 
 # %%
-from musiclib.representation import MelodyVocabulary, notes_to_tokens, tokens_to_notes
+from musiclib.representation import MelodyVocabulary, notes_to_tokens, skyline_tokens, tokens_to_notes
 
 vocab = MelodyVocabulary()  # MIDI 48..95: 48 note-on tokens + rest + hold
 soprano = notes.select_part(0)
@@ -219,10 +219,10 @@ except MusicLibError as err:
 
 # %%
 top = notes_to_tokens(notes.window(0, 4), vocab, polyphony="highest")
-sky = notes_to_tokens(notes.window(0, 4), vocab, polyphony="skyline")
+sky = skyline_tokens(notes.window(0, 4), vocab)  # the same as polyphony="skyline"
 print("highest of each chord:", " ".join(vocab.token_name(t, key=SHARPS) for t in top))
 print("skyline              :", " ".join(vocab.token_name(t, key=SHARPS) for t in sky))
-print("skyline == soprano   :", np.array_equal(sky, notes_to_tokens(notes.window(0, 4).select_part(0), vocab)))
+print("skyline == soprano   :", list(sky) == list(notes_to_tokens(notes.window(0, 4).select_part(0), vocab)))
 
 # %% [markdown]
 # ## 5. MIDI files · ~5 min

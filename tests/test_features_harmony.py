@@ -10,6 +10,7 @@ from musiclib.features.harmony import (
     harmonic_rhythm,
     implied_triads,
     roman_numerals,
+    triad_degree,
     triad_name,
     vocabulary_coverage,
 )
@@ -111,3 +112,23 @@ def test_chord_vocabulary_shares_and_coverage():
     assert vocabulary_coverage(v, 0.95) == 3
     with pytest.raises(RepresentationError, match="labels"):
         chord_vocabulary([])
+
+
+def test_triad_degree_relative_to_the_tonic():
+    assert triad_degree(7, "major", 0) == "V"
+    assert triad_degree(9, "minor", 0) == "vi"
+    assert triad_degree(2, "major", 9) == "IV"  # D major in A major
+    assert triad_degree(10, "major", 0) == "bVII"
+    with pytest.raises(RepresentationError, match="quality"):
+        triad_degree(0, "augmented", 0)
+
+
+def test_roman_numerals_without_figures():
+    s = [ChordSlice(0.0, 1.0, (43, 59, 62, 65)), ChordSlice(1.0, 1.0, (47, 55, 62, 67))]
+    assert roman_numerals(s, tonic=0, mode="major", figures=False) == ["V", "V"]
+
+
+def test_roman_numerals_ignore_doubling_and_octave():
+    a = [ChordSlice(0.0, 1.0, (48, 64, 67, 72))]
+    b = [ChordSlice(0.0, 1.0, (36, 52, 55, 60, 64, 79))]
+    assert roman_numerals(a, 0, "major") == roman_numerals(b, 0, "major") == ["I"]

@@ -11,6 +11,8 @@ One module per idea, all re-exported here so ``from musiclib import features`` a
   MuseGAN): polyphony, qualified notes, used pitch classes per bar
 - :mod:`musiclib.features.harmony` - harmony (和声): chordify, Roman numerals,
   implied triads of a melody, harmonic rhythm, chord vocabularies
+- :mod:`musiclib.features.robustness` - degraded audio: noise at an SNR, reverb,
+  an FM synthesizer
 - :mod:`musiclib.features.audio` - audio: spectrogram, chroma, pYIN pitch, onsets,
   tempo, timbre (音色) descriptors and MFCCs
 
@@ -42,6 +44,7 @@ from musiclib.features.harmony import (
     harmonic_rhythm,
     implied_triads,
     roman_numerals,
+    triad_degree,
     triad_name,
     vocabulary_coverage,
 )
@@ -80,6 +83,7 @@ from musiclib.features.rhythm import (
     onset_density,
     syncopation,
 )
+from musiclib.features.robustness import add_noise, add_reverb, fm_synthesize, snr_db
 from musiclib.features.roll import (
     polyphony,
     polyphony_rate,
@@ -105,8 +109,10 @@ __all__ = [
     "roll_notes", "polyphony", "polyphony_rate", "qualified_note_rate",
     "used_pitch_classes_per_bar", "roll_scale_consistency", "roll_metrics",
     # harmony
-    "ChordSlice", "chordify", "roman_numerals", "best_triad", "implied_triads", "triad_name",
+    "ChordSlice", "chordify", "roman_numerals", "best_triad", "implied_triads", "triad_name", "triad_degree",
     "harmonic_rhythm", "chord_vocabulary", "vocabulary_coverage",
+    # robustness of the audio features
+    "add_noise", "add_reverb", "fm_synthesize", "snr_db",
     # audio
     "check_audio", "Spectrogram", "PitchTrack", "OnsetScore", "spectrogram", "chroma",
     "pitch_track", "reference_f0", "raw_pitch_accuracy", "onset_times", "onset_f1",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,6 +37,7 @@ __all__ = [
     "best_triad",
     "implied_triads",
     "triad_name",
+    "triad_degree",
     "harmonic_rhythm",
     "chord_vocabulary",
     "vocabulary_coverage",
@@ -98,6 +100,7 @@ def chordify(notes: NoteList, *, step: float | None = None) -> list[ChordSlice]:
     return slices
 
 
+@lru_cache(maxsize=64)
 def _music21_key(tonic: int, mode: str):
     from music21 import key as m21key
 
@@ -107,21 +110,35 @@ def _music21_key(tonic: int, mode: str):
     return m21key.Key(names[int(tonic) % 12])
 
 
-def roman_numerals(slices: Sequence[ChordSlice], tonic: int, mode: str) -> list[str]:
-    """Roman-numeral figures of each slice in a key, from music21.
+@lru_cache(maxsize=4096)
+def _figure(bass_pc: int, upper_pcs: tuple[int, ...], tonic: int, mode: str, figures: bool) -> str:
+    from music21 import chord, roman
+
+    pitches = [48 + bass_pc] + [60 + pc for pc in upper_pcs]
+    rn = roman.romanNumeralFromChord(chord.Chord(pitches), _music21_key(tonic, mode))
+    return rn.figure if figures else rn.romanNumeralAlone
+
+
+def roman_numerals(slices: Sequence[ChordSlice], tonic: int, mode: str, *, figures: bool = True) -> list[str]:
+    """Roman numerals of each slice in a key, from music21.
 
     ``music21.roman.romanNumeralFromChord`` names each sonority relative to the key
     (``"I"``, ``"V6"``, ``"V7"``, ``"ii65"``, ...; the Arabic figures give the
-    inversion). Slices with fewer than three pitch classes are labelled by what
-    they are, which music21 also does (e.g. an open fifth gets a numeral too).
+    inversion and added sevenths). The name depends only on the bass's pitch class
+    and the set of pitch classes above it, so each distinct sonority is analysed
+    once (music21 takes tens of milliseconds per chord). Slices with fewer than
+    three pitch classes get whatever music21 makes of them (an open fifth gets a
+    numeral too).
 
     Parameters
     ----------
     slices : sequence of ChordSlice
         From :func:`chordify`.
     tonic : int
-        Pitch class of the key's tonic, 0 = C (e.g. ``estimate_key(notes).tonic``).
+        Pitch class of the key's tonic, 0 = C (e.g. ``piece.key_tonic``).
     mode : {"major", "minor"}
+    figures : bool
+        False drops the inversion and seventh figures: ``"V65"`` -> ``"V"``.
 
     Returns
     -------
@@ -129,14 +146,14 @@ def roman_numerals(slices: Sequence[ChordSlice], tonic: int, mode: str) -> list[
 
     Taught in: notebooks/02_feature_extraction.ipynb
     """
-    from music21 import chord, roman
-
-    k = _music21_key(tonic, mode)
+    _music21_key(int(tonic) % 12, mode)  # validates mode
     out = []
     for s in slices:
         if not isinstance(s, ChordSlice):
             raise RepresentationError(f"argument 'slices' must hold ChordSlice objects, got {type(s).__name__}")
-        out.append(roman.romanNumeralFromChord(chord.Chord(list(s.pitches)), k).figure)
+        bass = s.pitches[0] % 12
+        upper = tuple(sorted({p % 12 for p in s.pitches[1:]} - {bass}))
+        out.append(_figure(bass, upper, int(tonic) % 12, mode, bool(figures)))
     return out
 
 
@@ -156,6 +173,24 @@ def triad_name(root: int, quality: str) -> str:
     if quality not in ("major", "minor"):
         raise RepresentationError(f"argument 'quality' must be 'major' or 'minor', got {quality!r}")
     return _ROOT_NAMES[int(root) % 12] + ("" if quality == "major" else "m")
+
+
+_DEGREES = ["I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII"]
+
+
+def triad_degree(root: int, quality: str, tonic: int) -> str:
+    """A triad as a Roman numeral relative to a tonic: upper case major, lower case minor.
+
+    The root's distance above the tonic in semitones picks the numeral (7 -> V,
+    9 -> VI, 10 -> bVII, ...). ``(7, "major", 0)`` -> ``'V'``; ``(9, "minor", 0)``
+    -> ``'vi'``; ``(2, "major", 9)`` -> ``'IV'``.
+
+    Taught in: notebooks/02_feature_extraction.ipynb
+    """
+    if quality not in ("major", "minor"):
+        raise RepresentationError(f"argument 'quality' must be 'major' or 'minor', got {quality!r}")
+    numeral = _DEGREES[(int(root) - int(tonic)) % 12]
+    return numeral if quality == "major" else numeral.lower()
 
 
 def best_triad(pc_histogram: Sequence[float] | np.ndarray) -> tuple[int, str]:
