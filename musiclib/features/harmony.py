@@ -53,7 +53,7 @@ _ROOT_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
 class ChordSlice:
     """One vertical sonority: the pitches sounding from ``onset`` for ``duration`` quarters.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.harmony (returned by chordify)
     """
 
     onset: float
@@ -168,7 +168,7 @@ def _triad_templates() -> np.ndarray:
 def triad_name(root: int, quality: str) -> str:
     """A triad's name: root letter, lower case for minor: (9, "minor") -> 'Am'.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.harmony.implied_triads
     """
     if quality not in ("major", "minor"):
         raise RepresentationError(f"argument 'quality' must be 'major' or 'minor', got {quality!r}")
@@ -210,7 +210,7 @@ def best_triad(pc_histogram: Sequence[float] | np.ndarray) -> tuple[int, str]:
     (root, quality) : (int, str)
         Root pitch class and ``"major"`` or ``"minor"``.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.harmony.implied_triads
     """
     h = np.asarray(pc_histogram, dtype=float)
     if h.shape != (12,) or not np.all(np.isfinite(h)) or np.any(h < 0) or h.sum() <= 0:

@@ -34,7 +34,7 @@ def _wave(y: object, name: str = "y") -> np.ndarray:
 def snr_db(clean: np.ndarray, noisy: np.ndarray) -> float:
     """Signal-to-noise ratio of ``noisy`` against ``clean`` in dB: ``10 log10(P_clean / P_noise)``.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: tests/test_features_robustness.py (checks add_noise); your own experiments
     """
     c, n = _wave(clean, "clean"), _wave(noisy, "noisy")
     if c.shape != n.shape:
