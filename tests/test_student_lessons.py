@@ -58,7 +58,7 @@ def test_student_version_has_no_top_level_raise(path):
     for src in _cells(path):
         student = strip_solutions(src)
         tree = ast.parse(re.sub(r"^%.*$", "", student, flags=re.M))
-        assert not any(isinstance(n, ast.Raise) for n in tree.body), f"{path.name}: a cell raises at top level:\n{student}"
+        assert not any(isinstance(n, ast.Raise) for n in tree.body), f"{path.name}: top-level raise:\n{student}"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
@@ -70,7 +70,7 @@ def test_exercise_functions_are_only_called_inside_checkers(path):
         if "### BEGIN SOLUTION" in src:
             continue
         tree = ast.parse(re.sub(r"^%.*$", "", src, flags=re.M))
-        assert not _unsafe_calls(tree, exercise_functions), f"{path.name}: an exercise function is called bare in:\n{src}"
+        assert not _unsafe_calls(tree, exercise_functions), f"{path.name}: bare call in:\n{src}"
 
 
 def test_the_unsafe_call_finder_finds_a_bare_call():
