@@ -705,6 +705,15 @@ plt.show()
 
 
 # %% [markdown]
+# Which unigram is the fair baseline? The RNN trained on melodies in 12 keys, but it is
+# validated on melodies in their written keys. A unigram fitted on the 12-key data spreads
+# its probability over pitches that written chorale sopranos rarely use (4.13 bits per
+# note in the run printed above); fitted on the same training melodies as written it
+# scores 3.89 bits. That is the honest baseline, and the RNN (2.57 bits) beats it by
+# more than a bit per note: it uses the context, the unigram cannot.
+
+
+# %% [markdown]
 # **Generation** (autoregressive, like the toy, but sampling): start from the first 8
 # notes of BWV 66.6, feed the window in, draw the next note from the softmax (with
 # temperature 0.8: a little more conservative than the model), append it, repeat. The
