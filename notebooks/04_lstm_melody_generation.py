@@ -45,6 +45,7 @@ PROFILE = get_profile()
 
 # %%
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -55,15 +56,22 @@ from IPython.display import display
 from musiclib import rnn_math, sampling, widgets
 from musiclib.audio import play
 from musiclib.checks import check, check_close, check_function
-from musiclib.datasets import load_chorales, load_folk
+from musiclib.datasets import load_chorales
 from musiclib.display import plot_piano_roll, show_score
 from musiclib.features.pitch import pitch_class_entropy
-from musiclib.models.melody import LSTMConfig, MelodyData, evaluate, load_melody_lstm, melody_data, train_lstm
+from musiclib.models.melody import (
+    MELODY_RECIPE,
+    MelodyData,
+    evaluate,
+    format_table,
+    load_melody_lstm,
+    recipe_data,
+    train_lstm,
+)
 from musiclib.models.ngram import fit_best_ngram
 from musiclib.notation import notes_to_midi
 from musiclib.pretrained import MELODY_LSTM
 from musiclib.representation import MelodyVocabulary, tokens_to_notes, transpose_tokens
-from musiclib.train import MELODY_DATA, format_table
 
 # %% [markdown]
 # ## 1. The LSTM cell and its gates (门控) · ~15 min
@@ -194,8 +202,8 @@ for name, g in curves.items():
 # %%
 vocab = MelodyVocabulary()
 chorales = load_chorales()
-TO_C = MELODY_DATA["to_c"]                               # the recipe of the shipped checkpoint
-train, valid, test = (melody_data(chorales, split, vocab, to_c=TO_C) for split in ("train", "valid", "test"))
+data = recipe_data(MELODY_RECIPE, vocab)                # the data recipe of the shipped checkpoint
+train, valid, test = data.train, data.valid, data.test
 for name, d in (("train", train), ("valid", valid), ("test", test)):
     share_hold = np.mean(np.concatenate(d.tokens) == vocab.HOLD)
     print(f"{name:5s}: {len(d):3d} pieces, {d.n_steps:6d} steps, {share_hold:.0%} of them 'hold'")
@@ -300,14 +308,9 @@ pretrained.keras_model.summary(line_length=90)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-folk = [melody_data(load_folk(name), "train", vocab, to_c=TO_C) for name in MELODY_DATA["folk"]]
-lstm_train = train + train                               # chorales twice per epoch ...
-for extra in folk:
-    lstm_train = lstm_train + extra                      # ... plus the folk training tunes
-lstm_train = lstm_train.subset(PROFILE.data_fraction)
+lstm_train = data.lstm_train.subset(PROFILE.data_fraction)  # chorales twice per epoch + the folk training tunes
 print(f"LSTM training data: {len(lstm_train)} melodies, {lstm_train.n_steps} steps per epoch")
-config = LSTMConfig(units=(128, 128), dropout=0.1, window=128, batch_size=64, epochs=5, patience=3,
-                    transpose=(0, 0))
+config = replace(MELODY_RECIPE.lstm, epochs=5, patience=3)     # the shipped recipe, fewer epochs
 workdir = Path(tempfile.mkdtemp())
 result = train_lstm(lstm_train, valid, config, epochs=PROFILE.epochs(config.epochs), seed=0,
                     checkpoint=workdir / "my_melody_lstm.keras", max_seconds=PROFILE.max_seconds / 2)
