@@ -142,7 +142,7 @@ def score_svg(
     str
         SVG markup, one ``<svg>`` per page.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.display, musiclib.environment, musiclib.notation
     """
     from music21 import metadata, musicxml
     from music21 import stream as m21stream

@@ -65,7 +65,7 @@ class Session(Protocol):
     (shape ``(vocab.size,)``) at bar position ``position``; ``append(token)`` feeds
     the chosen token back.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling.MelodyModel
     """
 
     def log_probs(self, position: int) -> np.ndarray: ...
@@ -136,7 +136,7 @@ def log_softmax(logits: Any) -> np.ndarray:
     -------
     array of float64, same shape; ``exp`` of each row sums to 1.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody, musiclib.sampling
     """
     z = _as_logits(logits)
     shifted = z - z.max(axis=-1, keepdims=True)
@@ -220,7 +220,7 @@ def sample_token(
 
     Greedy (``temperature=0``) never touches ``rng``.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
     z = _as_logits(logits)
     if z.ndim != 1:
@@ -244,7 +244,7 @@ def primer_tokens(primer: Any, vocab: MelodyVocabulary | None = None) -> np.ndar
     VocabularyError
         A token outside the vocabulary, or a pitch outside its range.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
     vocab = vocab or MelodyVocabulary()
     if isinstance(primer, NoteList):
@@ -434,7 +434,7 @@ class CopyReport:
     train_start, generated_start : int or None
         Where the run starts in each.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
 
     length: int

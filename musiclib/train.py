@@ -235,7 +235,7 @@ def train_melody(
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out | --ship] [--midi-folder]``.
 
-    Used by: python -m musiclib.train
+    Used by: the command `python -m musiclib.train`
     """
     parser = argparse.ArgumentParser(prog="python -m musiclib.train", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
