@@ -75,7 +75,7 @@ def _check_target(target: Path, *, overwrite: bool, ship: bool) -> None:
         raise FileExistsNoOverwriteError(
             f"{str(target)!r} is a file the package ships; pass --ship (ship=True) to replace it, or choose --out")
     for f in (target, record_path(target)):
-        if f.exists() and not overwrite:
+        if f.exists() and not (overwrite or ship):  # --ship names the shipped file explicitly
             raise FileExistsNoOverwriteError(
                 f"{str(f)!r} exists; pass --overwrite to replace it, or choose another --out")
 
@@ -181,17 +181,16 @@ def train_melody(
     config = recipe.lstm
     n_epochs = epochs if epochs is not None else prof.epochs(config.epochs)
     budget = max_seconds if max_seconds is not None else prof.max_seconds
+    result = train_lstm(lstm_train, valid, config, epochs=n_epochs, seed=seed, checkpoint=target,
+                        progress=progress, log=say, max_seconds=budget)
     lstm_metrics: dict[str, dict] = {}
     if ablation:
-        say("LSTM without the bar position (ablation):")
+        say("the same LSTM without the bar position (ablation):")
         plain = train_lstm(lstm_train, valid, replace(config, position_dim=0), epochs=n_epochs, seed=seed,
                            progress=progress, log=say, max_seconds=budget)
         lstm_metrics["lstm_no_pos"] = _round(evaluate(plain.model, test)) | {
             "epochs_run": len(plain.history.get("loss", [])), "best_epoch": plain.best_epoch,
             "train_seconds": round(plain.seconds, 1)}
-        say("LSTM with the bar position:")
-    result = train_lstm(lstm_train, valid, config, epochs=n_epochs, seed=seed, checkpoint=target,
-                        progress=progress, log=say, max_seconds=budget)
     test_metrics = {"lstm": _round(evaluate(result.model, test))} | lstm_metrics | test_metrics
     import keras
     import tensorflow as tf
