@@ -348,7 +348,7 @@ pretrained.keras_model.summary(line_length=90)
 
 # %% [markdown]
 # **What your own model will reach.** The cell after this one trains the same network
-# for only 5 epochs (a few minutes on a laptop CPU; under the `cpu` profile). The
+# for at most 5 epochs or 2½ minutes, whichever comes first (the `cpu` profile). The
 # shipped run's record tells us what to expect: its validation loss after each epoch,
 # beside the best n-gram's validation bits. An LSTM starts far worse than counting and
 # needs many passes over the data to overtake it — the n-gram's "training" is a single
