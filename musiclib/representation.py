@@ -614,8 +614,6 @@ def notes_from_midi(path: str | os.PathLike, *, quantize: bool = True, limits: L
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
-    from music21 import midi
-
     p = Path(path)
     limits = limits or DEFAULT_LIMITS
     data = _read_file(p, limits)
@@ -632,6 +630,8 @@ def notes_from_midi(path: str | os.PathLike, *, quantize: bool = True, limits: L
     if scan.longest_note_quarters > limits.max_note_quarters:
         raise MidiFileError(f"file {str(p)!r} holds a note of {scan.longest_note_quarters:,.0f} quarter notes; the "
                             f"limit is {limits.max_note_quarters:,.0f} ({hint})")
+    from music21 import midi
+
     try:
         mf = midi.MidiFile()
         mf.readstr(data)
