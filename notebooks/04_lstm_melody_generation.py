@@ -63,7 +63,7 @@ from matplotlib.ticker import MaxNLocator
 
 from musiclib import rnn_math, sampling, widgets
 from musiclib.audio import play
-from musiclib.checks import check, check_close, check_function
+from musiclib.checks import check_close, check_function
 from musiclib.datasets import load_chorales
 from musiclib.display import plot_piano_roll, show_score
 from musiclib.features.pitch import pitch_class_entropy
@@ -149,7 +149,7 @@ layer.set_weights(rnn_math.to_keras_lstm(params))
 h_keras = np.asarray(layer(x))
 keras.config.set_floatx("float32")
 print(f"max |NumPy - Keras| over all h_t: {np.abs(h_numpy - h_keras).max():.1e}")
-_ = check("NumPy LSTM = keras.layers.LSTM (float64, 1e-6)", np.abs(h_numpy - h_keras).max() < 1e-6)
+_ = check_close("NumPy LSTM = keras.layers.LSTM (float64)", h_numpy, h_keras, atol=1e-6)
 
 # %% [markdown]
 # ### Why gates fix the vanishing gradient of lesson 03
@@ -812,8 +812,8 @@ def my_bits_per_step(log_probs, tokens):
 seq = test.tokens[0]
 lp = best_ngram.log_probs(seq)
 expected = evaluate(best_ngram, MelodyData([seq], [test.positions[0]], [test.ids[0]], vocab))["bits_per_step"]
-_ = check_close("my_bits_per_step on a test chorale", my_bits_per_step(lp, seq), expected, atol=1e-9,
-                hint="pick the true token's log-probability at each step, average, divide by ln 2, negate")
+_ = check_function("my_bits_per_step on a test chorale", my_bits_per_step, [((lp, seq), expected)], atol=1e-9,
+                   hint="pick the true token's log-probability at each step, average, divide by ln 2, negate")
 
 # %% [markdown]
 # ## Summary
