@@ -52,12 +52,13 @@ from musiclib.fileio import atomic_path, atomic_write_text
 from musiclib.representation import (
     DEFAULT_ROLL_RANGE,
     PITCH_CLASS_NAMES,
+    LoadLimits,
     MelodyVocabulary,
     NoteList,
     load_notes,
+    melody_steps,
     notes_from_stream,
     notes_to_piano_roll,
-    notes_to_tokens,
 )
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "Corpus",
     "BarRolls",
     "FolderReport",
+    "list_music_files",
     "split_of",
     "tune_groups",
     "load_corpus",
@@ -348,6 +350,30 @@ class Corpus:
             out.append((piece, melody))
         return out
 
+    def melody_sequences(
+        self,
+        split: str,
+        vocab: MelodyVocabulary | None = None,
+        *,
+        to_c: bool = False,
+        on_grid_only: bool = True,
+    ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """Piece id, melody tokens and bar positions of each usable piece of one split.
+
+        The pieces of :meth:`melodies`, each turned into model input by
+        :func:`musiclib.representation.melody_steps` (its pickup and bar length
+        from ``Piece.anacrusis`` and ``Piece.bar_quarters``).
+
+        Taught in: notebooks/04_lstm_melody_generation.ipynb
+        """
+        vocab = vocab or MelodyVocabulary()
+        out = []
+        for piece, melody in self.melodies(split, vocab, to_c=to_c, on_grid_only=on_grid_only):
+            tokens, positions = melody_steps(melody, vocab, anacrusis=piece.anacrusis,
+                                             bar_quarters=piece.bar_quarters)
+            out.append((piece.id, tokens, positions))
+        return out
+
     def melody_tokens(
         self,
         split: str,
@@ -356,15 +382,13 @@ class Corpus:
         to_c: bool = False,
         on_grid_only: bool = True,
     ) -> list[np.ndarray]:
-        """Melody token sequences of one split (see :meth:`melodies`, :func:`notes_to_tokens`).
+        """Melody token sequences of one split (the tokens of :meth:`melody_sequences`).
 
         Chords in folk tunes (double stops) keep their top note.
 
         Taught in: notebooks/01_music_as_data.ipynb
         """
-        vocab = vocab or MelodyVocabulary()
-        return [notes_to_tokens(melody, vocab, polyphony="highest")
-                for _, melody in self.melodies(split, vocab, to_c=to_c, on_grid_only=on_grid_only)]
+        return [t for _, t, _ in self.melody_sequences(split, vocab, to_c=to_c, on_grid_only=on_grid_only)]
 
     def summary(self) -> dict[str, float]:
         """Counts and ranges: pieces, notes, mean notes per piece, lowest/highest pitch."""
@@ -566,11 +590,46 @@ class FolderReport:
         return "\n".join(lines)
 
 
+def list_music_files(
+    path: str | os.PathLike,
+    *,
+    recursive: bool = True,
+    suffixes: Sequence[str] = (".mid", ".midi"),
+) -> list[Path]:
+    """The files of a folder with one of ``suffixes`` (case-insensitive), sorted.
+
+    The one folder lister behind :func:`load_midi_folder` and
+    :func:`musiclib.models.melody.stream_midi_folder`.
+
+    Raises
+    ------
+    DataError
+        If the folder does not exist, is a file, or holds no file with those suffixes.
+
+    Used by: musiclib.datasets.load_midi_folder, musiclib.models.melody.stream_midi_folder
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(f"folder {str(folder)!r} does not exist or is not a folder")
+    wanted = {s.lower() for s in suffixes}
+    try:
+        files = sorted(
+            f for f in (folder.rglob("*") if recursive else folder.iterdir())
+            if f.suffix.lower() in wanted and f.is_file()
+        )
+    except OSError as exc:
+        raise DataError(f"folder {str(folder)!r} could not be listed: {exc.strerror or exc}") from exc
+    if not files:
+        raise DataError(f"folder {str(folder)!r} holds no files ending in {sorted(wanted)}")
+    return files
+
+
 def load_midi_folder(
     path: str | os.PathLike,
     *,
     recursive: bool = True,
     suffixes: Sequence[str] = (".mid", ".midi"),
+    limits: LoadLimits | None = None,
 ) -> FolderReport:
     """Read every MIDI file in a folder; bad files are skipped and reported.
 
@@ -582,12 +641,16 @@ def load_midi_folder(
     suffixes : sequence of str
         Which files to read (case-insensitive); add ``".xml"``, ``".mxl"``,
         ``".abc"`` for notation files.
+    limits : LoadLimits, optional
+        Size and length limits of each file (see
+        :class:`musiclib.representation.LoadLimits`); files beyond them are skipped.
 
     Returns
     -------
     FolderReport
         ``pieces`` maps each file's path relative to the folder to its notes;
-        ``skipped`` maps each unreadable file to the reason.
+        ``skipped`` maps each unreadable file to the reason; ``describe()`` gives a
+        summary line and the list.
 
     Raises
     ------
@@ -597,21 +660,12 @@ def load_midi_folder(
     Taught in: notebooks/01_music_as_data.ipynb
     """
     folder = Path(path)
-    if not folder.is_dir():
-        raise DataError(f"folder {str(folder)!r} does not exist or is not a folder")
-    wanted = {s.lower() for s in suffixes}
-    files = sorted(
-        f for f in (folder.rglob("*") if recursive else folder.iterdir())
-        if f.is_file() and f.suffix.lower() in wanted
-    )
-    if not files:
-        raise DataError(f"folder {str(folder)!r} holds no files ending in {sorted(wanted)}")
     pieces: dict[str, NoteList] = {}
     skipped: dict[str, str] = {}
-    for f in files:
+    for f in list_music_files(folder, recursive=recursive, suffixes=suffixes):
         rel = str(f.relative_to(folder))
         try:
-            pieces[rel] = load_notes(f)
+            pieces[rel] = load_notes(f, limits=limits)
         except MusicLibError as exc:
             skipped[rel] = str(exc).replace(f"file {str(f)!r}", "file").strip()
     return FolderReport(folder=folder, pieces=pieces, skipped=skipped)

@@ -36,6 +36,10 @@ __all__ = [
     "notes_from_stream",
     "load_notes",
     "notes_from_midi",
+    "LoadLimits",
+    "DEFAULT_LIMITS",
+    "MidiScan",
+    "scan_midi_bytes",
     "notes_to_piano_roll",
     "piano_roll_to_notes",
     "roll_runs",
@@ -44,6 +48,10 @@ __all__ = [
     "skyline_tokens",
     "tokens_to_notes",
     "transpose_tokens",
+    "N_POSITIONS",
+    "bar_positions",
+    "fold_into_range",
+    "melody_steps",
     "pitch_name",
     "PITCH_CLASS_NAMES",
     "DEFAULT_STEPS_PER_QUARTER",
@@ -402,32 +410,90 @@ _NOTATION_SUFFIXES = {".xml", ".musicxml", ".mxl", ".abc", ".krn", ".mei"}
 _MIDI_SUFFIXES = {".mid", ".midi"}
 
 
-def load_notes(path: str | os.PathLike) -> NoteList:
+@dataclass(frozen=True)
+class LoadLimits:
+    """Size limits that :func:`load_notes` checks before a file is parsed.
+
+    music21's MIDI reader takes time quadratic in the length of a note (one note of
+    1,000 quarters: ~1 s; 16,000 quarters: minutes), so a 44-byte file holding one
+    endless note could hang a loader for hours. The MIDI limits are checked on the
+    raw bytes, in a few milliseconds, before music21 sees the file. Pass your own
+    ``LoadLimits(...)`` as ``limits=`` to read larger files.
+
+    Attributes
+    ----------
+    max_bytes : int
+        Largest file accepted (default 4 MB; MIDI files of whole symphonies are < 1 MB).
+    max_quarters : float
+        Longest MIDI file, in quarter notes (default 20,000: ~2.8 hours at 120 bpm).
+    max_note_quarters : float
+        Longest single MIDI note, in quarter notes (default 256, i.e. 64 bars of 4/4).
+    max_notes : int
+        Most MIDI notes in one file (default 200,000).
+
+    Used by: musiclib.representation.load_notes, musiclib.datasets.load_midi_folder
+    """
+
+    max_bytes: int = 4_000_000
+    max_quarters: float = 20_000.0
+    max_note_quarters: float = 256.0
+    max_notes: int = 200_000
+
+
+DEFAULT_LIMITS = LoadLimits()
+
+
+def _read_file(p: Path, limits: LoadLimits) -> bytes:
+    """The bytes of a regular file, with project errors for every way this can fail."""
+    try:
+        if not p.exists():
+            raise MidiFileError(f"file {str(p)!r} does not exist")
+        if p.is_dir():
+            raise MidiFileError(f"{str(p)!r} is a folder, not a file; use datasets.load_midi_folder for folders")
+        if not p.is_file():
+            raise MidiFileError(f"{str(p)!r} is not a regular file (a device, pipe or socket)")
+        size = p.stat().st_size
+        if size == 0:
+            raise MidiFileError(f"file {str(p)!r} is empty (0 bytes)")
+        if size > limits.max_bytes:
+            raise MidiFileError(f"file {str(p)!r} has {size:,} bytes; the limit is {limits.max_bytes:,} "
+                                f"(pass limits=LoadLimits(max_bytes=...) to read it)")
+        return p.read_bytes()
+    except OSError as exc:
+        raise MidiFileError(f"file {str(p)!r} could not be read: {exc.strerror or exc}") from exc
+
+
+def load_notes(path: str | os.PathLike, *, limits: LoadLimits | None = None) -> NoteList:
     """Read a MIDI, MusicXML, ABC or Humdrum file into a :class:`NoteList`.
+
+    Parameters
+    ----------
+    path : file
+    limits : LoadLimits, optional
+        File size, length and note-count limits checked before parsing
+        (default :data:`DEFAULT_LIMITS`).
 
     Raises
     ------
     MidiFileError
-        The file is missing, empty, not parseable, truncated, or holds no notes;
+        The path is missing, a folder or unreadable; the file is empty, too large,
+        not parseable, truncated, holds no notes, or a MIDI file exceeds ``limits``;
         the message names the file and the reason.
 
     Used by: musiclib.datasets, musiclib.models.melody
     """
     p = Path(path)
-    if not p.exists():
-        raise MidiFileError(f"file {str(p)!r} does not exist")
-    if p.is_dir():
-        raise MidiFileError(f"{str(p)!r} is a folder; use datasets.load_midi_folder")
+    limits = limits or DEFAULT_LIMITS
     suffix = p.suffix.lower()
-    if suffix not in _MIDI_SUFFIXES | _NOTATION_SUFFIXES:
+    if suffix not in _MIDI_SUFFIXES | _NOTATION_SUFFIXES and not p.is_dir():
         raise MidiFileError(
             f"file {str(p)!r}: unknown suffix {suffix!r}; expected one of "
             f"{sorted(_MIDI_SUFFIXES | _NOTATION_SUFFIXES)}"
         )
-    if p.stat().st_size == 0:
-        raise MidiFileError(f"file {str(p)!r} is empty (0 bytes)")
-    if suffix in _MIDI_SUFFIXES:
-        return notes_from_midi(p)
+    if suffix in _MIDI_SUFFIXES or p.is_dir():
+        return notes_from_midi(p, limits=limits)
+    data = _read_file(p, limits)
+    _check_notation_bytes(p, data, suffix, limits)
     from music21 import converter
 
     try:
@@ -435,6 +501,29 @@ def load_notes(path: str | os.PathLike) -> NoteList:
     except Exception as exc:  # music21 raises many kinds
         raise MidiFileError(f"file {str(p)!r} could not be parsed: {exc}") from exc
     return notes_from_stream(score, name=f"file {str(p)!r}")
+
+
+def _check_notation_bytes(p: Path, data: bytes, suffix: str, limits: LoadLimits) -> None:
+    """Refuse XML with entity declarations (entity expansion) and zip files that unpack too large."""
+    if suffix == ".mxl":
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                unpacked = sum(info.file_size for info in z.infolist())
+                inner = [z.read(info) for info in z.infolist() if info.filename.lower().endswith(".xml")
+                         and unpacked <= 20 * limits.max_bytes]
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise MidiFileError(f"file {str(p)!r} is not a readable compressed MusicXML (.mxl) file: {exc}") from exc
+        if unpacked > 20 * limits.max_bytes:
+            raise MidiFileError(f"file {str(p)!r} unpacks to {unpacked:,} bytes; the limit is "
+                                f"{20 * limits.max_bytes:,} (20 x LoadLimits.max_bytes)")
+        for part in inner:
+            _check_notation_bytes(p, part, ".xml", limits)
+    elif suffix in (".xml", ".musicxml", ".mei") and b"<!ENTITY" in data.upper():
+        raise MidiFileError(f"file {str(p)!r} declares XML entities (<!ENTITY ...>); such files are refused "
+                            "because entity expansion can make a small file enormous")
 
 
 def _check_midi_bytes(p: Path, data: bytes) -> None:
@@ -462,22 +551,156 @@ def _check_midi_bytes(p: Path, data: bytes) -> None:
         raise MidiFileError(f"file {str(p)!r} has a header but no tracks")
 
 
-def notes_from_midi(path: str | os.PathLike, *, quantize: bool = True) -> NoteList:
+@dataclass(frozen=True)
+class MidiScan:
+    """What :func:`scan_midi_bytes` found in a MIDI file without parsing it with music21.
+
+    Attributes
+    ----------
+    ticks_per_quarter : int
+    quarters : float
+        Length of the longest track, in quarter notes.
+    notes : int
+        Note-on events with velocity > 0 (all channels, drums included).
+    longest_note_quarters : float
+        Longest note (note-on to its note-off, or to the end of its track).
+
+    Used by: musiclib.representation.load_notes
+    """
+
+    ticks_per_quarter: int
+    quarters: float
+    notes: int
+    longest_note_quarters: float
+
+
+def _vlq(data: bytes, i: int, end: int) -> tuple[int, int]:
+    value = 0
+    for _ in range(4):
+        if i >= end:
+            raise ValueError(f"variable-length number runs past the end of its track at byte {i}")
+        b = data[i]
+        i += 1
+        value = (value << 7) | (b & 0x7F)
+        if not b & 0x80:
+            return value, i
+    raise ValueError(f"variable-length number longer than 4 bytes before byte {i}")
+
+
+def scan_midi_bytes(data: bytes, *, name: str = "MIDI data") -> MidiScan:
+    """Read a Standard MIDI File's events from raw bytes: length, note count, longest note.
+
+    A small, strict reader of the SMF format (chunks, delta times, running status,
+    meta and sysex events), fast enough to check a file before music21 parses it.
+
+    Raises
+    ------
+    MidiFileError
+        Malformed chunk or event (the message says where).
+
+    Used by: musiclib.representation.load_notes
+    """
+    if len(data) < 14 or data[:4] != b"MThd":
+        raise MidiFileError(f"{name} is not a MIDI file (expected b'MThd' at byte 0)")
+    division = int.from_bytes(data[12:14], "big")
+    if division & 0x8000:  # SMPTE time: frames per second x ticks per frame; count 120 bpm
+        fps = 256 - (division >> 8)
+        tpq = max(1, fps * (division & 0xFF) // 2)
+    else:
+        tpq = division
+    if tpq == 0:
+        raise MidiFileError(f"{name} declares 0 ticks per quarter note")
+    pos = 8 + int.from_bytes(data[4:8], "big")
+    longest_track = longest_note = 0
+    n_notes = 0
+    try:
+        while pos + 8 <= len(data):
+            kind = data[pos:pos + 4]
+            end = pos + 8 + int.from_bytes(data[pos + 4:pos + 8], "big")
+            i = pos + 8
+            pos = end
+            if kind != b"MTrk":
+                continue
+            t = 0
+            status = 0
+            open_notes: dict[tuple[int, int], list[int]] = {}
+            while i < end:
+                delta, i = _vlq(data, i, end)
+                t += delta
+                if i >= end:
+                    raise ValueError(f"event without a status byte at byte {i}")
+                b = data[i]
+                if b == 0xFF:  # meta event
+                    if i + 2 > end:
+                        raise ValueError(f"meta event cut off at byte {i}")
+                    length, i = _vlq(data, i + 2, end)
+                    i += length
+                    continue
+                if b in (0xF0, 0xF7):  # sysex
+                    length, i = _vlq(data, i + 1, end)
+                    i += length
+                    continue
+                if b & 0x80:
+                    status = b
+                    i += 1
+                elif not status:
+                    raise ValueError(f"data byte {b} without a running status at byte {i}")
+                kind_ = status & 0xF0
+                n_data = 1 if kind_ in (0xC0, 0xD0) else 2
+                if i + n_data > end:
+                    raise ValueError(f"channel event cut off at byte {i}")
+                if kind_ in (0x80, 0x90):
+                    key = (status & 0x0F, data[i])
+                    if kind_ == 0x90 and data[i + 1] > 0:
+                        open_notes.setdefault(key, []).append(t)
+                        n_notes += 1
+                    elif open_notes.get(key):
+                        longest_note = max(longest_note, t - open_notes[key].pop(0))
+                i += n_data
+            for starts in open_notes.values():  # notes never switched off last to the end of the track
+                for s in starts:
+                    longest_note = max(longest_note, t - s)
+            longest_track = max(longest_track, t)
+    except ValueError as exc:
+        raise MidiFileError(f"{name} is malformed: {exc}") from exc
+    return MidiScan(tpq, longest_track / tpq, n_notes, longest_note / tpq)
+
+
+def notes_from_midi(path: str | os.PathLike, *, quantize: bool = True, limits: LoadLimits | None = None) -> NoteList:
     """Read a Standard MIDI File.
 
     Each track with notes becomes one part. With ``quantize`` (default) music21
     snaps times to 16ths and triplet eighths, which makes the round trip with
-    :func:`notes_to_midi` exact on the 16th grid.
+    :func:`notes_to_midi` exact on the 16th grid. Before music21 sees the file,
+    its chunks and events are checked on the raw bytes against ``limits``
+    (see :class:`LoadLimits`), so a pathological file fails in milliseconds.
+
+    Raises
+    ------
+    MidiFileError
+        Missing, a folder, unreadable, truncated, malformed, beyond ``limits``,
+        or no pitched notes.
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
+    p = Path(path)
+    limits = limits or DEFAULT_LIMITS
+    data = _read_file(p, limits)
+    _check_midi_bytes(p, data)
+    scan = scan_midi_bytes(data, name=f"file {str(p)!r}")
+    hint = "pass limits=LoadLimits(...) to read it anyway"
+    if scan.notes == 0:
+        raise MidiFileError(f"file {str(p)!r} holds no notes")
+    if scan.notes > limits.max_notes:
+        raise MidiFileError(f"file {str(p)!r} holds {scan.notes:,} notes; the limit is {limits.max_notes:,} ({hint})")
+    if scan.quarters > limits.max_quarters:
+        raise MidiFileError(f"file {str(p)!r} lasts {scan.quarters:,.0f} quarter notes; the limit is "
+                            f"{limits.max_quarters:,.0f} ({hint})")
+    if scan.longest_note_quarters > limits.max_note_quarters:
+        raise MidiFileError(f"file {str(p)!r} holds a note of {scan.longest_note_quarters:,.0f} quarter notes; the "
+                            f"limit is {limits.max_note_quarters:,.0f} ({hint})")
     from music21 import midi
 
-    p = Path(path)
-    if not p.exists():
-        raise MidiFileError(f"file {str(p)!r} does not exist")
-    data = p.read_bytes()
-    _check_midi_bytes(p, data)
     try:
         mf = midi.MidiFile()
         mf.readstr(data)
@@ -868,6 +1091,75 @@ def skyline_tokens(
         tokens[t] = vocab.HOLD if same_note else int(top_pitch[t]) - vocab.low + vocab.N_SPECIAL
         previous = top_note[t]
     return tokens
+
+N_POSITIONS = 32  # bar positions are taken modulo this (bars up to 8 quarters on the 16th grid)
+
+
+def bar_positions(n_steps: int, *, bar_steps: int = 16, offset: int = 0) -> np.ndarray:
+    """Position in the bar of each grid step: ``(t + offset) mod bar_steps``.
+
+    ``offset`` is the pickup (anacrusis) in steps: a chorale that starts one beat
+    before a 4/4 downbeat has ``offset = 12``.
+
+    Used by: musiclib.sampling.generate, musiclib.representation.melody_steps
+    """
+    if int(bar_steps) != bar_steps or bar_steps < 1:
+        raise ShapeError(f"argument 'bar_steps' is {bar_steps!r}; expected a whole number >= 1")
+    return (np.arange(int(n_steps)) + int(offset)) % int(bar_steps)
+
+
+def fold_into_range(notes: NoteList, vocab: MelodyVocabulary) -> tuple[NoteList, int]:
+    """Move every note outside ``vocab``'s pitch range by whole octaves into it.
+
+    Returns the notes and how many of them were moved (0: unchanged).
+
+    Raises
+    ------
+    VocabularyError
+        The range is narrower than an octave and some pitch cannot be folded into it.
+
+    Used by: musiclib.models.melody.melody_data (MIDI folders)
+    """
+    p = notes.pitch.astype(np.int64)
+    below, above = p < vocab.low, p >= vocab.high
+    moved = np.where(below, p + 12 * ((vocab.low - p + 11) // 12), p)
+    moved = np.where(above, moved - 12 * ((p - vocab.high) // 12 + 1), moved)
+    bad = (moved < vocab.low) | (moved >= vocab.high)
+    if bad.any():
+        raise VocabularyError(f"pitch {int(p[bad][0])} cannot be moved by octaves into {vocab}: the range is "
+                              "narrower than an octave")
+    n = int((below | above).sum())
+    if n == 0:
+        return notes, 0
+    return NoteList.from_arrays(moved, notes.onset, notes.duration, notes.velocity, notes.part), n
+
+
+def melody_steps(
+    melody: NoteList,
+    vocab: MelodyVocabulary,
+    *,
+    anacrusis: float = 0.0,
+    bar_quarters: float = 4.0,
+    steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A melody as model input: one token per grid step and each step's position in the bar.
+
+    The one melody -> tokens function of the course: the corpora
+    (:meth:`musiclib.datasets.Corpus.melody_tokens`), users' MIDI folders and the
+    training command all call it. Chords keep their top note; positions are
+    ``bar_positions(...) mod N_POSITIONS``, counted from the pickup.
+
+    Returns
+    -------
+    tokens : int64 array (T,)
+    positions : int64 array (T,), values 0..N_POSITIONS-1
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    tokens = notes_to_tokens(melody, vocab, steps_per_quarter=steps_per_quarter, polyphony="highest")
+    bar = max(1, int(round(bar_quarters * steps_per_quarter)))
+    positions = bar_positions(len(tokens), bar_steps=bar, offset=int(round(anacrusis * steps_per_quarter)))
+    return tokens, (positions % N_POSITIONS).astype(np.int64)
 
 
 def tokens_to_notes(

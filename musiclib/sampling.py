@@ -9,11 +9,11 @@ draw, feeds it back, and repeats::
 Everything here is plain NumPy on log-probabilities, stable for temperatures from
 0 (greedy: always the most likely token) to 10 (nearly uniform), and never NaN.
 
-Any model that offers ``model.session(primer_tokens, primer_positions)`` can be
-sampled: the session's ``log_probs(position)`` returns the next step's natural-log
-probabilities (shape ``(vocab.size,)``) and ``append(token)`` feeds a token back.
-:class:`musiclib.models.ngram.NGramModel` and
-:class:`musiclib.models.melody.MelodyLSTM` both do.
+Any :class:`MelodyModel` can be sampled: its ``session(primer_tokens,
+primer_positions)`` gives a :class:`Session` whose ``log_probs(position)`` returns the
+next step's natural-log probabilities (shape ``(vocab.size,)``) and ``append(token)``
+feeds a token back. :class:`musiclib.models.ngram.NGramModel` and
+:class:`musiclib.models.melody.MelodyLSTM` both are melody models.
 
 Taught in: notebooks/04_lstm_melody_generation.ipynb
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -31,11 +31,15 @@ from musiclib.errors import RepresentationError, ShapeError
 from musiclib.representation import (
     MelodyVocabulary,
     NoteList,
+    bar_positions,
     notes_to_tokens,
     tokens_to_notes,
 )
 
 __all__ = [
+    "MelodyModel",
+    "Session",
+    "check_model",
     "MAX_TEMPERATURE",
     "log_softmax",
     "next_token_distribution",
@@ -55,11 +59,57 @@ _TINY_T = 1e-6  # below this, temperature is treated as 0 (greedy)
 
 
 class Session(Protocol):
-    """What :func:`generate` needs from a model's session."""
+    """A model primed with a melody, stepped one token at a time.
+
+    ``log_probs(position)`` gives the natural-log probabilities of the next token
+    (shape ``(vocab.size,)``) at bar position ``position``; ``append(token)`` feeds
+    the chosen token back.
+
+    Used by: musiclib.sampling.MelodyModel
+    """
 
     def log_probs(self, position: int) -> np.ndarray: ...
 
     def append(self, token: int) -> None: ...
+
+
+@runtime_checkable
+class MelodyModel(Protocol):
+    """What every melody model of the course offers (the n-grams and the LSTM).
+
+    * ``name`` — a short name for tables and records (``"ngram_5"``, ``"lstm"``);
+    * ``vocab`` — its :class:`~musiclib.representation.MelodyVocabulary`;
+    * ``log_probs_batch(tokens, positions)`` — for each piece, the natural-log
+      probabilities of every step given the steps before it, shape ``(T, vocab.size)``
+      (used by :func:`musiclib.models.melody.evaluate`);
+    * ``session(primer_tokens, primer_positions)`` — a :class:`Session` for sampling
+      (used by :func:`generate`).
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def vocab(self) -> MelodyVocabulary: ...
+
+    def log_probs_batch(self, tokens: Sequence[np.ndarray],
+                        positions: Sequence[np.ndarray]) -> list[np.ndarray]: ...
+
+    def session(self, primer_tokens: np.ndarray, primer_positions: np.ndarray) -> Session: ...
+
+
+def check_model(model: object, name: str = "model") -> MelodyModel:
+    """Return ``model`` if it is a :class:`MelodyModel`; a clear error otherwise.
+
+    Used by: musiclib.sampling.generate, musiclib.models.melody.evaluate
+    """
+    if not isinstance(model, MelodyModel):
+        missing = [a for a in ("name", "vocab", "log_probs_batch", "session") if not hasattr(model, a)]
+        raise ShapeError(f"argument {name!r} is a {type(model).__name__}; expected a melody model "
+                         f"(NGramModel, MelodyLSTM, ...) offering {missing}")
+    return model
 
 
 # --------------------------------------------------------------------------- distributions
@@ -217,19 +267,6 @@ def primer_tokens(primer: Any, vocab: MelodyVocabulary | None = None) -> np.ndar
     return tokens
 
 
-def bar_positions(n_steps: int, *, bar_steps: int = 16, offset: int = 0) -> np.ndarray:
-    """Position in the bar of each grid step: ``(t + offset) mod bar_steps``.
-
-    ``offset`` is the pickup (anacrusis) in steps: a chorale that starts one beat
-    before a 4/4 downbeat has ``offset = 12``.
-
-    Used by: musiclib.sampling
-    """
-    if int(bar_steps) != bar_steps or bar_steps < 1:
-        raise ShapeError(f"argument 'bar_steps' is {bar_steps!r}; expected a whole number >= 1")
-    return (np.arange(int(n_steps)) + int(offset)) % int(bar_steps)
-
-
 def _check_length(length: Any) -> int:
     if isinstance(length, bool) or not isinstance(length, int | np.integer) or length <= 0:
         raise ShapeError(f"argument 'length' is {length!r}; expected a whole number of steps >= 1")
@@ -237,7 +274,7 @@ def _check_length(length: Any) -> int:
 
 
 def generate(
-    model: Any,
+    model: MelodyModel,
     primer: Any,
     length: int,
     *,
@@ -252,7 +289,7 @@ def generate(
 
     Parameters
     ----------
-    model : NGramModel or MelodyLSTM (anything with ``vocab`` and ``session``)
+    model : MelodyModel (NGramModel, MelodyLSTM, ...)
     primer : NoteList (monophonic) or sequence of tokens
     length : int >= 1
         Number of grid steps to generate (16 = one 4/4 bar of 16th notes).
@@ -269,7 +306,7 @@ def generate(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
-    vocab: MelodyVocabulary = model.vocab
+    vocab = check_model(model).vocab
     length = _check_length(length)
     tokens = primer_tokens(primer, vocab)
     _check_options(temperature, top_k, top_p, vocab.size)
@@ -285,7 +322,7 @@ def generate(
 
 
 def continue_melody(
-    model: Any,
+    model: MelodyModel,
     primer: Any,
     length: int = 64,
     *,
@@ -305,7 +342,7 @@ def continue_melody(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
-    tokens = primer_tokens(primer, model.vocab)
+    tokens = primer_tokens(primer, check_model(model).vocab)
     new = generate(model, tokens, length, temperature=temperature, top_k=top_k, top_p=top_p,
                    seed=seed, bar_steps=bar_steps, offset=offset)
     if not include_primer:

@@ -1,18 +1,26 @@
 """Reproduce the course's pretrained checkpoints from the command line.
 
-    python -m musiclib.train melody                 # the shipped melody LSTM (cpu profile, ~6 min)
-    python -m musiclib.train melody --profile full  # longer training (GPU if present)
+    python -m musiclib.train melody                   # writes ./melody_lstm.keras (cpu profile)
+    python -m musiclib.train melody --ship            # replaces the package's shipped checkpoint
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
     python -m musiclib.train style                  # style judges + decoders (see musiclib.models.style)
 
-``melody`` fits the n-gram baselines (orders 1..10, discount tuned on the validation
-split), trains the LSTM (every melody moved to C major / A minor; the chorales plus the
-folk collections' training tunes), evaluates both on the chorale test split and writes
-``musiclib/checkpoints/melody_lstm.keras`` with its JSON record (seed, profile, dataset
-hashes, data recipe, test metrics of every model). Checkpoints are written atomically
-whenever validation improves, so an interrupted run keeps the last good one.
+``melody`` follows :data:`musiclib.models.melody.MELODY_RECIPE`: it fits the n-gram
+baselines (orders 1..10, discount tuned on the validation split; the best order also
+with the bar position in its context), trains the LSTM (every melody moved to C major /
+A minor; the chorales plus the folk collections' training tunes), evaluates all of
+them on the chorale test split and writes the checkpoint with its JSON record (seed,
+profile, dataset hashes, data recipe, test metrics of every model). ``--ablation``
+also trains the LSTM without the bar position.
 
-Taught in: notebooks/04_lstm_melody_generation.ipynb
+Nothing the package ships is written unless you say so: without ``--out`` the
+checkpoint goes to the current folder (``melody_lstm.keras``, or
+``melody_lstm_<folder>.keras`` with ``--midi-folder``), and only ``--ship`` replaces
+``musiclib/checkpoints/melody_lstm.keras``. An existing file is replaced only with
+``--overwrite``. Checkpoints are written atomically whenever validation improves, so
+an interrupted run keeps the last good one.
+
+Used by: notebooks/04_lstm_melody_generation.ipynb (the command it names)
 """
 
 from __future__ import annotations
@@ -22,47 +30,66 @@ import hashlib
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from musiclib.config import DEFAULT_SEED, get_profile, quiet_tensorflow, seed_everything
+from musiclib.datasets import split_of
 from musiclib.errors import DataError, FileExistsNoOverwriteError, run_cli
+from musiclib.models.melody import (
+    MELODY_RECIPE,
+    MelodyData,
+    evaluate,
+    format_table,
+    melody_data,
+    recipe_data,
+    train_lstm,
+)
+from musiclib.models.ngram import fit_best_ngram
+from musiclib.pretrained import MELODY_LSTM, is_shipped, record_path
+from musiclib.representation import MelodyVocabulary
 
-__all__ = ["MELODY_RECIPE", "MELODY_DATA", "NGRAM_ORDERS", "train_melody", "format_table", "main"]
-
-#: The LSTM recipe of the shipped checkpoint (epochs are for the ``cpu`` profile). Key-normalised
-#: data, so no transposition augmentation: (0, 0) keeps every window in C major / A minor.
-MELODY_RECIPE = {"embed_dim": 48, "position_dim": 8, "units": (128, 128), "dropout": 0.1, "window": 128,
-                 "batch_size": 64, "learning_rate": 3e-3, "epochs": 15, "patience": 4, "transpose": (0, 0)}
-#: The data recipe: every melody moved to C major / A minor (``to_c``); the LSTM also learns from
-#: the training splits of the folk collections, with the chorale training split repeated
-#: ``chorale_repeats`` times per epoch so that chorales keep their weight. The n-grams are fitted
-#: on the chorale training split only: adding the folk tunes made them worse on validation.
-MELODY_DATA = {"to_c": True, "folk": ("oneills", "han"), "chorale_repeats": 2}
-NGRAM_ORDERS = tuple(range(1, 11))
-NGRAM_DISCOUNTS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "default_output", "main"]
 
 
 def _round(metrics: dict) -> dict:
     return {k: (round(float(v), 6) if isinstance(v, float) else v) for k, v in metrics.items()}
 
 
-def format_table(test_metrics: dict[str, dict], names: Sequence[str] | None = None) -> str:
-    """A plain-text table: model, bits per step, accuracy, note-event accuracy.
-
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
-    """
-    names = list(names or test_metrics)
-    lines = [f"{'model':<10} {'bits/step':>9} {'accuracy':>9} {'event acc':>9}"]
-    for n in names:
-        m = test_metrics[n]
-        lines.append(f"{n:<10} {m['bits_per_step']:>9.3f} {m['accuracy']:>9.3f} {m['event_accuracy']:>9.3f}")
-    return "\n".join(lines)
-
-
 def _data_hash(entry: dict) -> str:
     return hashlib.sha256(json.dumps(entry, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def default_output(midi_folder: str | Path | None = None) -> Path:
+    """Where ``train melody`` writes without ``--out``: a file in the current folder, never the package.
+
+    Used by: musiclib.train.main
+    """
+    name = "melody_lstm.keras" if midi_folder is None else f"melody_lstm_{Path(midi_folder).resolve().name}.keras"
+    return Path.cwd() / name
+
+
+def _check_target(target: Path, *, overwrite: bool, ship: bool) -> None:
+    if is_shipped(target) and not ship:
+        raise FileExistsNoOverwriteError(
+            f"{str(target)!r} is a file the package ships; pass --ship (ship=True) to replace it, or choose --out")
+    for f in (target, record_path(target)):
+        if f.exists() and not (overwrite or ship):  # --ship names the shipped file explicitly
+            raise FileExistsNoOverwriteError(
+                f"{str(f)!r} exists; pass --overwrite to replace it, or choose another --out")
+
+
+def _folder_splits(midi_folder: str | Path, vocab: MelodyVocabulary, say) -> tuple[MelodyData, ...]:
+    allx = melody_data(midi_folder, None, vocab)
+    say(allx.describe())
+    parts = {s: allx.select([i for i, name in enumerate(allx.ids) if split_of(name) == s])
+             for s in ("train", "valid", "test")}
+    if not len(parts["valid"]) or not len(parts["test"]) or not len(parts["train"]):
+        raise DataError(f"folder {str(midi_folder)!r} is too small for a train/valid/test split: "
+                        f"{len(parts['train'])}/{len(parts['valid'])}/{len(parts['test'])} melodies")
+    return parts["train"], parts["valid"], parts["test"]
 
 
 def train_melody(
@@ -72,104 +99,113 @@ def train_melody(
     seed: int = DEFAULT_SEED,
     epochs: int | None = None,
     midi_folder: str | Path | None = None,
-    overwrite: bool = True,
+    overwrite: bool = False,
+    ship: bool = False,
+    ablation: bool = False,
+    max_seconds: float | None = None,
     progress: bool = True,
 ) -> dict:
     """Fit the n-grams, train the LSTM, evaluate on the test split, write the checkpoint.
 
+    Parameters
+    ----------
+    out : path, optional
+        The checkpoint (.keras); default :func:`default_output`.
+    ship : bool
+        Write the package's shipped checkpoint (only then may ``out`` be a shipped file).
+    overwrite : bool
+        Replace an existing ``out`` (and its record).
+    ablation : bool
+        Also train the LSTM without the bar position (``lstm_no_pos`` in the record).
+    max_seconds : float, optional
+        Training time budget per LSTM (default: the profile's).
+
     Returns the JSON record written beside the checkpoint.
 
-    Used by: musiclib.train
+    Used by: musiclib.train.main
     """
     quiet_tensorflow()
-    from musiclib.datasets import load_chorales, load_folk, split_of
-    from musiclib.models.melody import LSTMConfig, MelodyData, evaluate, melody_data, midi_folder_sequences, train_lstm
-    from musiclib.models.ngram import fit_best_ngram
-    from musiclib.pretrained import MELODY_LSTM
-    from musiclib.representation import MelodyVocabulary
-
+    recipe = MELODY_RECIPE
     prof = get_profile(profile)
+    target = MELODY_LSTM if ship else Path(out) if out is not None else default_output(midi_folder)
+    _check_target(target, overwrite=overwrite, ship=ship)
     seed_everything(seed)
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
     vocab = MelodyVocabulary()
     t0 = time.perf_counter()
-    lstm_extra: list[MelodyData] = []
     if midi_folder is None:
-        to_c = bool(MELODY_DATA["to_c"])
-        corpus = load_chorales()
-        train, valid, test = (melody_data(corpus, s, vocab, to_c=to_c) for s in ("train", "valid", "test"))
-        folk_record = {}
-        for name in MELODY_DATA["folk"]:
-            folk = load_folk(name)
-            lstm_extra.append(melody_data(folk, "train", vocab, to_c=to_c).subset(prof.data_fraction))
-            folk_record[name] = {"pieces": len(lstm_extra[-1]), "steps": lstm_extra[-1].n_steps,
-                                 "manifest_entry_sha256": _data_hash(folk.manifest)}
+        rd = recipe_data(recipe, vocab, data_fraction=prof.data_fraction)
+        train, valid, test, lstm_train = rd.train, rd.valid, rd.test, rd.lstm_train
+        corpus_manifest = rd.manifests["chorales"]
         data_record = {"corpus": "chorales", "part": "soprano",
-                       "keys": "moved to C major / A minor (Piece.semitones_to_c)" if to_c else "as written",
-                       "to_c": to_c,
-                       "manifest_entry_sha256": _data_hash(corpus.manifest),
-                       "file_sha256": corpus.manifest.get("sha256"),
-                       "split": corpus.manifest.get("split"),
+                       "keys": "moved to C major / A minor (Piece.semitones_to_c)" if recipe.to_c else "as written",
+                       "to_c": recipe.to_c,
+                       "manifest_entry_sha256": _data_hash(corpus_manifest),
+                       "file_sha256": corpus_manifest.get("sha256"),
+                       "split": corpus_manifest.get("split"),
                        "lstm_extra_training": {
-                           "folk_train_splits": folk_record,
-                           "chorale_repeats": int(MELODY_DATA["chorale_repeats"]),
+                           "folk_train_splits": {name: {"pieces": len(d), "steps": d.n_steps,
+                                                        "manifest_entry_sha256": _data_hash(rd.manifests[name])}
+                                                 for name, d in rd.folk.items()},
+                           "chorale_repeats": recipe.chorale_repeats,
                            "note": "the LSTM trains on the chorale train split (repeated) plus the train "
                                    "splits of the folk collections; validation and test are chorales only"},
                        "ngram_training": "chorale train split only, same keys as the LSTM (adding the folk "
                                          "tunes made every order worse on validation)"}
     else:
-        allx = midi_folder_sequences(midi_folder, vocab)
-        parts = {}
-        for s in ("train", "valid", "test"):
-            keep = [i for i, name in enumerate(allx.ids) if split_of(name) == s]
-            parts[s] = MelodyData([allx.tokens[i] for i in keep], [allx.positions[i] for i in keep],
-                                  [allx.ids[i] for i in keep], vocab)
-        if not len(parts["valid"]) or not len(parts["test"]):
-            raise DataError(f"folder {str(midi_folder)!r} is too small for a train/valid/test split")
-        train, valid, test = parts["train"], parts["valid"], parts["test"]
-        data_record = {"corpus": f"midi folder {Path(midi_folder).name}", "pieces": len(allx), "to_c": False,
-                       "manifest_entry_sha256": _data_hash({"ids": allx.ids, "steps": allx.n_steps})}
-    train = train.subset(prof.data_fraction)
-    lstm_train = train
-    for _ in range(int(MELODY_DATA["chorale_repeats"]) - 1 if lstm_extra else 0):
-        lstm_train = lstm_train + train
-    for extra in lstm_extra:
-        lstm_train = lstm_train + extra
+        train, valid, test = _folder_splits(midi_folder, vocab, say)
+        train = train.subset(prof.data_fraction)
+        lstm_train = train
+        data_record = {"corpus": f"midi folder {Path(midi_folder).name}", "pieces": len(train) + len(valid)
+                       + len(test), "to_c": False, "skipped": train.skipped, "folded": train.folded,
+                       "manifest_entry_sha256": _data_hash({"ids": train.ids + valid.ids + test.ids})}
     say(f"data: {len(train)} train / {len(valid)} valid / {len(test)} test pieces, "
         f"{train.n_steps} training steps; the LSTM sees {lstm_train.n_steps} per epoch with repeats and "
         f"extra data (profile {prof.name}, seed {seed})")
 
-    # n-gram baselines, discount tuned on validation
-    ngrams, valid_bits = fit_best_ngram(train.tokens, valid.tokens, NGRAM_ORDERS, NGRAM_DISCOUNTS, vocab)
+    # n-gram baselines, discount tuned on validation; the best order also with the bar position
+    ngrams, valid_bits = fit_best_ngram(train.tokens, valid.tokens, recipe.ngram_orders, recipe.ngram_discounts,
+                                        vocab)
     test_metrics: dict[str, dict] = {}
     for n, model in ngrams.items():
-        test_metrics[model.name] = _round(evaluate(model, test)) | {"discount": model.discount,
-                                                                    "valid_bits_per_step":
-                                                                        round(valid_bits[(n, model.discount)], 6)}
-    best_ngram = min(ngrams.values(), key=lambda m: valid_bits[(m.order, m.discount)]).name
-    say(f"n-grams fitted in {time.perf_counter() - t0:.0f} s; best on validation: {best_ngram}")
+        test_metrics[model.name] = _round(evaluate(model, test)) | {
+            "discount": model.discount, "valid_bits_per_step": round(valid_bits[(n, model.discount)], 6)}
+    best = min(ngrams.values(), key=lambda m: valid_bits[(m.order, m.discount)])
+    pos_models, pos_bits = fit_best_ngram(train.tokens, valid.tokens, (best.order,), recipe.ngram_discounts, vocab,
+                                          train_positions=train.positions, valid_positions=valid.positions)
+    pos_model = pos_models[best.order]
+    test_metrics[pos_model.name] = _round(evaluate(pos_model, test)) | {
+        "discount": pos_model.discount, "valid_bits_per_step": round(pos_bits[(best.order, pos_model.discount)], 6)}
+    say(f"n-grams fitted in {time.perf_counter() - t0:.0f} s; best on validation: {best.name}")
 
-    # the LSTM
-    config = LSTMConfig(**MELODY_RECIPE)
+    # the LSTM (and, for the ablation, the same without the bar position)
+    config = recipe.lstm
     n_epochs = epochs if epochs is not None else prof.epochs(config.epochs)
-    target = Path(out) if out is not None else MELODY_LSTM
-    if target.exists() and not overwrite:
-        raise FileExistsNoOverwriteError(
-            f"checkpoint {str(target)!r} exists and overwrite=False (--no-overwrite); choose another --out"
-        )
+    budget = max_seconds if max_seconds is not None else prof.max_seconds
     result = train_lstm(lstm_train, valid, config, epochs=n_epochs, seed=seed, checkpoint=target,
-                        progress=progress, log=say, max_seconds=prof.max_seconds)
-    lstm_metrics = _round(evaluate(result.model, test))
-    test_metrics = {"lstm": lstm_metrics} | test_metrics
+                        progress=progress, log=say, max_seconds=budget)
+    lstm_metrics: dict[str, dict] = {}
+    if ablation:
+        say("the same LSTM without the bar position (ablation):")
+        plain = train_lstm(lstm_train, valid, replace(config, position_dim=0), epochs=n_epochs, seed=seed,
+                           progress=progress, log=say, max_seconds=budget)
+        lstm_metrics["lstm_no_pos"] = _round(evaluate(plain.model, test)) | {
+            "epochs_run": len(plain.history.get("loss", [])), "best_epoch": plain.best_epoch,
+            "train_seconds": round(plain.seconds, 1)}
+    test_metrics = {"lstm": _round(evaluate(result.model, test))} | lstm_metrics | test_metrics
     import keras
     import tensorflow as tf
 
+    command = ("python -m musiclib.train melody" + (f" --profile {prof.name}" if profile else "")
+               + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+               + (f" --epochs {epochs}" if epochs is not None else "")
+               + (f" --max-seconds {max_seconds:g}" if max_seconds is not None else "")
+               + (" --ablation" if ablation else "") + (" --ship" if ship else ""))
     record = {
-        "command": "python -m musiclib.train melody" + (f" --profile {prof.name}" if profile else "")
-                   + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
-                   + (f" --epochs {epochs}" if epochs is not None else ""),
+        "command": command,
         "seed": seed,
         "profile": prof.name,
+        "recipe": recipe.to_dict(),
         "data": data_record,
         "train_pieces": len(train),
         "train_steps": train.n_steps,
@@ -180,23 +216,24 @@ def train_melody(
         "train_seconds": round(result.seconds, 1),
         "parameters": int(result.model.keras_model.count_params()),
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
-        "best_ngram": best_ngram,
+        "best_ngram": best.name,
         "test_metrics": test_metrics,
         "history_bits_per_step": {k: [round(x, 4) for x in v] for k, v in result.history.items()},
-        "valid_metrics": {"lstm": _round(evaluate(result.model, valid)),
-                          best_ngram: _round(evaluate(ngrams[int(best_ngram.split("_")[1])], valid))},
+        "valid_metrics": {"lstm": _round(evaluate(result.model, valid)), best.name: _round(evaluate(best, valid))},
         "evaluation": "whole test pieces; step 0 predicted after a rest; bits = mean -log2 p; event accuracy "
                       "= accuracy on steps whose true token is a note-on",
     }
     result.model.save(target, overwrite=True, record=record)
     say(f"LSTM: {record['epochs_run']} epochs in {result.seconds:.0f} s (best epoch {result.best_epoch})")
-    say(format_table(test_metrics, ["lstm", *[f"ngram_{n}" for n in NGRAM_ORDERS if f"ngram_{n}" in test_metrics]]))
-    say(f"wrote {target} and {target.with_suffix('.json').name}")
+    order = ["lstm", *lstm_metrics, *[f"ngram_{n}" for n in recipe.ngram_orders if f"ngram_{n}" in test_metrics],
+             pos_model.name]
+    say(format_table(test_metrics, order))
+    say(f"wrote {target} and {record_path(target).name}")
     return record
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out] [--midi-folder]``.
+    """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out | --ship] [--midi-folder]``.
 
     Used by: the command `python -m musiclib.train`
     """
@@ -207,9 +244,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="default: $MUSICLIB_PROFILE or cpu")
     m.add_argument("--seed", type=int, default=DEFAULT_SEED)
     m.add_argument("--epochs", type=int, default=None, help="override the profile's epoch count")
-    m.add_argument("--out", default=None, help="checkpoint path (.keras); default: the shipped one")
+    m.add_argument("--max-seconds", type=float, default=None, help="override the profile's training time budget")
+    where = m.add_mutually_exclusive_group()
+    where.add_argument("--out", default=None,
+                       help="checkpoint path (.keras); default: melody_lstm.keras in the current folder")
+    where.add_argument("--ship", action="store_true",
+                       help="replace the package's shipped checkpoint musiclib/checkpoints/melody_lstm.keras")
     m.add_argument("--midi-folder", default=None, help="train on a folder of MIDI files instead of the chorales")
-    m.add_argument("--no-overwrite", action="store_true", help="refuse to replace an existing checkpoint")
+    m.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    m.add_argument("--no-overwrite", action="store_true", help="(the default) refuse to replace an existing file")
+    m.add_argument("--ablation", action="store_true", help="also train the LSTM without the bar position")
     m.add_argument("--quiet", action="store_true")
     st = sub.add_parser("style", help="style judges and style-transfer decoders of both pairs (notebook 06)")
     st.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
@@ -223,9 +267,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_cli(lambda: train_style(args.out, profile=args.profile, seed=args.seed,
                                            overwrite=args.overwrite, progress=not args.quiet))
+    if args.ship and args.midi_folder:
+        parser.error("--ship trains on the course data; with --midi-folder choose --out")
     return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
-                                        midi_folder=args.midi_folder, overwrite=not args.no_overwrite,
-                                        progress=not args.quiet))
+                                        midi_folder=args.midi_folder, overwrite=args.overwrite and not
+                                        args.no_overwrite, ship=args.ship, ablation=args.ablation,
+                                        max_seconds=args.max_seconds, progress=not args.quiet))
 
 
 if __name__ == "__main__":

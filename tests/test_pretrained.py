@@ -28,6 +28,7 @@ def test_record_names_models_and_metrics():
     for name in ("lstm", record["best_ngram"]):
         assert {"bits_per_step", "accuracy", "event_accuracy"} <= set(metrics[name])
     assert record["command"].startswith("python -m musiclib.train melody")
+    assert record["command"].endswith("--ship")  # only an explicit --ship writes the shipped file
     assert record["seed"] >= 0 and record["profile"] in ("ci", "cpu", "full")
     assert record["vocab"] == MelodyVocabulary().to_dict()
 
@@ -51,6 +52,21 @@ def test_record_describes_the_split_and_the_data_recipe():
     assert isinstance(record["data"]["to_c"], bool)
     extra = record["data"]["lstm_extra_training"]
     assert extra["chorale_repeats"] >= 1 and set(extra["folk_train_splits"]) <= {"oneills", "han"}
+
+
+def test_record_holds_the_bar_position_ablation():
+    record = read_record(MELODY_LSTM)
+    metrics = record["test_metrics"]
+    for name in ("lstm_no_pos", f"{record['best_ngram']}_pos"):
+        assert {"bits_per_step", "accuracy", "event_accuracy"} <= set(metrics[name]), name
+    assert metrics["lstm_no_pos"]["steps"] == metrics["lstm"]["steps"]
+
+
+def test_record_keeps_the_public_recipe():
+    from musiclib.models.melody import MELODY_RECIPE
+
+    assert read_record(MELODY_LSTM)["recipe"] == MELODY_RECIPE.to_dict()
+    assert read_record(MELODY_LSTM)["config"] == MELODY_RECIPE.lstm.to_dict()
 
 
 def test_saved_checkpoint_has_no_optimizer_state():
@@ -78,6 +94,20 @@ def test_shipped_best_ngram_reproduces_its_recorded_test_metrics(shipped):
     got = evaluate(model, melody_data(corpus, "test", shipped.vocab, to_c=_to_c(record)))
     for key in ("bits_per_step", "accuracy", "event_accuracy"):
         assert got[key] == pytest.approx(rec[key], abs=1e-4), key
+
+
+def test_shipped_ngram_with_bar_positions_reproduces_its_recorded_test_metrics(shipped):
+    from musiclib.models.ngram import NGramModel
+
+    corpus = load_chorales()
+    record = shipped.record
+    name = f"{record['best_ngram']}_pos"
+    train = melody_data(corpus, "train", shipped.vocab, to_c=_to_c(record))
+    model = NGramModel.fit(train.tokens, int(name.split("_")[1]), shipped.vocab,
+                           discount=record["test_metrics"][name]["discount"], positions=train.positions)
+    got = evaluate(model, melody_data(corpus, "test", shipped.vocab, to_c=_to_c(record)))
+    for key in ("bits_per_step", "accuracy", "event_accuracy"):
+        assert got[key] == pytest.approx(record["test_metrics"][name][key], abs=1e-4), key
 
 
 def test_shipped_checkpoint_generates_reproducibly(shipped):

@@ -37,7 +37,15 @@ from typing import Any
 import numpy as np
 
 from musiclib.config import quiet_tensorflow, seed_everything
-from musiclib.datasets import load_midi_folder
+from musiclib.datasets import (
+    Corpus,
+    FolderReport,
+    list_music_files,
+    load_chorales,
+    load_folk,
+    load_midi_folder,
+    split_of,
+)
 from musiclib.errors import CheckpointError, DataError, MusicLibError, ShapeError, VocabularyError
 from musiclib.pretrained import (
     MELODY_LSTM,
@@ -48,14 +56,16 @@ from musiclib.pretrained import (
     save_keras_checkpoint,
 )
 from musiclib.representation import (
-    DEFAULT_STEPS_PER_QUARTER,
+    N_POSITIONS,
+    LoadLimits,
     MelodyVocabulary,
     NoteList,
+    fold_into_range,
     load_notes,
-    notes_to_tokens,
+    melody_steps,
 )
 from musiclib.rnn_math import from_keras_lstm, lstm_step
-from musiclib.sampling import log_softmax
+from musiclib.sampling import MelodyModel, check_model, log_softmax
 
 __all__ = [
     "N_POSITIONS",
@@ -65,6 +75,11 @@ __all__ = [
     "evaluate",
     "metrics_from_log_probs",
     "LSTMConfig",
+    "MelodyRecipe",
+    "MELODY_RECIPE",
+    "RecipeData",
+    "recipe_data",
+    "format_table",
     "build_lstm",
     "make_windows",
     "make_dataset",
@@ -76,7 +91,6 @@ __all__ = [
     "MelodyLSTM",
 ]
 
-N_POSITIONS = 32  # bar positions are taken modulo this (bars up to 8 quarters)
 LN2 = math.log(2.0)
 
 
@@ -92,6 +106,10 @@ class MelodyData:
     ids : list of str
         Piece ids (or file names).
     vocab : MelodyVocabulary
+    skipped : dict str -> str
+        Files (of a MIDI folder) that were left out, with the reason.
+    folded : dict str -> int
+        Files whose notes were moved by octaves into ``vocab``'s range: how many notes.
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
@@ -100,6 +118,8 @@ class MelodyData:
     positions: list[np.ndarray]
     ids: list[str]
     vocab: MelodyVocabulary
+    skipped: dict[str, str] = field(default_factory=dict)
+    folded: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -112,55 +132,114 @@ class MelodyData:
     def subset(self, fraction: float) -> MelodyData:
         """The first ``fraction`` of the pieces (at least one), for quick profiles."""
         k = max(1, int(round(len(self) * float(fraction))))
-        return MelodyData(self.tokens[:k], self.positions[:k], self.ids[:k], self.vocab)
+        return self.select(range(k))
+
+    def select(self, indices: Sequence[int] | range) -> MelodyData:
+        """The pieces at ``indices`` (the skip and fold notes are kept)."""
+        idx = list(indices)
+        return MelodyData([self.tokens[i] for i in idx], [self.positions[i] for i in idx],
+                          [self.ids[i] for i in idx], self.vocab, dict(self.skipped), dict(self.folded))
 
     def __add__(self, other: MelodyData) -> MelodyData:
         return MelodyData(self.tokens + other.tokens, self.positions + other.positions,
-                          self.ids + other.ids, self.vocab)
+                          self.ids + other.ids, self.vocab, self.skipped | other.skipped, self.folded | other.folded)
+
+    def describe(self) -> str:
+        """A summary line, then one line per skipped file and per octave-folded file."""
+        lines = [f"{len(self)} melodies, {self.n_steps} steps; {len(self.skipped)} file(s) skipped, "
+                 f"{len(self.folded)} moved by octaves into {self.vocab}"]
+        lines += [f"  skipped {name}: {why}" for name, why in sorted(self.skipped.items())]
+        lines += [f"  folded {name}: {n} note(s) moved by octaves" for name, n in sorted(self.folded.items())]
+        return "\n".join(lines)
 
 
-def _positions(n: int, anacrusis: float, bar_quarters: float, spq: int = DEFAULT_STEPS_PER_QUARTER) -> np.ndarray:
-    bar = max(1, int(round(bar_quarters * spq)))
-    off = int(round(anacrusis * spq))
-    return ((np.arange(n) + off) % bar) % N_POSITIONS
+def _file_melody(notes: NoteList, vocab: MelodyVocabulary, bar_quarters: float,
+                 part: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """The top line of one file's notes as tokens and positions, octave-folded into ``vocab``.
+
+    Returns tokens, positions and the number of notes moved by octaves; raises
+    DataError with the reason when the file gives no usable melody.
+    """
+    if part is not None:
+        notes = notes.select_part(part)
+    if len(notes) == 0:
+        raise DataError(f"no notes in part {part}")
+    notes, n_folded = fold_into_range(notes, vocab)
+    tokens, positions = melody_steps(notes, vocab, bar_quarters=bar_quarters)
+    if tokens.size < 2:
+        raise DataError(f"melody of {tokens.size} step(s); at least 2 are needed")
+    return tokens, positions, n_folded
 
 
-def melody_data(corpus: Any, split: str, vocab: MelodyVocabulary | None = None, *, to_c: bool = False) -> MelodyData:
-    """Melody tokens and bar positions of one split of a corpus.
+def melody_data(
+    source: Corpus | FolderReport | str | os.PathLike,
+    split: str | None = None,
+    vocab: MelodyVocabulary | None = None,
+    *,
+    to_c: bool = False,
+    bar_quarters: float = 4.0,
+    part: int | None = None,
+) -> MelodyData:
+    """Melody tokens and bar positions of a corpus split or of a folder of MIDI files.
 
-    Same pieces as ``corpus.melody_tokens(split, vocab, to_c=to_c)`` (see
-    :meth:`musiclib.datasets.Corpus.melodies`): pieces with triplets or pitches outside
-    ``vocab`` are skipped; chords keep the top note.
+    The one pipeline from music to model input, used by the training command and
+    notebook 04; every melody goes through
+    :func:`musiclib.representation.melody_steps`.
+
+    Parameters
+    ----------
+    source : Corpus, FolderReport or folder path
+        A corpus (:func:`musiclib.datasets.load_chorales`, ...): the pieces of
+        :meth:`~musiclib.datasets.Corpus.melody_sequences` (pieces with triplets or
+        pitches outside ``vocab`` are skipped; chords keep the top note). A folder
+        (or the report of :func:`musiclib.datasets.load_midi_folder`): the top line
+        of every readable file, notes outside ``vocab`` moved by octaves into it
+        (``folded``), unreadable or empty files listed in ``skipped``; bar positions
+        assume ``bar_quarters`` per bar from time 0.
+    split : "train", "valid", "test" or None
+        Required for a corpus. For a folder, None keeps every file and a split name
+        keeps the files :func:`musiclib.datasets.split_of` assigns to it.
+    vocab : MelodyVocabulary, optional
+    to_c : bool
+        Corpus only: move each melody to C major / A minor.
+    part : int, optional
+        Folder only: read this part (track) instead of the top line of all parts.
+
+    Raises
+    ------
+    DataError
+        Nothing usable (the message says how many files were skipped).
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     vocab = vocab or MelodyVocabulary()
-    tokens, positions, ids = [], [], []
-    for piece, melody in corpus.melodies(split, vocab, to_c=to_c):
-        t = notes_to_tokens(melody, vocab, polyphony="highest")
-        tokens.append(t)
-        positions.append(_positions(len(t), piece.anacrusis, piece.bar_quarters))
-        ids.append(piece.id)
-    if not tokens:
-        raise DataError(f"split {split!r} of corpus {getattr(corpus, 'name', '?')!r} holds no melody in {vocab}")
-    return MelodyData(tokens, positions, ids, vocab)
-
-
-def _melody_from_notes(notes: NoteList, vocab: MelodyVocabulary, bar_quarters: float, *,
-                       name: str) -> MelodyData | None:
-    """The top line of one file's notes as tokens (octaves folded into ``vocab``), or None if too short."""
-    if len(notes) == 0:
-        return None
-    p = notes.pitch.astype(np.int64)
-    while p.min() < vocab.low:
-        p = np.where(p < vocab.low, p + 12, p)
-    while p.max() >= vocab.high:
-        p = np.where(p >= vocab.high, p - 12, p)
-    notes = NoteList.from_arrays(p, notes.onset, notes.duration, notes.velocity, 0)
-    t = notes_to_tokens(notes, vocab, polyphony="highest")
-    if t.size < 2:
-        return None
-    return MelodyData([t], [_positions(len(t), 0.0, bar_quarters)], [name], vocab)
+    if isinstance(source, Corpus):
+        if split is None:
+            raise DataError("argument 'split' is required for a corpus: 'train', 'valid' or 'test'")
+        rows = source.melody_sequences(split, vocab, to_c=to_c)
+        if not rows:
+            raise DataError(f"split {split!r} of corpus {source.name!r} holds no melody in {vocab}")
+        ids, tokens, positions = (list(x) for x in zip(*rows, strict=True))
+        return MelodyData(tokens, positions, ids, vocab)
+    report = source if isinstance(source, FolderReport) else load_midi_folder(source)
+    data = MelodyData([], [], [], vocab, skipped=dict(report.skipped))
+    for name, notes in sorted(report.pieces.items()):
+        if split is not None and split_of(name) != split:
+            continue
+        try:
+            tokens, positions, n_folded = _file_melody(notes, vocab, bar_quarters, part)
+        except MusicLibError as exc:
+            data.skipped[name] = str(exc)
+            continue
+        data.tokens.append(tokens)
+        data.positions.append(positions)
+        data.ids.append(name)
+        if n_folded:
+            data.folded[name] = n_folded
+    if not data.tokens:
+        raise DataError(f"folder {str(report.folder)!r} holds no usable MIDI melody"
+                        + (f" in split {split!r}" if split else "") + f"\n{data.describe()}")
+    return data
 
 
 def midi_folder_sequences(
@@ -170,33 +249,15 @@ def midi_folder_sequences(
     bar_quarters: float = 4.0,
     part: int | None = None,
 ) -> MelodyData:
-    """Melodies from every MIDI file of a folder (the top line, by the skyline rule).
+    """Melodies from every MIDI file of a folder: ``melody_data(folder, None, vocab, ...)``.
 
-    Notes outside the vocabulary's range are moved by octaves into it; files that
-    cannot be read are skipped (see :func:`musiclib.datasets.load_midi_folder`).
-    Bar positions assume ``bar_quarters`` per bar starting at time 0.
-
-    Raises
-    ------
-    DataError
-        The folder has no readable MIDI file.
+    Notes outside the vocabulary's range are moved by octaves into it and counted
+    per file in ``.folded``; unreadable files are listed with the reason in
+    ``.skipped``; ``.describe()`` prints both.
 
     Used by: musiclib.train
     """
-    vocab = vocab or MelodyVocabulary()
-    report = load_midi_folder(folder)
-    tokens, positions, ids = [], [], []
-    for name, notes in sorted(report.pieces.items()):
-        if part is not None:
-            notes = notes.select_part(part)
-        data = _melody_from_notes(notes, vocab, bar_quarters, name=name)
-        if data is not None:
-            tokens += data.tokens
-            positions += data.positions
-            ids += data.ids
-    if not tokens:
-        raise DataError(f"folder {str(folder)!r} holds no readable MIDI melody ({len(report.skipped)} skipped)")
-    return MelodyData(tokens, positions, ids, vocab)
+    return melody_data(folder, None, vocab, bar_quarters=bar_quarters, part=part)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -239,18 +300,15 @@ def metrics_from_log_probs(
     }
 
 
-def evaluate(model: Any, data: MelodyData) -> dict[str, float]:
-    """Evaluate a model (``NGramModel`` or ``MelodyLSTM``) on whole pieces.
+def evaluate(model: MelodyModel, data: MelodyData) -> dict[str, float]:
+    """Evaluate a melody model (``NGramModel``, ``MelodyLSTM``, ...) on whole pieces.
 
     Returns a dict with ``bits_per_step``, ``accuracy``, ``event_accuracy``,
     ``steps``, ``events`` (see :func:`metrics_from_log_probs`).
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
-    if hasattr(model, "log_probs_batch"):
-        lps = model.log_probs_batch(data.tokens, data.positions)
-    else:
-        lps = [model.log_probs(t, p) for t, p in zip(data.tokens, data.positions, strict=True)]
+    lps = check_model(model).log_probs_batch(data.tokens, data.positions)
     return metrics_from_log_probs(lps, data.tokens, data.vocab)
 
 
@@ -262,7 +320,8 @@ class LSTMConfig:
     Attributes
     ----------
     embed_dim, position_dim : int
-        Sizes of the token and bar-position embeddings (concatenated).
+        Sizes of the token and bar-position embeddings (concatenated);
+        ``position_dim=0``: the model does not read the bar position (the ablation).
     units : tuple of int
         One LSTM layer per entry.
     dropout : float
@@ -317,14 +376,120 @@ def build_lstm(vocab: MelodyVocabulary, config: LSTMConfig | None = None):
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     positions = keras.Input(shape=(None,), dtype="int32", name="positions")
     x = keras.layers.Embedding(vocab.size, config.embed_dim, name="token_embedding")(tokens)
-    p = keras.layers.Embedding(N_POSITIONS, config.position_dim, name="position_embedding")(positions)
-    h = keras.layers.Concatenate(name="concat")([x, p])
+    if config.position_dim > 0:
+        p = keras.layers.Embedding(N_POSITIONS, config.position_dim, name="position_embedding")(positions)
+        h = keras.layers.Concatenate(name="concat")([x, p])
+    else:  # the ablation: the positions input is accepted and ignored
+        h = x
     for k, units in enumerate(config.units):
         h = keras.layers.LSTM(units, return_sequences=True, name=f"lstm_{k}")(h)
         if config.dropout:
             h = keras.layers.Dropout(config.dropout, name=f"dropout_{k}")(h)
     logits = keras.layers.Dense(vocab.size, name="logits")(h)
     return keras.Model({"tokens": tokens, "positions": positions}, logits, name="melody_lstm")
+
+
+@dataclass(frozen=True)
+class MelodyRecipe:
+    """How the shipped melody LSTM and its n-gram baselines are trained (one documented recipe).
+
+    ``python -m musiclib.train melody`` and notebook 04 both follow it, through
+    :func:`recipe_data` (the data) and :attr:`lstm` (the network and its training).
+
+    Attributes
+    ----------
+    lstm : LSTMConfig
+        Network size and training settings; ``epochs`` is for the ``cpu`` profile
+        (scaled by the profile). The data are key-normalised, so no transposition
+        augmentation: ``transpose=(0, 0)``.
+    to_c : bool
+        Move every melody to C major / A minor (``Piece.semitones_to_c``) first.
+    folk : tuple of str
+        Folk collections whose *training* tunes the LSTM also learns from
+        (validation and test stay chorales only).
+    chorale_repeats : int
+        The chorale training split is repeated this many times per epoch, so the
+        chorales keep their weight beside the larger folk collections.
+    ngram_orders, ngram_discounts : tuples
+        The n-gram baselines: every order, with the discount best on validation.
+        They are fitted on the chorale training split only (adding the folk tunes
+        made every order worse on validation).
+
+    Used by: musiclib.models.melody.MELODY_RECIPE (taught in notebooks/04_lstm_melody_generation.ipynb)
+    """
+
+    lstm: LSTMConfig = field(default_factory=lambda: LSTMConfig(
+        embed_dim=48, position_dim=8, units=(128, 128), dropout=0.1, window=128, batch_size=64,
+        learning_rate=3e-3, epochs=15, patience=4, transpose=(0, 0)))
+    to_c: bool = True
+    folk: tuple[str, ...] = ("oneills", "han")
+    chorale_repeats: int = 2
+    ngram_orders: tuple[int, ...] = tuple(range(1, 11))
+    ngram_discounts: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+    def to_dict(self) -> dict:
+        """JSON-ready fields (the checkpoint record keeps them)."""
+        return {"lstm": self.lstm.to_dict(), "to_c": self.to_c, "folk": list(self.folk),
+                "chorale_repeats": self.chorale_repeats, "ngram_orders": list(self.ngram_orders),
+                "ngram_discounts": list(self.ngram_discounts)}
+
+
+#: The recipe of the shipped checkpoint ``musiclib/checkpoints/melody_lstm.keras``.
+MELODY_RECIPE = MelodyRecipe()
+
+
+@dataclass
+class RecipeData:
+    """The data of a :class:`MelodyRecipe`: chorale splits, folk training tunes, the LSTM's epoch.
+
+    Used by: musiclib.models.melody.recipe_data
+    """
+
+    train: MelodyData
+    valid: MelodyData
+    test: MelodyData
+    folk: dict[str, MelodyData]
+    lstm_train: MelodyData
+    manifests: dict[str, dict]
+
+
+def recipe_data(recipe: MelodyRecipe = MELODY_RECIPE, vocab: MelodyVocabulary | None = None, *,
+                data_fraction: float = 1.0) -> RecipeData:
+    """Load the chorale splits and the folk training tunes as the recipe says.
+
+    ``lstm_train`` is the chorale training split ``chorale_repeats`` times plus the
+    folk training tunes; ``data_fraction`` (the profile's) keeps the first part of
+    the chorale and of each folk training split, for quick runs.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    vocab = vocab or MelodyVocabulary()
+    chorales = load_chorales()
+    train, valid, test = (melody_data(chorales, s, vocab, to_c=recipe.to_c) for s in ("train", "valid", "test"))
+    train = train.subset(data_fraction)
+    folk = {name: melody_data(load_folk(name), "train", vocab, to_c=recipe.to_c).subset(data_fraction)
+            for name in recipe.folk}
+    lstm_train = train
+    for _ in range(recipe.chorale_repeats - 1):
+        lstm_train = lstm_train + train
+    for extra in folk.values():
+        lstm_train = lstm_train + extra
+    manifests = {"chorales": chorales.manifest} | {name: load_folk(name).manifest for name in recipe.folk}
+    return RecipeData(train, valid, test, folk, lstm_train, manifests)
+
+
+def format_table(test_metrics: dict[str, dict], names: Sequence[str] | None = None) -> str:
+    """A plain-text table: model, bits per step, accuracy, note-event accuracy.
+
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    """
+    names = list(names or test_metrics)
+    width = max([10, *(len(n) for n in names)])
+    lines = [f"{'model':<{width}} {'bits/step':>9} {'accuracy':>9} {'event acc':>9}"]
+    for n in names:
+        m = test_metrics[n]
+        lines.append(f"{n:<{width}} {m['bits_per_step']:>9.3f} {m['accuracy']:>9.3f} {m['event_accuracy']:>9.3f}")
+    return "\n".join(lines)
 
 
 def _shifted_inputs(seq: np.ndarray, vocab: MelodyVocabulary) -> np.ndarray:
@@ -426,6 +591,7 @@ def stream_midi_folder(
     shuffle_buffer: int = 1024,
     seed: int = 0,
     bar_quarters: float = 4.0,
+    limits: LoadLimits | None = None,
 ):
     """A ``tf.data`` pipeline that reads a (large) MIDI folder file by file, as it trains.
 
@@ -447,25 +613,17 @@ def stream_midi_folder(
     quiet_tensorflow()
     import tensorflow as tf
 
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"folder {str(folder)!r} does not exist or is not a folder")
-    files = sorted(str(f) for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in (".mid", ".midi"))
-    if not files:
-        raise DataError(f"folder {str(folder)!r} holds no files ending in .mid or .midi")
+    files = [str(f) for f in list_music_files(folder)]
     vocab = vocab or MelodyVocabulary()
     if window < 2:
         raise ShapeError(f"argument 'window' is {window!r}; expected >= 2")
 
     def windows_of(path: bytes):
         try:
-            notes = load_notes(path.decode())
+            tokens, positions, _ = _file_melody(load_notes(path.decode(), limits=limits), vocab, bar_quarters)
         except MusicLibError:
-            return  # skipped, as load_midi_folder does
-        data = _melody_from_notes(notes, vocab, bar_quarters, name=path.decode())
-        if data is None:
-            return
-        arrays = make_windows(data, window)
+            return  # skipped, as melody_data(folder) does (it lists the reasons)
+        arrays = make_windows(MelodyData([tokens], [positions], [path.decode()], vocab), window)
         for k in range(len(arrays["tokens"])):
             yield {key: value[k] for key, value in arrays.items()}
 
@@ -679,7 +837,8 @@ class MelodyLSTM:
             lstms = [layer for layer in m.layers if layer.__class__.__name__ == "LSTM"]
             self._numpy = {
                 "E_tok": np.asarray(m.get_layer("token_embedding").get_weights()[0], np.float64),
-                "E_pos": np.asarray(m.get_layer("position_embedding").get_weights()[0], np.float64),
+                "E_pos": (np.asarray(m.get_layer("position_embedding").get_weights()[0], np.float64)
+                          if self.config.position_dim > 0 else np.zeros((N_POSITIONS, 0))),
                 "lstm": [from_keras_lstm([np.asarray(w, np.float64) for w in layer.get_weights()])
                          for layer in lstms],
                 "W_hy": np.asarray(m.get_layer("logits").get_weights()[0], np.float64).T,

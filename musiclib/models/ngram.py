@@ -12,6 +12,10 @@ different contexts a token was seen), down to a uniform distribution::
 contexts back off completely. The history before a piece is padded with rests,
 the same start context the LSTM sees.
 
+Fitted with ``positions=``, the model also reads the bar position of the step it
+predicts: the longest context is (bar position, previous n - 1 tokens), backing off
+to the plain n-gram. This is the n-gram side of the bar-position ablation.
+
 Taught in: notebooks/04_lstm_melody_generation.ipynb
 """
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from musiclib.errors import DataError, ShapeError
-from musiclib.representation import MelodyVocabulary
+from musiclib.representation import N_POSITIONS, MelodyVocabulary
 
 __all__ = ["NGramModel", "fit_best_ngram"]
 
@@ -67,12 +71,13 @@ class NGramModel:
     vocab: MelodyVocabulary
     discount: float
     n_train_steps: int = 0
+    uses_positions: bool = False
     _orders: list[_Order] = field(default_factory=list, repr=False)
 
     @property
     def name(self) -> str:
-        """A short name for tables and records: ``ngram_4``."""
-        return f"ngram_{self.order}"
+        """A short name for tables and records: ``ngram_4`` (``ngram_4_pos`` with bar positions)."""
+        return f"ngram_{self.order}" + ("_pos" if self.uses_positions else "")
 
     @classmethod
     def fit(
@@ -81,6 +86,7 @@ class NGramModel:
         order: int,
         vocab: MelodyVocabulary | None = None,
         discount: float = 0.75,
+        positions: Sequence[np.ndarray] | None = None,
     ) -> NGramModel:
         """Count the n-grams of training sequences.
 
@@ -88,8 +94,12 @@ class NGramModel:
         ----------
         sequences : list of token arrays
         order : int >= 1
+            The model predicts from the previous ``order - 1`` tokens.
         vocab : MelodyVocabulary
         discount : float in (0, 1)
+        positions : list of int arrays, optional
+            The bar position of every step: the model then also conditions on the
+            position of the step it predicts (see the module docstring).
 
         Raises
         ------
@@ -110,29 +120,42 @@ class NGramModel:
         seqs = [vocab.check_tokens(s, name=f"sequences[{k}]") for k, s in enumerate(sequences)]
         if not seqs or sum(len(s) for s in seqs) == 0:
             raise DataError("argument 'sequences' holds no tokens to count")
-        if V ** order > 2**62:
+        levels_n = order + (positions is not None)
+        if positions is not None:
+            if len(positions) != len(seqs):
+                raise ShapeError(f"argument 'positions' has {len(positions)} arrays; expected {len(seqs)}")
+            if V < N_POSITIONS:
+                raise ShapeError(f"bar positions need a vocabulary of at least {N_POSITIONS} tokens, not {V}")
+        if V ** levels_n > 2**62:
             raise ShapeError(f"order {order} with a vocabulary of {V} tokens is too large to count")
-        # every n-gram (n = order) ending at a real token, history padded with rests
+        # every n-gram (n = order) ending at a real token, history padded with rests, and
+        # with positions the bar position of the predicted step in front: (pos, h, w)
         grams = []
-        for s in seqs:
+        for k, s in enumerate(seqs):
             padded = np.concatenate([np.full(order - 1, vocab.REST, dtype=np.int64), s])
             idx = np.arange(order - 1, len(padded))
             code = np.zeros(len(idx), dtype=np.int64)
+            if positions is not None:
+                pos = np.asarray(positions[k], dtype=np.int64)
+                if pos.shape != s.shape:
+                    raise ShapeError(f"positions[{k}] has shape {pos.shape}; expected {s.shape}")
+                code = pos % N_POSITIONS
             for j in range(order):
                 code = code * V + padded[idx - (order - 1) + j]
             grams.append(code)
         top = np.concatenate(grams)
-        model = cls(order=order, vocab=vocab, discount=float(discount), n_train_steps=int(top.size))
+        model = cls(order=order, vocab=vocab, discount=float(discount), n_train_steps=int(top.size),
+                    uses_positions=positions is not None)
         orders: list[_Order] = []
         codes, counts = np.unique(top, return_counts=True)
-        levels = {order: (codes, counts.astype(np.float64))}
+        levels = {levels_n: (codes, counts.astype(np.float64))}
         # lower orders use continuation counts: distinct tokens seen before each (m)-gram
-        for m in range(order - 1, 0, -1):
+        for m in range(levels_n - 1, 0, -1):
             upper_codes = levels[m + 1][0]
             suffix = upper_codes % V ** m
             c, k = np.unique(suffix, return_counts=True)
             levels[m] = (c, k.astype(np.float64))
-        for m in range(1, order + 1):
+        for m in range(1, levels_n + 1):
             c, k = levels[m]
             ctx, tok = c // V, c % V
             uctx, inverse = np.unique(ctx, return_inverse=True)
@@ -146,19 +169,25 @@ class NGramModel:
         return model
 
     # ----------------------------------------------------------------- prediction
-    def next_probs(self, history: Sequence[int] | np.ndarray) -> np.ndarray:
+    def next_probs(self, history: Sequence[int] | np.ndarray, position: int | None = None) -> np.ndarray:
         """P(next token | the last n-1 tokens of ``history``), shape ``(vocab.size,)``.
 
         A short history is padded with rests on the left (the start of a piece).
+        ``position`` (the bar position of the predicted step) is required by a model
+        fitted with positions and ignored otherwise.
 
         Taught in: notebooks/04_lstm_melody_generation.ipynb
         """
         V = self.vocab.size
         h = [int(t) for t in list(history)[-(self.order - 1):]] if self.order > 1 else []
         h = [self.vocab.REST] * (self.order - 1 - len(h)) + h
+        if self.uses_positions:
+            if position is None:
+                raise ShapeError(f"model {self.name} reads bar positions; pass 'position'")
+            h = [int(position) % N_POSITIONS] + h
         p = np.full(V, 1.0 / V)
         D = self.discount
-        for m in range(1, self.order + 1):
+        for m in range(1, len(self._orders) + 1):
             ctx = h[len(h) - (m - 1):] if m > 1 else []
             code = 0
             for t in ctx:
@@ -175,15 +204,27 @@ class NGramModel:
         """Natural-log probabilities of every step of a piece, shape ``(T, vocab.size)``.
 
         Row t is the distribution of token t given tokens 0..t-1 (rest-padded).
-        ``positions`` is accepted for a common interface and ignored.
+        ``positions`` (one per step) is used by a model fitted with positions and
+        ignored otherwise.
 
         Taught in: notebooks/04_lstm_melody_generation.ipynb
         """
         seq = self.vocab.check_tokens(sequence, name="sequence")
+        if self.uses_positions:
+            if positions is None or np.shape(positions) != seq.shape:
+                raise ShapeError(f"model {self.name} needs one bar position per step ({seq.shape}); got "
+                                 f"{None if positions is None else np.shape(positions)}")
+            pos = [int(x) for x in np.asarray(positions).tolist()]
+        else:
+            pos = [None] * len(seq)
         padded = [self.vocab.REST] * max(self.order - 1, 0) + seq.tolist()
-        rows = [self.next_probs(padded[t: t + self.order - 1]) if self.order > 1 else self.next_probs([])
+        rows = [self.next_probs(padded[t: t + self.order - 1] if self.order > 1 else [], pos[t])
                 for t in range(len(seq))]
         return np.log(np.array(rows).reshape(len(seq), self.vocab.size))
+
+    def log_probs_batch(self, tokens: Sequence[np.ndarray], positions: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`log_probs` of every piece (the :class:`~musiclib.sampling.MelodyModel` interface)."""
+        return [self.log_probs(t, p) for t, p in zip(tokens, positions, strict=True)]
 
     def session(self, primer_tokens: np.ndarray, primer_positions: np.ndarray | None = None) -> _NGramSession:
         """A generation session primed with tokens (see :func:`musiclib.sampling.generate`)."""
@@ -197,7 +238,7 @@ class _NGramSession:
 
     def log_probs(self, position: int) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return np.log(self.model.next_probs(self.history[-max(self.model.order - 1, 1):]))
+            return np.log(self.model.next_probs(self.history[-max(self.model.order - 1, 1):], position))
 
     def append(self, token: int) -> None:
         self.history.append(int(token))
@@ -209,8 +250,14 @@ def fit_best_ngram(
     orders: Sequence[int] = (1, 2, 3, 4, 5),
     discounts: Sequence[float] = (0.5, 0.6, 0.7, 0.8, 0.9),
     vocab: MelodyVocabulary | None = None,
+    *,
+    train_positions: Sequence[np.ndarray] | None = None,
+    valid_positions: Sequence[np.ndarray] | None = None,
 ) -> tuple[dict[int, NGramModel], dict[tuple[int, float], float]]:
     """Fit each order with each discount; keep, per order, the discount best on ``valid``.
+
+    With ``train_positions`` and ``valid_positions`` the models also read the bar
+    position (see :meth:`NGramModel.fit`).
 
     Returns
     -------
@@ -224,11 +271,11 @@ def fit_best_ngram(
     table: dict[tuple[int, float], float] = {}
     for n in orders:
         for d in discounts:
-            model = NGramModel.fit(train, n, vocab, discount=d)
+            model = NGramModel.fit(train, n, vocab, discount=d, positions=train_positions)
             nll = 0.0
             steps = 0
-            for seq in valid:
-                lp = model.log_probs(seq)
+            for k, seq in enumerate(valid):
+                lp = model.log_probs(seq, None if valid_positions is None else valid_positions[k])
                 nll -= float(lp[np.arange(len(seq)), seq].sum())
                 steps += len(seq)
             table[(n, d)] = nll / steps / LN2
