@@ -3,6 +3,7 @@
     python -m musiclib.train melody                 # the shipped melody LSTM (cpu profile, ~6 min)
     python -m musiclib.train melody --profile full  # longer training (GPU if present)
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
+    python -m musiclib.train transformer            # the melody Transformer of notebook 07 (~11 min)
 
 ``melody`` fits the n-gram baselines (orders 1..10, discount tuned on the validation
 split), trains the LSTM (every melody moved to C major / A minor; the chorales plus the
@@ -210,7 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--midi-folder", default=None, help="train on a folder of MIDI files instead of the chorales")
     m.add_argument("--no-overwrite", action="store_true", help="refuse to replace an existing checkpoint")
     m.add_argument("--quiet", action="store_true")
+    t = sub.add_parser("transformer", help="the melody Transformer on the LSTM's data (notebook 07)")
+    t.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
+    t.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    t.add_argument("--seconds", type=float, default=None, help="training budget (default: the LSTM's, 660 s)")
+    t.add_argument("--out", default=None, help="checkpoint path (.keras); default: the shipped one")
+    t.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "transformer":
+        from musiclib.models.transformer import reproduce_checkpoint
+
+        return run_cli(lambda: reproduce_checkpoint(args.out, profile=args.profile, seed=args.seed,
+                                                    max_seconds=args.seconds, progress=not args.quiet))
     return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
                                         midi_folder=args.midi_folder, overwrite=not args.no_overwrite,
                                         progress=not args.quiet))
