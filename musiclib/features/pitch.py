@@ -16,7 +16,7 @@ import numpy as np
 
 from musiclib.errors import RepresentationError
 from musiclib.features._validate import check_notes
-from musiclib.representation import NoteList
+from musiclib.representation import PITCH_CLASS_NAMES, NoteList
 
 __all__ = [
     "PITCH_CLASS_NAMES",
@@ -41,7 +41,6 @@ __all__ = [
     "pitch_class_entropy",
 ]
 
-PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 #: Krumhansl & Kessler (1982) probe-tone ratings for a major key, tonic first.
 KS_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
