@@ -214,7 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = sub.add_parser("transformer", help="the melody Transformer on the LSTM's data (notebook 07)")
     t.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
     t.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    t.add_argument("--seconds", type=float, default=None, help="training budget (default: the LSTM's, 660 s)")
+    t.add_argument("--seconds", type=float, default=None,
+                   help="training budget in CPU seconds (default: about the LSTM's, 660)")
     t.add_argument("--out", default=None, help="checkpoint path (.keras); default: the shipped one")
     t.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
