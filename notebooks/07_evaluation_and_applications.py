@@ -297,6 +297,7 @@ for i, feat in enumerate(metrics.FEATURES):
 # random control on everything:
 
 # %%
+models = ["ngram", "lstm", "transformer"]
 ORDER_FEATURES = ("mean_interval", "pitch_class_transitions")
 line = {n: float(np.mean([r.overlap for r in comps[n].rows if r.feature in ORDER_FEATURES])) for n in comps}
 fd = {n: rows[n]["fd"].value for n in rows}
