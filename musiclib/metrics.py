@@ -170,7 +170,7 @@ class FeatureSet:
     name : str
         A label for tables ("held-out", "lstm", ...).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`set_features`); notebooks/07_evaluation_and_applications.ipynb
     """
 
     values: dict[str, np.ndarray]
@@ -348,7 +348,7 @@ class FeatureComparison:
     kl : float
         KL(intra-reference || inter-set) in nats (0 = indistinguishable).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (rows of :class:`SetComparison`); notebooks/07_evaluation_and_applications.ipynb
     """
 
     feature: str
@@ -368,7 +368,7 @@ class SetComparison:
     reference, candidate : str
     rows : list of FeatureComparison
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`compare_sets`); notebooks/07_evaluation_and_applications.ipynb
     """
 
     reference: str
@@ -471,7 +471,7 @@ class FrechetResult:
         Coverage of the interval (0.95).
     n_boot : int
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`frechet_distance`); notebooks/07_evaluation_and_applications.ipynb
     """
 
     value: float
@@ -626,7 +626,7 @@ class OriginalityBaseline:
     ngram : int
         Window length of the overlap (steps).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`originality_baseline`); notebooks/07_evaluation_and_applications.ipynb
     """
 
     length: int
