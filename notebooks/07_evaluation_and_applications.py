@@ -544,6 +544,34 @@ print(f"{'model':<12} {'bits/step':>9} {'event acc':>9}   (whole test melodies, 
 for name in ("transformer", "lstm", record["best_ngram"]):
     if name in tm:
         print(f"{name:<12} {tm[name]['bits_per_step']:9.3f} {tm[name]['event_accuracy']:9.3f}")
+print("LSTM checkpoint trained on the current data file:", record.get("lstm_compared", {}).get("same_data_file"))
+
+# %% [markdown]
+# **A budget curve.** Both records keep the validation bits per step after every epoch.
+# Spread over each run's training time, they show what each model had reached after a
+# given budget. Read it as rough: the LSTM's seconds are wall-clock seconds of its own
+# run, the Transformer's CPU seconds on a shared machine, and each curve is on the
+# validation split of its own run (the cell above says whether the LSTM's record was
+# trained on the current data file):
+
+# %%
+lstm_rec = lstm.record
+fig, ax = plt.subplots(figsize=(7, 3))
+for name, rec, secs in (("LSTM", lstm_rec, lstm_rec["train_seconds"]),
+                        ("Transformer", record, record["train_cpu_seconds"])):
+    val = rec["history_bits_per_step"]["val_xent"]
+    t = np.arange(1, len(val) + 1) * secs / len(val)
+    ax.plot(t, val, marker=".", label=f"{name} (validation)")
+    for budget in (300, 600):
+        if t[0] <= budget:
+            print(f"{name:<12} after ~{budget} s: {min(v for v, tt in zip(val, t, strict=True) if tt <= budget):.3f} "
+                  f"validation bits/step")
+ax.set_xlabel("training seconds")
+ax.set_ylabel("validation bits/step")
+ax.set_ylim(top=1.2)
+ax.legend()
+plt.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **What attention buys.** Direct access to any earlier step (a repeated phrase two bars
