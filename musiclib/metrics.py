@@ -96,7 +96,7 @@ FEATURES = (
     "note_length_histogram",
     "note_length_transitions",
 )
-#: The features concatenated into one vector for the Fréchet distance (26 numbers: the
+#: The features concatenated into one vector for the Fréchet distance (25 numbers: the
 #: two 12x12 / 8x8 transition matrices are left out, too many dimensions for a covariance
 #: estimated from a few hundred melodies).
 FRECHET_FEATURES = ("pitch_count", "pitch_range", "mean_interval", "note_count", "mean_ioi",
@@ -486,7 +486,7 @@ class FrechetResult:
 
 def frechet_distance(reference: FeatureSet | np.ndarray, candidate: FeatureSet | np.ndarray, *,
                      n_boot: int = 200, level: float = 0.95, seed: int = 0,
-                     standardize: bool = True) -> FrechetResult:
+                     standardize: bool = True, min_scale: float = 0.05) -> FrechetResult:
     """Fréchet distance between Gaussians fitted to two sets of vectors, with a bootstrap interval.
 
     FD = ||mu_r - mu_c||^2 + Tr(S_r + S_c - 2 (S_r^{1/2} S_c S_r^{1/2})^{1/2})
@@ -494,7 +494,9 @@ def frechet_distance(reference: FeatureSet | np.ndarray, candidate: FeatureSet |
     (the formula of the Fréchet Inception/Audio/Music Distance). ``FeatureSet`` inputs
     become :func:`feature_vectors`; arrays (n, dim) are used as given (e.g. a classifier's
     embeddings). With ``standardize`` every dimension is divided by the reference's
-    standard deviation (1 where it is 0), so that note counts do not drown histograms.
+    standard deviation, floored at ``min_scale`` (0.05 = five percentage points of a
+    histogram), so that note counts do not drown histograms and a histogram bin the
+    reference almost never uses cannot turn a few unusual notes into a huge distance.
 
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
@@ -512,8 +514,7 @@ def frechet_distance(reference: FeatureSet | np.ndarray, candidate: FeatureSet |
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise DataError("arguments 'reference' and 'candidate' must be finite")
     if standardize:
-        sd = x.std(0)
-        sd[sd == 0] = 1.0
+        sd = np.maximum(x.std(0), float(min_scale))
         x, y = x / sd, y / sd
     value = 0.0 if x.shape == y.shape and np.array_equal(x, y) else _frechet(x, y)
     rng = np.random.default_rng(seed)

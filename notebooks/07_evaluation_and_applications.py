@@ -193,8 +193,8 @@ print(metrics.compare_sets(reference, held).table())
 # one grid.
 #
 # **A Fréchet distance.** The second view fits one Gaussian to each set's feature vectors
-# (`metrics.feature_vectors`: the five numbers and the two histograms, 26 values per
-# melody, scaled by the reference's spread) and measures
+# (`metrics.feature_vectors`: the five numbers and the two histograms, 25 values per
+# melody, each scaled by the reference's spread) and measures
 # $\mathrm{FD} = \lVert\mu_r - \mu_c\rVert^2 + \mathrm{Tr}\big(\Sigma_r + \Sigma_c - 2(\Sigma_r^{1/2}\Sigma_c\Sigma_r^{1/2})^{1/2}\big)$
 # — the formula of the Fréchet Audio/Music Distance, applied to our own features
 # instead of a downloaded network's embedding. With ~100 melodies per set the estimate
