@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from musiclib.audio import play
 from musiclib.errors import RepresentationError, ShapeError
 from musiclib.notation import notes_to_stream
 from musiclib.representation import (
@@ -142,7 +143,7 @@ def score_svg(
     str
         SVG markup, one ``<svg>`` per page.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.display, musiclib.environment, musiclib.notation
     """
     from music21 import metadata, musicxml
     from music21 import stream as m21stream
@@ -193,17 +194,18 @@ def see_and_hear(
     instrument: str = "piano",
     score: bool = True,
     max_quarters: float | None = 32.0,
+    engine: str | None = None,
 ) -> None:
     """Show a score, a piano roll and an audio player for the same notes.
 
-    Long pieces are cut to their first ``max_quarters`` quarter notes.
+    Long pieces are cut to their first ``max_quarters`` quarter notes. ``engine`` picks
+    the sound (see :func:`musiclib.audio.play`): the General MIDI soundfont by default,
+    ``"additive"`` for the synthesizer.
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
     import matplotlib.pyplot as plt
     from IPython.display import display
-
-    from musiclib.audio import play
 
     if len(notes) == 0:
         raise RepresentationError("argument 'notes' is empty; nothing to show or play")
@@ -215,4 +217,4 @@ def see_and_hear(
     plot_piano_roll(notes, ax=ax, title=None if score else title)
     fig.tight_layout()
     plt.show()
-    display(play(notes, bpm=bpm, instrument=instrument))
+    display(play(notes, bpm=bpm, instrument=instrument, engine=engine))

@@ -342,7 +342,7 @@ def load_notes(path: str | os.PathLike) -> NoteList:
         The file is missing, empty, not parseable, truncated, or holds no notes;
         the message names the file and the reason.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.models.melody
     """
     p = Path(path)
     if not p.exists():
@@ -566,7 +566,7 @@ def roll_runs(active: np.ndarray, *, onsets: np.ndarray | None = None) -> np.nda
     ndarray of int64, shape (n_notes, 3)
         Sorted by column, then start.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.features.roll, musiclib.representation
     """
     active = np.asarray(active, dtype=bool)
     if active.ndim != 2:
@@ -783,7 +783,7 @@ def transpose_tokens(
 
     Raises VocabularyError when a pitch would leave the vocabulary.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     arr = vocab.check_tokens(tokens).copy()

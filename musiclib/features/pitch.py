@@ -95,7 +95,7 @@ def pitch_histogram(
     RepresentationError
         If ``notes`` is empty or ``weight`` is unknown.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     h = np.bincount(notes.pitch.astype(np.int64), weights=_weights(notes, weight), minlength=128)
@@ -150,7 +150,7 @@ def n_pitches_used(notes: NoteList) -> int:
 
     n = |{pitch_i}|
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     return int(np.unique(notes.pitch).size)
@@ -264,7 +264,7 @@ def melodic_contour(notes: NoteList) -> np.ndarray:
 class Key(NamedTuple):
     """A key estimate: tonic pitch class (0 = C), mode, and the winning correlation.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.pitch
     """
 
     tonic: int
@@ -348,7 +348,7 @@ def pitch_in_scale_rate(notes: NoteList, root: int, mode: str) -> float:
     mode : {"major", "minor"}
         Major or natural-minor scale.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     if int(root) != root or not 0 <= root <= 11:
@@ -388,7 +388,7 @@ def pitch_entropy(notes: NoteList) -> float:
 
     H = -sum_p P(p) log2 P(p),  P = :func:`pitch_histogram` (note counts)
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     return _entropy_bits(np.bincount(notes.pitch.astype(np.int64), minlength=128))

@@ -54,7 +54,7 @@ def roll_notes(roll: np.ndarray, *, low: int = DEFAULT_ROLL_RANGE[0]) -> np.ndar
     ndarray of int64, shape (n_notes, 3)
         Sorted by pitch, then start.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     active = check_roll(roll)
     low = _check_low(active, low)
@@ -97,7 +97,7 @@ def polyphony_rate(roll: np.ndarray, *, threshold: int = 2) -> float:
     ("steps where multiple pitches are on"). (MusPy's code compares with ``>``, which
     with its default ``threshold=2`` counts steps with three or more pitches.)
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     active = check_roll(roll)
     k = int(check_positive(threshold, "threshold", integer=True))
@@ -161,7 +161,7 @@ def used_pitch_classes_per_bar(
     per_bar : bool
         Return the array of UPC_b instead of its mean.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     active = check_roll(roll)
     low = _check_low(active, low)
@@ -183,7 +183,7 @@ def roll_scale_consistency(roll: np.ndarray, *, low: int = DEFAULT_ROLL_RANGE[0]
     Same formula as :func:`musiclib.features.scale_consistency`, with notes read from
     the roll by :func:`roll_notes`. NaN for a roll without notes.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     notes = roll_notes(roll, low=low)
     if notes.shape[0] == 0:
