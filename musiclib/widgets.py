@@ -183,7 +183,16 @@ def listening_test(
         state["k"] += 1
         show()
 
+    start = w.Button(description="Start", button_style="primary")
+
+    def begin(_=None) -> None:
+        start.disabled = True
+        a_button.disabled = b_button.disabled = False
+        show()
+
+    a_button.disabled = b_button.disabled = True
+    status.value = f"{len(order)} trials: press Start, listen to A and B, click which one a person wrote"
     a_button.on_click(lambda _: answer("A"))
     b_button.on_click(lambda _: answer("B"))
-    show()
-    return w.VBox([status, players, w.HBox([a_button, b_button])])
+    start.on_click(begin)
+    return w.VBox([status, start, players, w.HBox([a_button, b_button])])
