@@ -3,6 +3,8 @@
     python -m musiclib.train melody                 # the shipped melody LSTM (cpu profile, ~6 min)
     python -m musiclib.train melody --profile full  # longer training (GPU if present)
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
+    python -m musiclib.train gan --out my_gan.keras # the chorale-bar GAN (recipe: models.gan.GANRecipe)
+    python -m musiclib.train gan --ship             # replace the shipped gan_generator.keras
 
 ``melody`` fits the n-gram baselines (orders 1..10, discount tuned on the validation
 split), trains the LSTM (every melody moved to C major / A minor; the chorales plus the
@@ -28,7 +30,7 @@ import numpy as np
 from musiclib.config import DEFAULT_SEED, get_profile, quiet_tensorflow, seed_everything
 from musiclib.errors import DataError, FileExistsNoOverwriteError, run_cli
 
-__all__ = ["MELODY_RECIPE", "MELODY_DATA", "NGRAM_ORDERS", "train_melody", "format_table", "main"]
+__all__ = ["MELODY_RECIPE", "MELODY_DATA", "NGRAM_ORDERS", "train_melody", "train_gan", "format_table", "main"]
 
 #: The LSTM recipe of the shipped checkpoint (epochs are for the ``cpu`` profile). Key-normalised
 #: data, so no transposition augmentation: (0, 0) keeps every window in C major / A minor.
@@ -194,6 +196,62 @@ def train_melody(
     return record
 
 
+def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAULT_SEED, epochs: int | None = None,
+              n_eval: int = 2000, overwrite: bool = False, progress: bool = True) -> dict:
+    """Train the roll GAN of :class:`musiclib.models.gan.GANRecipe`, evaluate it, write ``out`` and its record.
+
+    The record's ``metrics`` hold one entry per set (``data`` = held-out bars, i.e. the
+    validation and test splits, ``gan``, ``bernoulli``, ``random``), from
+    :func:`musiclib.models.gan.evaluate_generator` on ``n_eval`` bars per set.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    quiet_tensorflow()
+    from musiclib.datasets import load_chorale_bars, read_manifest
+    from musiclib.models.gan import BINARIZATIONS, GANRecipe, evaluate_generator, format_metrics_table, train_roll_gan
+    from musiclib.pretrained import is_shipped
+
+    prof = get_profile(profile)
+    say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
+    target = Path(out)
+    if target.exists() and not overwrite:
+        raise FileExistsNoOverwriteError(f"checkpoint {str(target)!r} exists; pass --overwrite or choose another --out")
+    bars = load_chorale_bars()
+    train, heldout = bars.of_split("train"), np.concatenate([bars.of_split("valid"), bars.of_split("test")])
+    recipe = GANRecipe()
+    n_epochs = epochs if epochs is not None else prof.epochs(recipe.epochs)
+    say(f"{len(train)} training bars, {len(heldout)} held-out; {n_epochs} epochs at most, "
+        f"{prof.max_seconds:.0f} s budget (profile {prof.name}, seed {seed})")
+    cpu0 = time.process_time()
+    gen, result = train_roll_gan(train, recipe, epochs=n_epochs, seed=seed, max_seconds=prof.max_seconds,
+                                 monitor_every=5, on_epoch=lambda e, logs: say(
+                                     f"epoch {e + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in logs.items()))
+                                 if (e + 1) % 5 == 0 else None)
+    cpu = time.process_time() - cpu0
+    metrics = evaluate_generator(gen, train, heldout, n=n_eval, seed=seed,
+                                 methods=[m for m in BINARIZATIONS if m != recipe.binarization])
+    entry = read_manifest()["files"]["chorale_bars.npz"]
+    record = {
+        "command": "python -m musiclib.train gan " + ("--ship" if is_shipped(target) else f"--out {target.name}")
+                   + (f" --profile {prof.name}" if profile else "")
+                   + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+                   + (f" --epochs {epochs}" if epochs is not None else ""),
+        "seed": seed, "profile": prof.name, "eval_seed": seed, "n_eval": n_eval,
+        "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
+                 "heldout_bars": len(heldout), "heldout": "valid + test splits (split by tune)"},
+        "epochs_run": result.epochs_run, "epochs_planned": n_epochs, "train_seconds": round(result.seconds, 1),
+        "train_cpu_seconds": round(cpu, 1),
+        "history": {k: [round(x, 4) for x in v] for k, v in result.history.items()},
+        "metrics": {k: _round(v) for k, v in metrics.items() if not k.startswith("gan_")},
+        "binarization_comparison": {k: _round(v) for k, v in metrics.items() if k.startswith("gan")},
+    }
+    gen.save(target, overwrite=overwrite, record=record)
+    say(format_metrics_table(metrics))
+    say(f"{result.epochs_run} epochs in {result.seconds:.0f} s ({cpu:.0f} CPU s); wrote {target} and "
+        f"{target.with_suffix('.json').name}")
+    return gen.record
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out] [--midi-folder]``.
 
@@ -210,7 +268,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--midi-folder", default=None, help="train on a folder of MIDI files instead of the chorales")
     m.add_argument("--no-overwrite", action="store_true", help="refuse to replace an existing checkpoint")
     m.add_argument("--quiet", action="store_true")
+    g = sub.add_parser("gan", help="the DCGAN on one-bar chorale piano rolls")
+    g.add_argument("--profile", choices=["ci", "cpu", "full"], default=None, help="default: $MUSICLIB_PROFILE or cpu")
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    g.add_argument("--epochs", type=int, default=None, help="override the profile's epoch count")
+    where = g.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
+    where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_generator.keras")
+    g.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    g.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "gan":
+        from musiclib.pretrained import CHECKPOINT_DIR
+
+        out = CHECKPOINT_DIR / "gan_generator.keras" if args.ship else args.out
+        return run_cli(lambda: train_gan(out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                         overwrite=args.overwrite or args.ship, progress=not args.quiet))
     return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
                                         midi_folder=args.midi_folder, overwrite=not args.no_overwrite,
                                         progress=not args.quiet))

@@ -57,6 +57,7 @@ __all__ = [
     "GAN_GENERATOR",
     "LOSSES",
     "BINARIZATIONS",
+    "BINARY_NEURONS",
     "GANRecipe",
     "GAN",
     "GANResult",
@@ -92,6 +93,7 @@ BAR_SHAPE = (16, 48)
 GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
 LOSSES = ("bce", "hinge", "wgan-gp")
 BINARIZATIONS = ("threshold", "calibrated", "bernoulli")
+BINARY_NEURONS = ("none", "stochastic", "deterministic")
 _TRAIN_COMMAND = "python -m musiclib.train gan"
 
 
@@ -264,6 +266,11 @@ class GANRecipe:
     lr_g, lr_d, beta_1 : float
         Adam settings of the two players.
     batch_size, epochs : int
+    binary_neurons : str
+        What the discriminator sees of a generated bar during training: ``"none"`` the
+        probabilities, ``"stochastic"`` a Bernoulli sample of them, ``"deterministic"`` the
+        cells above 0.5; gradients pass straight through the sampling (BinaryMuseGAN's
+        binary neurons), so real and generated bars are both binary for the discriminator.
     binarization : str
         How :class:`RollGenerator` turns probabilities into notes by default:
         ``"threshold"`` (p > 0.5), ``"calibrated"`` (a threshold chosen so the share of
@@ -273,9 +280,9 @@ class GANRecipe:
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
 
-    z_dim: int = 64
-    g_filters: tuple[int, int, int] = (128, 64, 32)
-    d_filters: tuple[int, int] = (64, 128)
+    z_dim: int = 32
+    g_filters: tuple[int, int, int] = (64, 32, 16)
+    d_filters: tuple[int, int] = (32, 64)
     loss: str = "hinge"
     smoothing: float = 0.9
     gp_weight: float = 10.0
@@ -286,10 +293,12 @@ class GANRecipe:
     batch_size: int = 64
     epochs: int = 120
     binarization: str = "calibrated"
+    binary_neurons: str = "none"
 
     def __post_init__(self) -> None:
         _check_choice(self.loss, "loss", LOSSES)
         _check_choice(self.binarization, "binarization", BINARIZATIONS)
+        _check_choice(self.binary_neurons, "binary_neurons", BINARY_NEURONS)
         self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
         self.d_filters = tuple(int(x) for x in self.d_filters)
         if len(self.g_filters) != 3 or len(self.d_filters) != 2:
@@ -380,7 +389,7 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, z_dim: int, loss: str = "bce",
                  smoothing: float = 1.0, gp_weight: float = 10.0, d_steps: int = 1, seed: int = 0,
-                 **kwargs: Any) -> None:
+                 binary_neurons: str = "none", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -389,6 +398,7 @@ class GAN(keras.Model):
         self.smoothing = float(smoothing)
         self.gp_weight = float(gp_weight)
         self.d_steps = int(d_steps)
+        self.binary_neurons = _check_choice(binary_neurons, "binary_neurons", BINARY_NEURONS)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
 
@@ -407,11 +417,22 @@ class GAN(keras.Model):
     def _noise(self, batch: Any) -> Any:
         return keras.random.normal((batch, self.z_dim), seed=self.seed_generator)
 
+    def _fake(self, batch: Any) -> Any:
+        """Generated bars as the discriminator sees them (binary neurons: straight-through)."""
+        p = self.generator(self._noise(batch), training=True)
+        if self.binary_neurons == "none":
+            return p
+        if self.binary_neurons == "stochastic":
+            hard = ops.cast(keras.random.uniform(ops.shape(p), seed=self.seed_generator) < p, p.dtype)
+        else:
+            hard = ops.cast(p > 0.5, p.dtype)
+        return p + ops.stop_gradient(hard - p)
+
     def train_step(self, data: Any) -> dict:  # noqa: D102
         real = data[0] if isinstance(data, tuple | list) else data
         batch = tf.shape(real)[0]
         for _ in range(self.d_steps):
-            fake = self.generator(self._noise(batch), training=True)
+            fake = self._fake(batch)
             with tf.GradientTape() as tape:
                 r = self.discriminator(real, training=True)
                 f = self.discriminator(fake, training=True)
@@ -422,7 +443,7 @@ class GAN(keras.Model):
             grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
         with tf.GradientTape() as tape:
-            f_g = self.discriminator(self.generator(self._noise(batch), training=True), training=True)
+            f_g = self.discriminator(self._fake(batch), training=True)
             g_loss = generator_loss(f_g, self.loss_kind)
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
@@ -483,7 +504,7 @@ def make_gan(recipe: GANRecipe | None = None, *, seed: int = 0) -> GAN:
     seed_everything(seed)
     gan = GAN(build_generator(r), build_discriminator(r), z_dim=r.z_dim, loss=r.loss,
               smoothing=r.smoothing if r.loss == "bce" else 1.0, gp_weight=r.gp_weight, d_steps=r.d_steps,
-              seed=seed)
+              seed=seed, binary_neurons=r.binary_neurons)
     gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
                 d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
     return gan
