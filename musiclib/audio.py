@@ -61,7 +61,7 @@ class Instrument:
     vibrato : float
         Depth of a 5.5 Hz vibrato in semitones (0 = none).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.audio
     """
 
     name: str
@@ -103,7 +103,7 @@ def midi_to_hz(pitch: np.ndarray | float) -> np.ndarray:
 def quarters_to_seconds(quarters: np.ndarray | float, bpm: float) -> np.ndarray:
     """Quarter lengths to seconds at ``bpm`` quarter notes per minute.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.audio
     """
     return np.asarray(quarters, dtype=np.float64) * 60.0 / bpm
 
@@ -232,7 +232,7 @@ def _as_mono_wave(y: np.ndarray, name: str = "y") -> np.ndarray:
 def wav_bytes(y: np.ndarray, sr: int = SAMPLE_RATE) -> bytes:
     """Encode a mono waveform in [-1, 1] as 16-bit PCM WAV bytes (clipped).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.audio
     """
     sr = _check_rate(sr)
     arr = _as_mono_wave(y)

@@ -24,7 +24,7 @@ __all__ = ["check", "check_close", "check_equal", "check_function", "CheckResult
 class CheckResult:
     """Outcome of a check: truthy when it passed; prints as its report line.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.checks
     """
 
     def __init__(self, name: str, passed: bool, detail: str = "") -> None:
@@ -46,7 +46,7 @@ def _report(result: CheckResult) -> CheckResult:
 def check(name: str, condition: bool, hint: str = "") -> CheckResult:
     """Pass when ``condition`` is true; otherwise print the hint.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Taught in: notebooks/02_feature_extraction.ipynb
     """
     ok = bool(condition)
     return _report(CheckResult(name, ok, "" if ok else f"hint: {hint}" if hint else "not yet"))
@@ -55,7 +55,7 @@ def check(name: str, condition: bool, hint: str = "") -> CheckResult:
 def check_equal(name: str, actual: Any, expected: Any, hint: str = "") -> CheckResult:
     """Pass when ``actual == expected`` (arrays compared element-wise, shapes too).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     if actual is None:
         return _report(CheckResult(name, False, "your answer is None - did you forget to return it?"))
@@ -79,7 +79,7 @@ def check_close(
 ) -> CheckResult:
     """Pass when arrays match in shape and ``|actual - expected| <= atol + rtol*|expected|``.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     if actual is None:
         return _report(CheckResult(name, False, "your answer is None - did you forget to return it?"))

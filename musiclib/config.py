@@ -55,7 +55,7 @@ class Profile:
     max_seconds : float
         Soft budget for one training run, in seconds.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.config
     """
 
     name: str
@@ -108,7 +108,7 @@ def quiet_tensorflow() -> None:
 
     Must run before TensorFlow is imported to take full effect; harmless after.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.config, musiclib.environment, musiclib.models.melody, musiclib.pretrained, musiclib.train
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -160,7 +160,7 @@ def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> int
 def project_root() -> Path:
     """The folder that holds ``musiclib/`` and ``datasets/`` (the git checkout).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.config
     """
     return Path(__file__).resolve().parent.parent
 

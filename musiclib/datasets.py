@@ -106,7 +106,7 @@ CORPORA: dict[str, dict[str, str]] = {
 def split_of(piece_id: str) -> str:
     """Train/valid/test assignment of a piece: ``sha256(id) mod 100`` < 80 / < 90 / else.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.train
     """
     h = int(hashlib.sha256(piece_id.encode("utf-8")).hexdigest(), 16) % 100
     return "train" if h < 80 else "valid" if h < 90 else "test"
@@ -158,7 +158,7 @@ def tune_groups(ids: Sequence[str], melodies: Sequence[NoteList], *,
     with other words). Groups are the connected components of the links (union-find),
     named by their first id in sorted order, so no melody is split from its twin.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets
     """
     if len(ids) != len(melodies):
         raise DataError(f"arguments 'ids' and 'melodies' differ in length: {len(ids)} vs {len(melodies)}")
@@ -230,7 +230,7 @@ class Piece:
     on_grid : bool
         All onsets and durations lie on the 16th-note grid (no triplets).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets
     """
 
     id: str
@@ -261,7 +261,7 @@ class Piece:
 class Corpus:
     """A prepared corpus: a list of :class:`Piece` with split helpers.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.models.melody
     """
 
     name: str
@@ -403,7 +403,7 @@ def _sha256(path: Path) -> str:
 def read_manifest(folder: str | os.PathLike | None = None) -> dict:
     """The manifest of a prepared-data folder (default :func:`data_dir`).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets
     """
     folder = Path(folder) if folder is not None else data_dir()
     path = folder / MANIFEST
@@ -459,7 +459,7 @@ def verify_prepared(folder: str | os.PathLike | None = None) -> list[str]:
     DatasetIntegrityError
         A file does not match its manifest entry or cannot be read.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.environment
     """
     folder_path = Path(folder) if folder is not None else None
     names = list(read_manifest(folder)["files"])
@@ -478,7 +478,7 @@ def load_corpus(name: str, folder: str | os.PathLike | None = None) -> Corpus:
     DatasetIntegrityError
         The file's checksum does not match the manifest.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets
     """
     if name not in CORPORA:
         raise DataError(f"argument 'name' is {name!r}; expected one of {sorted(CORPORA)}")
@@ -532,7 +532,7 @@ def load_chorale_bars(folder: str | os.PathLike | None = None) -> BarRolls:
 class FolderReport:
     """What :func:`load_midi_folder` read and what it skipped (with reasons).
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets
     """
 
     folder: Path
@@ -791,7 +791,7 @@ def build(
     dict
         The manifest written.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets
     """
     import music21
 

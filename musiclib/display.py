@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from musiclib.audio import play
 from musiclib.errors import RepresentationError, ShapeError
 from musiclib.notation import notes_to_stream
 from musiclib.representation import (
@@ -142,7 +143,7 @@ def score_svg(
     str
         SVG markup, one ``<svg>`` per page.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.display, musiclib.environment, musiclib.notation
     """
     from music21 import metadata, musicxml
     from music21 import stream as m21stream
@@ -202,8 +203,6 @@ def see_and_hear(
     """
     import matplotlib.pyplot as plt
     from IPython.display import display
-
-    from musiclib.audio import play
 
     if len(notes) == 0:
         raise RepresentationError("argument 'notes' is empty; nothing to show or play")

@@ -33,7 +33,7 @@ REQUIRED: dict[str, tuple[str, str, str]] = {
 class Finding:
     """One line of the report: what was checked, whether it is fine, and the fix.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.environment
     """
 
     item: str
@@ -50,7 +50,7 @@ class Finding:
 class EnvironmentReport:
     """All findings; ``ok`` is True when nothing needs fixing.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.environment
     """
 
     findings: list[Finding] = field(default_factory=list)

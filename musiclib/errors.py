@@ -83,7 +83,7 @@ def run_cli(action: Callable[[], object]) -> int:
     stderr (no traceback: the message already names the file or argument) and gives 1.
     Other exceptions are bugs and propagate with their traceback.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.student, musiclib.train
     """
     try:
         action()

@@ -23,7 +23,7 @@ __all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "check_can_
 def check_can_write(path: str | os.PathLike, overwrite: bool) -> Path:
     """Return ``path`` as a Path; refuse if it exists and ``overwrite`` is False.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.fileio, musiclib.pretrained
     """
     p = Path(path)
     if p.exists() and not overwrite:
@@ -55,7 +55,7 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
 
     On an exception the temporary file is removed and ``path`` is untouched.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.notation, musiclib.pretrained
     """
     target = check_can_write(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,7 @@ def _write(path: str | os.PathLike, overwrite: bool, writer: Callable[[Path], No
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically. Returns the path.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.audio
     """
     return _write(path, overwrite, lambda tmp: tmp.write_bytes(data))
 
@@ -94,6 +94,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = F
 def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically. Returns the path.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.pretrained, musiclib.student
     """
     return _write(path, overwrite, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -31,7 +31,7 @@ def key_signature_sharps(notes: NoteList) -> int:
     (:func:`musiclib.features.estimate_key`, taught in notebook 02); a minor key
     uses the signature of its relative major.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.notation
     """
     if len(notes) == 0:
         return 0
@@ -49,7 +49,7 @@ def notes_to_stream(notes: NoteList, *, bpm: float | None = None, title: str | N
     (``chordify``), so the score can be engraved as MusicXML and rendered by
     :func:`musiclib.display.score_svg`.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.display, musiclib.notation
     """
     from music21 import clef, key, metadata, note, pitch, stream, tempo
     from music21 import volume as m21volume

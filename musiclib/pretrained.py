@@ -48,7 +48,7 @@ RECORD_VERSION = 1
 def record_path(path: str | os.PathLike) -> Path:
     """The JSON record beside a checkpoint: ``x.keras`` -> ``x.json``.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody, musiclib.pretrained
     """
     return Path(path).with_suffix(".json")
 
@@ -81,7 +81,7 @@ def read_record(path: str | os.PathLike = MELODY_LSTM, *, required: Sequence[str
     CheckpointError
         Missing, unreadable, or lacking a required key.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     rec_path = record_path(path)
     if not rec_path.exists():

@@ -38,6 +38,7 @@ __all__ = [
     "notes_from_midi",
     "notes_to_piano_roll",
     "piano_roll_to_notes",
+    "roll_runs",
     "MelodyVocabulary",
     "notes_to_tokens",
     "tokens_to_notes",
@@ -51,7 +52,7 @@ __all__ = [
 DEFAULT_STEPS_PER_QUARTER = 4  # a 16th-note grid
 DEFAULT_ROLL_RANGE = (36, 84)  # C2 .. B5, half-open: 48 pitches
 DEFAULT_VELOCITY = 80
-PITCH_CLASS_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _EPS = 1e-6
 
 
@@ -341,7 +342,7 @@ def load_notes(path: str | os.PathLike) -> NoteList:
         The file is missing, empty, not parseable, truncated, or holds no notes;
         the message names the file and the reason.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Used by: musiclib.datasets, musiclib.models.melody
     """
     p = Path(path)
     if not p.exists():
@@ -540,23 +541,49 @@ def piano_roll_to_notes(
         )
     if onsets is not None and np.shape(onsets) != roll.shape:
         raise ShapeError(f"argument 'onsets' has shape {np.shape(onsets)}, expected {roll.shape}")
-    active = roll > 0.5
-    starts_mark = (np.asarray(onsets) > 0.5) & active if onsets is not None else np.zeros_like(active)
-    padded = np.vstack([np.zeros((1, active.shape[1]), bool), active, np.zeros((1, active.shape[1]), bool)])
-    rows: list[tuple[int, float, float]] = []
-    for col in range(active.shape[1]):
-        a = padded[:, col].astype(np.int8)
-        diff = np.diff(a)
-        run_starts = np.flatnonzero(diff == 1)
-        run_ends = np.flatnonzero(diff == -1)
-        for s, e in zip(run_starts, run_ends, strict=True):
-            cuts = [s] + [t for t in range(s + 1, e) if starts_mark[t, col]] + [e]
-            for a0, b0 in zip(cuts[:-1], cuts[1:], strict=True):
-                rows.append((low + col, a0 / steps_per_quarter, (b0 - a0) / steps_per_quarter))
-    if not rows:
+    runs = roll_runs(roll > 0.5, onsets=None if onsets is None else np.asarray(onsets) > 0.5)
+    if len(runs) == 0:
         return NoteList.empty()
-    p, o, d = zip(*rows, strict=True)
-    return NoteList.from_arrays(p, o, d, velocity)
+    return NoteList.from_arrays(low + runs[:, 0], runs[:, 1] / steps_per_quarter, runs[:, 2] / steps_per_quarter,
+                                velocity)
+
+
+def roll_runs(active: np.ndarray, *, onsets: np.ndarray | None = None) -> np.ndarray:
+    """The notes of a boolean roll as rows ``(column, start_step, length_in_steps)``.
+
+    A note is a maximal run of active steps in one pitch column; with ``onsets`` a run
+    is also split wherever a new note starts inside it (repeated notes). This is the one
+    roll -> notes rule of the library: :func:`piano_roll_to_notes` and
+    :func:`musiclib.features.roll_notes` both call it.
+
+    Parameters
+    ----------
+    active : bool array, shape (time, pitch)
+    onsets : bool array of the same shape, optional
+
+    Returns
+    -------
+    ndarray of int64, shape (n_notes, 3)
+        Sorted by column, then start.
+
+    Used by: musiclib.features.roll, musiclib.representation
+    """
+    active = np.asarray(active, dtype=bool)
+    if active.ndim != 2:
+        raise ShapeError(f"argument 'active' must be 2-D (time, pitch), got shape {active.shape}")
+    mark = np.zeros_like(active) if onsets is None else (np.asarray(onsets, dtype=bool) & active)
+    if mark.shape != active.shape:
+        raise ShapeError(f"argument 'onsets' has shape {mark.shape}, expected {active.shape}")
+    before = np.vstack([np.zeros((1, active.shape[1]), bool), active[:-1]])  # active at t - 1
+    after = np.vstack([active[1:], np.zeros((1, active.shape[1]), bool)])  # active at t + 1
+    mark_after = np.vstack([mark[1:], np.zeros((1, active.shape[1]), bool)])
+    starts = active & (~before | mark)
+    ends = active & (~after | mark_after)  # the last step of each note
+    s_t, s_p = np.nonzero(starts)
+    e_t, e_p = np.nonzero(ends)
+    order_s, order_e = np.lexsort((s_t, s_p)), np.lexsort((e_t, e_p))
+    s_t, s_p, e_t = s_t[order_s], s_p[order_s], e_t[order_e]
+    return np.stack([s_p, s_t, e_t - s_t + 1], axis=1).astype(np.int64).reshape(-1, 3)
 
 
 # --------------------------------------------------------------------------- melody tokens
@@ -756,7 +783,7 @@ def transpose_tokens(
 
     Raises VocabularyError when a pitch would leave the vocabulary.
 
-    Taught in: notebooks/01_music_as_data.ipynb
+    Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     arr = vocab.check_tokens(tokens).copy()

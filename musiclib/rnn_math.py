@@ -288,7 +288,7 @@ def dense_forward(h: Any, W_hy: Any, b_y: Any) -> np.ndarray:
 
     Equals ``keras.layers.Dense(n_out)`` with weights from :func:`to_keras_dense`.
 
-    Taught in: notebooks/03_rnn_hidden_state_math.ipynb
+    Used by: musiclib.rnn_math
     """
     sizes: dict[str, int] = {}
     W_hy = _check("W_hy", W_hy, ("n_out", "n_hidden"), sizes)
@@ -338,7 +338,7 @@ def rnn_backward(
     dict with keys ``"W_xh"``, ``"W_hh"``, ``"b_h"``, ``"h0"``
         Gradients of the loss, each with the shape of its parameter.
 
-    Taught in: notebooks/03_rnn_hidden_state_math.ipynb
+    Used by: musiclib.rnn_math
     """
     _, _, df = _activation(activation)
     sizes: dict[str, int] = {}
@@ -378,7 +378,7 @@ def mse_loss(y: Any, target: Any) -> tuple[float, np.ndarray]:
     loss : float
     dy : array, shape of ``y``
 
-    Taught in: notebooks/03_rnn_hidden_state_math.ipynb
+    Used by: musiclib.rnn_math
     """
     y = np.asarray(y, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
@@ -487,7 +487,7 @@ def from_keras_simple_rnn(weights: Any) -> dict[str, np.ndarray]:
     dict with ``"W_xh"`` = kernel.T, shape (n_hidden, n_in), ``"W_hh"`` =
     recurrent_kernel.T, shape (n_hidden, n_hidden), and ``"b_h"`` = bias.
 
-    Taught in: notebooks/03_rnn_hidden_state_math.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     kernel, recurrent, bias = _weight_list(weights, ("kernel", "recurrent_kernel", "bias"))
     sizes: dict[str, int] = {}
@@ -530,7 +530,7 @@ def from_keras_dense(weights: Any) -> dict[str, np.ndarray]:
     -------
     dict with ``"W_hy"`` and ``"b_y"``
 
-    Taught in: notebooks/03_rnn_hidden_state_math.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     kernel, bias = _weight_list(weights, ("kernel", "bias"))
     sizes: dict[str, int] = {}
@@ -571,7 +571,7 @@ def spectral_radius(W: Any) -> float:
     -------
     float
 
-    Taught in: notebooks/03_rnn_hidden_state_math.ipynb
+    Used by: musiclib.rnn_math
     """
     W = _check("W", W, ("n", "n"), {})
     return float(np.max(np.abs(np.linalg.eigvals(W))))
@@ -887,7 +887,7 @@ def from_keras_lstm(weights: Any) -> LSTMParams:
     -------
     LSTMParams
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     kernel, recurrent, bias = _weight_list(weights, ("kernel", "recurrent_kernel", "bias"))
     sizes: dict[str, int] = {}

@@ -86,7 +86,7 @@ def log_softmax(logits: Any) -> np.ndarray:
     -------
     array of float64, same shape; ``exp`` of each row sums to 1.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody, musiclib.sampling
     """
     z = _as_logits(logits)
     shifted = z - z.max(axis=-1, keepdims=True)
@@ -170,7 +170,7 @@ def sample_token(
 
     Greedy (``temperature=0``) never touches ``rng``.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
     z = _as_logits(logits)
     if z.ndim != 1:
@@ -194,7 +194,7 @@ def primer_tokens(primer: Any, vocab: MelodyVocabulary | None = None) -> np.ndar
     VocabularyError
         A token outside the vocabulary, or a pitch outside its range.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
     vocab = vocab or MelodyVocabulary()
     if isinstance(primer, NoteList):
@@ -223,7 +223,7 @@ def bar_positions(n_steps: int, *, bar_steps: int = 16, offset: int = 0) -> np.n
     ``offset`` is the pickup (anacrusis) in steps: a chorale that starts one beat
     before a 4/4 downbeat has ``offset = 12``.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
     if int(bar_steps) != bar_steps or bar_steps < 1:
         raise ShapeError(f"argument 'bar_steps' is {bar_steps!r}; expected a whole number >= 1")
@@ -397,7 +397,7 @@ class CopyReport:
     train_start, generated_start : int or None
         Where the run starts in each.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.sampling
     """
 
     length: int

@@ -42,7 +42,7 @@ def strip_solutions(source: str, *, where: str = "cell") -> str:
     DataError
         If markers are unbalanced or nested; the message names ``where`` and the line.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.student
     """
     out: list[str] = []
     inside = False
@@ -69,7 +69,7 @@ def strip_solutions(source: str, *, where: str = "cell") -> str:
 def make_student_notebook(path: str | Path, out_dir: str | Path, *, overwrite: bool = False) -> tuple[Path, int]:
     """Write the student version of one notebook; return its path and the number of exercises.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: musiclib.student
     """
     src = Path(path)
     try:
@@ -93,7 +93,7 @@ def make_student_notebook(path: str | Path, out_dir: str | Path, *, overwrite: b
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m musiclib.student [--src notebooks] [--out student] [--overwrite]``.
 
-    Taught in: notebooks/00_welcome.ipynb
+    Used by: the command `python -m musiclib.student`
     """
     parser = argparse.ArgumentParser(prog="python -m musiclib.student", description=__doc__.split("\n")[0])
     parser.add_argument("--src", default="notebooks", help="folder with the instructor notebooks")

@@ -80,7 +80,7 @@ def train_melody(
 
     Returns the JSON record written beside the checkpoint.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.train
     """
     quiet_tensorflow()
     from musiclib.datasets import load_chorales, load_folk, split_of
@@ -255,7 +255,7 @@ def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAUL
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out] [--midi-folder]``.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: the command `python -m musiclib.train`
     """
     parser = argparse.ArgumentParser(prog="python -m musiclib.train", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)

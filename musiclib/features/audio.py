@@ -47,7 +47,7 @@ FMAX = 2093.0045  # C7
 class Spectrogram(NamedTuple):
     """A magnitude spectrogram ``S`` (freq, frames) with its axes in Hz and seconds.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.audio
     """
 
     S: np.ndarray
@@ -58,7 +58,7 @@ class Spectrogram(NamedTuple):
 class PitchTrack(NamedTuple):
     """Frame times (s), f0 in Hz (NaN where unvoiced) and the voicing probability.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.audio
     """
 
     times: np.ndarray
@@ -69,7 +69,7 @@ class PitchTrack(NamedTuple):
 class OnsetScore(NamedTuple):
     """Onset detection scores: precision, recall and F1 (all in 0..1).
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.audio
     """
 
     precision: float

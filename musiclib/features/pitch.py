@@ -16,7 +16,7 @@ import numpy as np
 
 from musiclib.errors import RepresentationError
 from musiclib.features._validate import check_notes
-from musiclib.representation import NoteList
+from musiclib.representation import PITCH_CLASS_NAMES, NoteList
 
 __all__ = [
     "PITCH_CLASS_NAMES",
@@ -41,7 +41,6 @@ __all__ = [
     "pitch_class_entropy",
 ]
 
-PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 #: Krumhansl & Kessler (1982) probe-tone ratings for a major key, tonic first.
 KS_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -96,7 +95,7 @@ def pitch_histogram(
     RepresentationError
         If ``notes`` is empty or ``weight`` is unknown.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     h = np.bincount(notes.pitch.astype(np.int64), weights=_weights(notes, weight), minlength=128)
@@ -151,7 +150,7 @@ def n_pitches_used(notes: NoteList) -> int:
 
     n = |{pitch_i}|
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     return int(np.unique(notes.pitch).size)
@@ -265,7 +264,7 @@ def melodic_contour(notes: NoteList) -> np.ndarray:
 class Key(NamedTuple):
     """A key estimate: tonic pitch class (0 = C), mode, and the winning correlation.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.pitch
     """
 
     tonic: int
@@ -349,7 +348,7 @@ def pitch_in_scale_rate(notes: NoteList, root: int, mode: str) -> float:
     mode : {"major", "minor"}
         Major or natural-minor scale.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     if int(root) != root or not 0 <= root <= 11:
@@ -389,7 +388,7 @@ def pitch_entropy(notes: NoteList) -> float:
 
     H = -sum_p P(p) log2 P(p),  P = :func:`pitch_histogram` (note counts)
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     notes = check_notes(notes)
     return _entropy_bits(np.bincount(notes.pitch.astype(np.int64), minlength=128))

@@ -59,7 +59,7 @@ def inter_onset_intervals(notes: NoteList) -> np.ndarray:
     -------
     ndarray of float64, shape (n_distinct_onsets - 1,)
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.rhythm
     """
     notes = check_notes(notes)
     return np.diff(_distinct_onsets(notes))

@@ -21,7 +21,7 @@ import numpy as np
 from musiclib.errors import ShapeError
 from musiclib.features._validate import check_positive, check_roll
 from musiclib.features.pitch import MAJOR_SCALE, MINOR_SCALE
-from musiclib.representation import DEFAULT_ROLL_RANGE, DEFAULT_STEPS_PER_QUARTER
+from musiclib.representation import DEFAULT_ROLL_RANGE, DEFAULT_STEPS_PER_QUARTER, roll_runs
 
 __all__ = [
     "roll_notes",
@@ -53,27 +53,21 @@ def _check_low(active: np.ndarray, low: int, name: str = "roll") -> int:
 def roll_notes(roll: np.ndarray, *, low: int = DEFAULT_ROLL_RANGE[0]) -> np.ndarray:
     """The notes of a roll as rows ``(pitch, start_step, length_in_steps)``.
 
-    A note is a maximal run of "on" steps in one pitch column.
+    A note is a maximal run of "on" steps in one pitch column
+    (:func:`musiclib.representation.roll_runs`).
 
     Returns
     -------
     ndarray of int64, shape (n_notes, 3)
         Sorted by pitch, then start.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     active = check_roll(roll)
     low = _check_low(active, low)
-    padded = np.zeros((active.shape[0] + 2, active.shape[1]), dtype=np.int8)
-    padded[1:-1] = active
-    diff = np.diff(padded, axis=0)  # +1 where a run starts, -1 one step after it ends
-    on_t, on_p = np.nonzero(diff > 0)
-    off_t, off_p = np.nonzero(diff < 0)
-    # sorted by (pitch, time), starts and ends alternate within each column: pair them
-    order_on = np.lexsort((on_t, on_p))
-    order_off = np.lexsort((off_t, off_p))
-    on_t, on_p, off_t = on_t[order_on], on_p[order_on], off_t[order_off]
-    return np.stack([on_p + low, on_t, off_t - on_t], axis=1).astype(np.int64).reshape(-1, 3)
+    runs = roll_runs(active)
+    runs[:, 0] += low
+    return runs
 
 
 def polyphony(roll: np.ndarray) -> float:
@@ -110,7 +104,7 @@ def polyphony_rate(roll: np.ndarray, *, threshold: int = 2) -> float:
     ("steps where multiple pitches are on"). (MusPy's code compares with ``>``, which
     with its default ``threshold=2`` counts steps with three or more pitches.)
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     active = check_roll(roll)
     k = int(check_positive(threshold, "threshold", integer=True))
@@ -174,7 +168,7 @@ def used_pitch_classes_per_bar(
     per_bar : bool
         Return the array of UPC_b instead of its mean.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     active = check_roll(roll)
     low = _check_low(active, low)
@@ -196,7 +190,7 @@ def roll_scale_consistency(roll: np.ndarray, *, low: int = DEFAULT_ROLL_RANGE[0]
     Same formula as :func:`musiclib.features.scale_consistency`, with notes read from
     the roll by :func:`roll_notes`. NaN for a roll without notes.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.roll
     """
     notes = roll_notes(roll, low=low)
     if notes.shape[0] == 0:

@@ -181,7 +181,7 @@ def midi_folder_sequences(
     DataError
         The folder has no readable MIDI file.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.train
     """
     vocab = vocab or MelodyVocabulary()
     report = load_midi_folder(folder)
@@ -211,7 +211,7 @@ def metrics_from_log_probs(
       is a note-on). Three quarters of chorale steps are "hold", so plain accuracy
       flatters; this one does not.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     nll = 0.0
     n = correct = events = event_correct = 0
@@ -308,7 +308,7 @@ def build_lstm(vocab: MelodyVocabulary, config: LSTMConfig | None = None):
     step; ``"positions"`` (batch, time) int — the bar position of each step.
     Output: logits (batch, time, vocab.size).
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     quiet_tensorflow()
     import keras
@@ -338,7 +338,7 @@ def make_windows(data: MelodyData, window: int) -> dict[str, np.ndarray]:
     Returns arrays of shape (n_windows, window): ``tokens`` (inputs), ``positions``,
     ``targets`` and ``weights`` (0 on padding).
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     if window < 2:
         raise ShapeError(f"argument 'window' is {window!r}; expected >= 2")
@@ -370,7 +370,7 @@ def make_dataset(
     semitones in lo..hi, limited so that all its notes stay inside the
     vocabulary (12 keys for -5..6); a fresh draw every epoch.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     quiet_tensorflow()
     import tensorflow as tf
@@ -442,7 +442,7 @@ def stream_midi_folder(
     DataError
         The folder does not exist or holds no MIDI file.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: your own experiments (public API; tested in tests/)
     """
     quiet_tensorflow()
     import tensorflow as tf
@@ -483,7 +483,7 @@ def stream_midi_folder(
 class TrainResult:
     """What :func:`train_lstm` did: the model, per-epoch history, best epoch, time.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
 
     model: MelodyLSTM
@@ -639,7 +639,7 @@ class MelodyLSTM:
     and sample from it with :func:`musiclib.sampling.generate` (NumPy float64 with
     :func:`musiclib.rnn_math.lstm_step` — the gate math of this lesson).
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody, musiclib.sampling
     """
 
     keras_model: Any
@@ -741,7 +741,7 @@ def save_melody_lstm(model: MelodyLSTM, path: str | os.PathLike, *, overwrite: b
     recipe that are always written. The model is saved uncompiled, without the
     optimizer's state: a checkpoint is for evaluation and generation.
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.melody
     """
     full = {"kind": "melody_lstm", **(model.record or {}), **(record or {}),
             "vocab": model.vocab.to_dict(), "config": model.config.to_dict()}

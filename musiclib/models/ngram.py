@@ -60,7 +60,7 @@ class NGramModel:
     >>> round(float(m.next_probs([2, 1, 3])[1]), 3)  # after a note-on: 'hold' is likely
     0.769
 
-    Taught in: notebooks/04_lstm_melody_generation.ipynb
+    Used by: musiclib.models.ngram, musiclib.sampling
     """
 
     order: int
