@@ -197,14 +197,15 @@ def train_melody(
 
 
 def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAULT_SEED, epochs: int | None = None,
-              n_eval: int = 2000, overwrite: bool = False, progress: bool = True) -> dict:
+              n_eval: int = 2000, max_seconds: float | None = None, overwrite: bool = False,
+              progress: bool = True) -> dict:
     """Train the roll GAN of :class:`musiclib.models.gan.GANRecipe`, evaluate it, write ``out`` and its record.
 
     The record's ``metrics`` hold one entry per set (``data`` = held-out bars, i.e. the
     validation and test splits, ``gan``, ``bernoulli``, ``random``), from
     :func:`musiclib.models.gan.evaluate_generator` on ``n_eval`` bars per set.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: main (python -m musiclib.train gan)
     """
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
@@ -220,10 +221,11 @@ def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAUL
     train, heldout = bars.of_split("train"), np.concatenate([bars.of_split("valid"), bars.of_split("test")])
     recipe = GANRecipe()
     n_epochs = epochs if epochs is not None else prof.epochs(recipe.epochs)
+    budget = float(max_seconds) if max_seconds is not None else prof.max_seconds
     say(f"{len(train)} training bars, {len(heldout)} held-out; {n_epochs} epochs at most, "
-        f"{prof.max_seconds:.0f} s budget (profile {prof.name}, seed {seed})")
+        f"{budget:.0f} s budget (profile {prof.name}, seed {seed})")
     cpu0 = time.process_time()
-    gen, result = train_roll_gan(train, recipe, epochs=n_epochs, seed=seed, max_seconds=prof.max_seconds,
+    gen, result = train_roll_gan(train, recipe, epochs=n_epochs, seed=seed, max_seconds=budget,
                                  monitor_every=5, on_epoch=lambda e, logs: say(
                                      f"epoch {e + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in logs.items()))
                                  if (e + 1) % 5 == 0 else None)
@@ -235,7 +237,8 @@ def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAUL
         "command": "python -m musiclib.train gan " + ("--ship" if is_shipped(target) else f"--out {target.name}")
                    + (f" --profile {prof.name}" if profile else "")
                    + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
-                   + (f" --epochs {epochs}" if epochs is not None else ""),
+                   + (f" --epochs {epochs}" if epochs is not None else "")
+                   + (f" --max-seconds {max_seconds:g}" if max_seconds is not None else ""),
         "seed": seed, "profile": prof.name, "eval_seed": seed, "n_eval": n_eval,
         "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
                  "heldout_bars": len(heldout), "heldout": "valid + test splits (split by tune)"},
@@ -275,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     where = g.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
     where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_generator.keras")
+    g.add_argument("--max-seconds", type=float, default=None, help="override the profile's time budget")
     g.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     g.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -283,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         out = CHECKPOINT_DIR / "gan_generator.keras" if args.ship else args.out
         return run_cli(lambda: train_gan(out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                         max_seconds=args.max_seconds,
                                          overwrite=args.overwrite or args.ship, progress=not args.quiet))
     return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
                                         midi_folder=args.midi_folder, overwrite=not args.no_overwrite,

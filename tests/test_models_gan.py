@@ -14,6 +14,7 @@ from musiclib.features import (
     copy_rate,
     nearest_neighbour_distance,
     pairwise_hamming,
+    roll_metrics,
     roll_pitch_class_entropy,
     set_diversity,
     unique_rate,
@@ -313,3 +314,41 @@ def test_load_refuses_a_record_that_does_not_match_the_model(tmp_path):
     path.with_suffix(".json").write_text(json.dumps({**rec, "z_dim": 64}))
     with pytest.raises(CheckpointError, match="g.keras"):
         G.load_roll_generator(path)
+
+
+# --------------------------------------------------------------------------- the shipped generator
+SETS = ("data", "gan", "bernoulli", "random")
+KEYS = ("used_pitch_classes", "qualified_note_rate", "scale_consistency", "polyphony", "diversity", "unique_rate",
+        "copy_rate", "nn_distance", "c2st_accuracy")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    if not G.GAN_GENERATOR.exists():
+        pytest.skip("no shipped generator yet (python -m musiclib.train gan --ship)")
+    return G.load_roll_generator()
+
+
+def test_shipped_record_has_every_set_and_metric(shipped):
+    rec = shipped.record
+    for key in ("seed", "profile", "command", "train_seconds", "data", "eval_seed", "n_eval"):
+        assert key in rec
+    assert rec["data"]["file_sha256"] and rec["command"].startswith("python -m musiclib.train gan")
+    for s in SETS:
+        assert set(KEYS) <= set(rec["metrics"][s]), s
+    assert G.GAN_GENERATOR.stat().st_size < 5_000_000
+
+
+def test_shipped_record_is_reproduced_from_the_file(shipped):
+    from musiclib.datasets import load_chorale_bars
+
+    rec = shipped.record
+    bars = shipped.sample(rec["n_eval"], seed=rec["eval_seed"])
+    train = load_chorale_bars().of_split("train")
+    got = rec["metrics"]["gan"]
+    m = roll_metrics(bars)
+    assert m["polyphony"] == pytest.approx(got["polyphony"], rel=2e-3)
+    assert m["used_pitch_classes"] == pytest.approx(got["used_pitch_classes"], rel=2e-3)
+    assert set_diversity(bars) == pytest.approx(got["diversity"], rel=2e-3)
+    assert unique_rate(bars) == pytest.approx(got["unique_rate"], abs=2e-3)
+    assert copy_rate(bars, train) == pytest.approx(got["copy_rate"], abs=2e-3)

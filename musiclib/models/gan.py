@@ -226,7 +226,7 @@ def generator_loss(fake_logits: Any, kind: str = "bce") -> Any:
 def gradient_penalty(discriminator: Any, real: Any, fake: Any, *, seed: Any = None) -> Any:
     """WGAN-GP's penalty mean[(||grad_x D(x_hat)|| - 1)^2] at random points between real and fake.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.gan.GAN (the wgan-gp loss)
     """
     real = tf.convert_to_tensor(real, dtype=tf.float32)
     fake = tf.convert_to_tensor(fake, dtype=tf.float32)
@@ -288,12 +288,12 @@ class GANRecipe:
     gp_weight: float = 10.0
     d_steps: int = 1
     lr_g: float = 2e-4
-    lr_d: float = 2e-4
+    lr_d: float = 1e-4
     beta_1: float = 0.5
     batch_size: int = 64
     epochs: int = 120
     binarization: str = "calibrated"
-    binary_neurons: str = "none"
+    binary_neurons: str = "deterministic"
 
     def __post_init__(self) -> None:
         _check_choice(self.loss, "loss", LOSSES)
@@ -456,7 +456,7 @@ class GAN(keras.Model):
 class GANResult:
     """A trained GAN, its per-epoch history (losses and metrics) and the seconds it took.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.gan.fit_gan, train_roll_gan (notebook 05 plots its history)
     """
 
     gan: GAN
@@ -498,7 +498,7 @@ def fit_gan(gan: GAN, data: np.ndarray, *, epochs: int, batch_size: int = 64, se
 def make_gan(recipe: GANRecipe | None = None, *, seed: int = 0) -> GAN:
     """A compiled, untrained roll GAN built from ``recipe``.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.gan.train_roll_gan
     """
     r = recipe or GANRecipe()
     seed_everything(seed)
@@ -605,7 +605,7 @@ class RollGenerator:
     record : dict
         The JSON record of a loaded checkpoint.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.gan.load_roll_generator, train_roll_gan (notebook 05 samples with it)
     """
 
     def __init__(self, generator: keras.Model, *, z_dim: int, binarization: str = "calibrated",
@@ -735,7 +735,7 @@ def evaluate_rolls(rolls: np.ndarray, train: np.ndarray, heldout: np.ndarray, *,
     set against ``heldout`` (or against ``real_for_c2st``: the data row compares training bars
     with held-out ones).
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.gan.evaluate_generator
     """
     x = check_rolls(rolls, "rolls")
     tr = check_rolls(train, "train")
@@ -769,7 +769,7 @@ def evaluate_generator(gen: RollGenerator, train: np.ndarray, heldout: np.ndarra
         ``{"data": {...}, "gan": {...}, "bernoulli": {...}, "random": {...}, ...}``, each from
         :func:`evaluate_rolls`.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.train (python -m musiclib.train gan)
     """
     tr = check_rolls(train, "train")
     ho = check_rolls(heldout, "heldout")
@@ -853,7 +853,7 @@ def save_roll_generator(gen: RollGenerator, path: str | os.PathLike, *, overwrit
     The record always holds ``kind``, ``z_dim``, ``binarization``, ``threshold`` and
     ``data_density``; ``record`` adds fields (seed, profile, metrics, ...).
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: RollGenerator.save, musiclib.train
     """
     full = {**gen.record, **(record or {}), "kind": "gan_generator", "z_dim": gen.z_dim,
             "binarization": gen.binarization, "threshold": gen.threshold, "data_density": gen.data_density}
