@@ -794,14 +794,14 @@ def format_metrics_table(metrics: dict[str, dict[str, float]], *, sets: Sequence
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
     names = list(sets or metrics)
-    lines = [f"{'set':<10}" + "".join(f"{h:>9}" for h in _TABLE_HEAD)]
+    lines = [f"{'set':<14}" + "".join(f"{h:>9}" for h in _TABLE_HEAD)]
     for name in names:
         row = metrics[name]
         cells = []
         for k in _TABLE_KEYS:
             v = row.get(k, math.nan)
             cells.append(f"{v:>9.1f}" if k in ("diversity", "nn_distance") else f"{v:>9.3f}")
-        lines.append(f"{name:<10}" + "".join(cells))
+        lines.append(f"{name:<14}" + "".join(cells))
     return "\n".join(lines)
 
 
