@@ -59,16 +59,16 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
+from keras import Input, Sequential
+from keras.layers import Dense, LeakyReLU
 
 from musiclib import features
 from musiclib.audio import play
 from musiclib.checks import check_function
-from musiclib.datasets import load_chorale_bars
+from musiclib.datasets import BarRolls, load_chorale_bars
 from musiclib.display import plot_piano_roll, show_score
 from musiclib.models import gan as G
 from musiclib.representation import piano_roll_to_notes
-
-print("profile:", PROFILE.name)
 
 # %% [markdown]
 # ## 1. The article's GAN, run and diagnosed (文章中的 GAN 程序) · ~15 min
@@ -81,9 +81,6 @@ print("profile:", PROFILE.name)
 # quick: more changes nothing below.
 
 # %%
-from keras import Input, Sequential
-from keras.layers import Dense, LeakyReLU
-
 keras.utils.set_random_seed(0)
 # "Generate some simple music data as the real data"
 real_music_data = np.random.randn(100, 10)  # noqa: NPY002  (as printed)
@@ -100,7 +97,7 @@ gan.add(discriminator)
 gan.compile(loss="binary_crossentropy", optimizer="adam")
 
 
-def article_training(iterations, toggles=True, seed=0):
+def article_training(iterations, seed=0):
     """The article's loop; returns the losses and whether each player's weights moved."""
     rng = np.random.default_rng(seed)
     batch_size = 32
@@ -109,15 +106,13 @@ def article_training(iterations, toggles=True, seed=0):
         noise = rng.standard_normal((batch_size, 100))
         fake_music = generator.predict(noise, verbose=0)
         real_batch = real_music_data[rng.integers(0, real_music_data.shape[0], batch_size)]
-        if toggles:
-            discriminator.trainable = True
+        discriminator.trainable = True
         d_before = discriminator.get_weights()
         d_loss_real = discriminator.train_on_batch(real_batch, np.ones((batch_size, 1)))
         d_loss_fake = discriminator.train_on_batch(fake_music, np.zeros((batch_size, 1)))
         d_loss = 0.5 * np.add(d_loss_real, d_loss_fake)
         d_mid = discriminator.get_weights()
-        if toggles:
-            discriminator.trainable = False
+        discriminator.trainable = False
         g_before = generator.get_weights()
         g_loss = gan.train_on_batch(rng.standard_normal((batch_size, 100)), np.ones((batch_size, 1)))
         moved["D in its own step"] |= any(not np.array_equal(a, b) for a, b in zip(d_before, d_mid))
@@ -146,30 +141,58 @@ print(moved)
 
 # %%
 fake = np.asarray(generator(np.random.default_rng(1).standard_normal((2000, 100))))
-print(f"real values outside (-1, 1): {np.mean(np.abs(real_music_data) >= 1):.2f}; "
-      f"generated: {np.mean(np.abs(fake) >= 1):.2f}")
-print(f"largest |generated value|: {np.abs(fake).max():.3f} < 1 (tanh); largest |real value|: "
-      f"{np.abs(real_music_data).max():.2f}")
+print(f"share of values outside [-1, 1]: real {np.mean(np.abs(real_music_data) > 1):.2f}, "
+      f"generated {np.mean(np.abs(fake) > 1):.2f}")
+print(f"largest |real value|: {np.abs(real_music_data).max():.2f}; tanh never exceeds 1")
 
 # %% [markdown]
-# **Bug 2: `trainable` is toggled after `compile`.** In Keras, whether a model's weights
-# are updated is fixed when its training function is first built (at the first
-# `train_on_batch` after `compile`), not when `trainable` is set later. The program works
-# only because the discriminator happened to be trainable when its own training function
-# was built, and frozen when the GAN's was. The toggles inside the loop do nothing: the
-# run above moved the discriminator in its own steps and not in the GAN steps, and
-# running the loop *without* the toggles gives exactly the same weights.
+# **Bug 2: `trainable` is toggled after `compile`.** The discriminator is frozen before
+# the combined model is compiled, and the loop flips `discriminator.trainable` before
+# every step. Whether that flip matters depends on the Keras version: Keras 2 fixed the
+# trainable weights when a model was compiled (and warned about the discrepancy), while
+# Keras 3 reads the flag at every training step. In Keras 3 the program is therefore
+# correct only as long as every flip is in the right place. We test it on fresh copies:
+# one step of each player with the article's flips, then without them, then with the
+# discriminator left trainable during the GAN step.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
-start = [m.get_weights() for m in (generator, discriminator)]
-_ = article_training(5, toggles=True, seed=3)
-with_toggles = generator.get_weights() + discriminator.get_weights()
-for m, w in zip((generator, discriminator), start):
-    m.set_weights(w)
-_ = article_training(5, toggles=False, seed=3)
-same = all(np.array_equal(a, b) for a, b in zip(with_toggles, generator.get_weights() + discriminator.get_weights()))
-print("same weights with and without the toggles in the loop:", same)
+def fresh_article_gan():
+    keras.utils.set_random_seed(0)
+    g = Sequential([Input(shape=(100,)), Dense(256), LeakyReLU(negative_slope=0.2), Dense(10, activation="tanh")])
+    d = Sequential([Input(shape=(10,)), Dense(256), LeakyReLU(negative_slope=0.2), Dense(1, activation="sigmoid")])
+    d.compile(loss="binary_crossentropy", optimizer="adam")
+    combined = Sequential([g])
+    d.trainable = False
+    combined.add(d)
+    combined.compile(loss="binary_crossentropy", optimizer="adam")
+    return g, d, combined
+
+
+def changed(before, after):
+    return any(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+x_t = np.random.default_rng(0).standard_normal((32, 10))
+z_t = np.random.default_rng(1).standard_normal((32, 100))
+ones = np.ones((32, 1))
+for label, flag_d_step, flag_gan_step in (("flips as in the article", True, False),
+                                          ("no flips (frozen since compile)", False, False),
+                                          ("D left trainable in GAN step", True, True)):
+    g_t, d_t, gan_t = fresh_article_gan()
+    w0 = d_t.get_weights()
+    d_t.trainable = flag_d_step
+    _ = d_t.train_on_batch(x_t, ones)
+    w1 = d_t.get_weights()
+    d_t.trainable = flag_gan_step
+    _ = gan_t.train_on_batch(z_t, ones)
+    print(f"{label:<32}: D learns in its own step {changed(w0, w1)!s:<5}  D changes in the GAN step "
+          f"{changed(w1, d_t.get_weights())}")
+
+# %% [markdown]
+# Without the flips the discriminator never learns; with the flag left on, the GAN step
+# also trains the discriminator — towards calling generated samples *real*, because that
+# step's labels are all ones. A training loop whose correctness depends on remembering a
+# global flag, with semantics that changed between Keras versions, is fragile.
 
 # %% [markdown]
 # The robust way is to give each player its own optimizer and say explicitly which
@@ -226,7 +249,8 @@ candidates = np.linspace(0.001, 0.999, 999)
 v_grid = p_data[:, None] * np.log(candidates) + p_g[:, None] * np.log(1 - candidates)
 d_brute = candidates[np.argmax(v_grid, axis=1)]
 print(f"largest |D*(formula) - D*(brute force)|: {np.abs(d_star - d_brute).max():.4f} (grid step 0.001)")
-print(f"D* where the densities are equal: {d_star[np.argmin(abs(p_data - p_g) + (x < 0))]:.2f}")
+between = (x > 0) & (x < 1.5)   # the densities cross once between the two means
+print(f"D* where the densities cross: {d_star[between][np.argmin(abs(p_data - p_g)[between])]:.2f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3))
@@ -321,7 +345,8 @@ plt.show()
 # standard deviations of it) in two runs from the same start: in one, both players keep
 # learning; in the other, the discriminator is frozen (its learning rate set to 0) after
 # the first stage. We also print the samples' spread (mean distance to their centre; the
-# ring's is 2.0): a collapsed generator has a small one.
+# ring's is 2.0): a generator that collapses onto one point has a small one, one that
+# wanders off the data a large one.
 
 # %%
 ring = G.ring_of_gaussians(8192, seed=0)
@@ -371,9 +396,12 @@ plt.show()
 
 # %% [markdown]
 # With both players learning, the generator spreads over the ring and, given enough
-# epochs (the `cpu` profile), reaches all eight modes; with the discriminator frozen, the
-# generator stops being told where the data are and only chases the fixed
-# discriminator's favourite region, covering no mode (the printout and the plots above).
+# epochs (the `cpu` profile), covers most of the eight modes. With the discriminator
+# frozen, the generator is no longer told where the data are: it only chases the fixed
+# discriminator's score, which here keeps rising away from the ring, so its samples drift
+# off and cover no mode (the printout and the plots above). That is the mechanism behind
+# collapse — a generator optimising against a discriminator that does not answer back —
+# in its most extreme form; section 10 shows what a collapse looks like in the metrics.
 # The fix is the game itself — a discriminator
 # that keeps learning punishes whatever the generator over-produces — helped in practice by
 # losses whose gradients stay useful everywhere (hinge, WGAN-GP: Gulrajani et al. 2017).
@@ -389,7 +417,7 @@ plt.show()
 # dataset of the course. A cell is 1 while a pitch sounds.
 
 # %%
-bars = load_chorale_bars()
+bars: BarRolls = load_chorale_bars()
 train, valid, test = (bars.of_split(s) for s in ("train", "valid", "test"))
 heldout = np.concatenate([valid, test])
 density = float(train.mean())
@@ -424,9 +452,10 @@ print(f"generator {gen_net.count_params():,} parameters, discriminator {disc_net
 # One detail matters for binary data. Real bars are 0/1; a generator's sigmoid outputs
 # are probabilities like 0.93. A discriminator can tell them apart by that alone, without
 # learning anything musical. BinaryMuseGAN (Dong & Yang 2018) therefore binarises the
-# generated bars *before* the discriminator sees them, with "binary neurons" that sample
-# 0/1 in the forward pass and let the gradient pass straight through in the backward pass:
-# `binary_neurons="stochastic"` in the recipe.
+# generated bars *before* the discriminator sees them, with "binary neurons" that output
+# 0/1 in the forward pass (by thresholding at 0.5, or by sampling) and let the gradient
+# pass straight through in the backward pass: `binary_neurons="deterministic"` in the
+# recipe. The loss is the hinge loss (`loss="hinge"`, see `G.discriminator_loss`).
 #
 # Training runs under the profile (`PROFILE.epochs(...)`, `PROFILE.max_seconds`); every
 # 5 epochs it generates 256 bars and measures them, so we can watch the generator
@@ -629,6 +658,11 @@ print(f"C2ST held-out vs gan:       {G.c2st_accuracy(half_ho, gan_bars[:len(half
 # * The C2ST of the data row is above 0.5 although both sides are real Bach: held-out
 #   bars come from other hymn tunes, and a classifier picks up small differences between
 #   tunes. That is the floor to compare the GAN with.
+# * The GAN comes close to the data on used pitch classes, scale consistency and
+#   polyphony, it is varied and copies nothing; but its notes are shorter (qualified-note
+#   rate), its bars lie further from any training bar than real held-out bars do, and the
+#   C2ST still tells its bars from Bach's almost every time. A small GAN trained for a
+#   few CPU minutes is far from indistinguishable — and only a set-level test shows it.
 
 # %% [markdown]
 # ## 10. Mode collapse in a real GAN (模式崩溃) · ~10 min
@@ -639,7 +673,7 @@ print(f"C2ST held-out vs gan:       {G.c2st_accuracy(half_ho, gan_bars[:len(half
 # every 5 epochs on 256 bars (stored in its record).
 
 # %%
-h = rec["history"]
+h = {k: rec["history"].get(k, []) for k in ("diversity", "unique_rate", "polyphony")}
 mon_epochs = 5 * np.arange(1, len(h["diversity"]) + 1)
 data_div = features.set_diversity(train[:256])
 fig, axes = plt.subplots(1, 3, figsize=(12, 2.8))
@@ -656,7 +690,9 @@ for ax in axes:
     ax.set_xlabel("epoch")
 fig.tight_layout()
 plt.show()
-print(f"last monitored epoch: diversity {h['diversity'][-1]:.1f} (data {data_div:.1f}), unique {h['unique_rate'][-1]:.2f}")
+if h["diversity"]:
+    print(f"last monitored epoch: diversity {h['diversity'][-1]:.1f} (data {data_div:.1f}), "
+          f"unique {h['unique_rate'][-1]:.2f}")
 
 # %% [markdown]
 # Now a collapse, made on purpose so that we know exactly what happened: we feed the
@@ -774,8 +810,8 @@ _ = check_function("looks_collapsed", looks_collapsed,
 #   keeps its gradient when the discriminator wins. Mode collapse is what a generator does
 #   when it only has to please a fixed discriminator; a loss with useful gradients
 #   everywhere (WGAN-GP) spreads the samples.
-# * For binary piano rolls, how you binarise matters as much as the network: a 0.5
-#   threshold thins the music, a calibrated threshold keeps the density, Bernoulli
+# * For binary piano rolls, how you binarise matters as much as the network: a fixed 0.5
+#   threshold gets the density wrong, a calibrated threshold matches it, Bernoulli
 #   sampling breaks notes; binary neurons keep the discriminator from judging by
 #   "non-binariness".
 # * Judge a generator on a set: musical metrics beside held-out data, diversity and
