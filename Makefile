@@ -17,20 +17,26 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit nbval lint imports notebooks course data student setup clean-venv help
+.PHONY: lab test test-student test-browser test-latest book test-book unit nbval lint imports notebooks course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
 	@echo "make test    - install, then ruff, unit tests and nbval over every notebook (ci profile)"
 	@echo "make notebooks - sync every notebook with its lesson source (the newer file wins)"
-	@echo "make course  - execute every notebook in place under the cpu profile (commit the result)"
+	@echo "make course  - execute every notebook in place under the cpu profile, check time budgets (commit the result)"
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
-	@echo "make student - write student/ notebooks: solutions removed, outputs cleared"
+	@echo "make student - write notebooks/student/: solutions removed, outputs and widget state cleared"
+	@echo "make test-browser - JupyterLab in Debian's chromium: run notebooks 00 and 04, use the co-composer"
+	@echo "make book    - the course website (static HTML of the executed notebooks) in _build/book/html"
+	@echo "make test-latest - canary: newest dependency releases (no constraints) in .venv-latest, unit tests"
+	@echo "make test-student - run every student notebook top to bottom (ci profile): [FAIL] lines, no traceback"
 
 $(STAMP): pyproject.toml constraints.txt jupyter-overrides.json
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v in ((3, 11), (3, 12)) else f"Python 3.11 or 3.12 is needed, found {sys.version.split()[0]} at {sys.executable}; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@# Soundfont renderer without its pyaudio requirement (playback only; does not build here).
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt tinysoundfont
 	@# Offline-friendly JupyterLab: no news or update checks over the network.
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyter-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -44,7 +50,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check musiclib tests notebooks benchmarks
+	$(BIN)/ruff check musiclib tests notebooks benchmarks tools e2e
 
 imports: $(STAMP)
 	$(BIN)/lint-imports
@@ -55,28 +61,82 @@ imports: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
+# Offline guarantee: the unit tests run with sockets disabled (pytest-socket), and the
+# notebooks with connections allowed to loopback only (the kernel) and HTTP(S) sent to a
+# dead proxy, so anything that tries to download fails the test.
+OFFLINE_ENV := HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 \
+	https_proxy=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
+	$(OFFLINE_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not student_run and not book" \
+		--disable-socket --allow-unix-socket tests
+
+# The student edition runs top to bottom: exercises print [FAIL], never a traceback.
+test-student: $(STAMP)
+	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 -m student_run tests/test_student_edition.py
 
 nbval: $(STAMP)
-	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+	MUSICLIB_PROFILE=ci $(OFFLINE_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+		--allow-hosts=127.0.0.1,::1 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 $(NOTEBOOKS)
 
-test: lint imports unit nbval
+test: lint imports unit nbval test-student test-book
 
+# Executes every notebook in place under the cpu profile, records its time in
+# docs/notebook_times.json (and README's table), fails past the budget in its metadata,
+# and puts saved widgets at rest (one line instead of broken-link icons).
 course: $(STAMP)
-	@for nb in $(NOTEBOOKS); do \
-		start=$$(date +%s); \
-		MUSICLIB_PROFILE=cpu $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=1200 "$$nb" --log-level=WARN || exit 1; \
-		echo "$$nb: $$(( $$(date +%s) - start )) s"; \
-	done
+	MUSICLIB_PROFILE=cpu $(BIN)/python tools/course.py run $(NOTEBOOKS)
 
 data: $(STAMP)
 	$(BIN)/python -m musiclib.datasets build
 
 student: $(STAMP)
-	$(BIN)/python -m musiclib.student --src notebooks --out student --overwrite
+	$(BIN)/python -m musiclib.student --src notebooks --out notebooks/student --overwrite
+	@echo "Open them with 'make lab' (folder student/ in JupyterLab's file browser)."
+
+# A real browser: JupyterLab on a free loopback port, Debian's chromium driven by
+# Playwright (e2e/). Installs chromium first if it is missing (as root, or says how).
+BROWSER_STAMP := $(VENV)/.browser-installed
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[browser]"
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	.ci/ensure-chromium
+	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -s e2e
+
+# Canary: the newest releases inside pyproject's ranges (no constraints file), in a
+# separate venv, running the unit tests. Not part of `make test`; see CONTRIBUTING.md.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	.venv-latest/bin/python -m pip install --quiet --no-deps --upgrade tinysoundfont
+	.venv-latest/bin/python -m pip freeze > .venv-latest/freeze.txt
+	@echo "newest versions: see .venv-latest/freeze.txt (diff it against constraints.txt)"
+	$(OFFLINE_ENV) .venv-latest/bin/python -m pytest -q -n 2 --dist loadfile -m "not student_run and not book" \
+		--disable-socket --allow-unix-socket tests
+
+# The course website: every executed notebook as static HTML (Sphinx + MyST-NB +
+# sphinx-book-theme from pip, nothing executed, nothing downloaded). Open
+# _build/book/html/index.html; to publish, copy that folder to any static host.
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book]"
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	rm -rf _build/book-src _build/book
+	mkdir -p _build/book-src
+	cp book/conf.py book/index.md README.md _build/book-src/
+	cp $(NOTEBOOKS) _build/book-src/
+	$(BIN)/sphinx-build -q -b html _build/book-src _build/book/html
+	@echo "website: _build/book/html/index.html"
+
+test-book: $(BOOK_STAMP)
+	$(BIN)/python -m pytest -q -m book tests/test_book.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,7 +5,8 @@ Environment for every test process: quiet TensorFlow, and a private numba cache
 
 nbval compares each notebook cell's outputs with the committed ones. TensorFlow and
 other libraries may print to stderr under pytest but not in JupyterLab, so stderr
-streams are left out of the comparison on both sides; everything else is compared.
+streams are left out of the comparison on both sides, and so are widget views (live)
+and their at-rest placeholder line (committed); everything else is compared.
 """
 
 from __future__ import annotations
@@ -25,6 +26,20 @@ os.environ["NUMBA_CACHE_DIR"] = os.path.join(
     tempfile.gettempdir(), f"musiclib-numba-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 )
 
+# Committed notebooks show a saved widget "at rest" as one line (tools/course.py); a
+# live run displays the widget itself. Neither is compared.
+_AT_REST = "[interactive control: run this cell in JupyterLab"
+
+
+def _without_stderr(outputs):
+    return [
+        o for o in outputs
+        if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        and "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+        and not str(o.get("data", {}).get("text/plain", "")).startswith(_AT_REST)
+    ]
+
+
 try:
     from nbval.plugin import IPyNbCell
 except ImportError:  # nbval not installed: unit tests only
@@ -32,12 +47,6 @@ except ImportError:  # nbval not installed: unit tests only
 
 if IPyNbCell is not None and not getattr(IPyNbCell, "_musiclib_patched", False):
     _original_compare = IPyNbCell.compare_outputs
-
-    def _without_stderr(outputs):
-        return [
-            o for o in outputs
-            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-        ]
 
     def compare_outputs(self, test, ref, skip_compare=None):
         return _original_compare(self, _without_stderr(test), _without_stderr(ref), skip_compare)

@@ -1,4 +1,15 @@
-"""Sound without system binaries: a small additive synthesizer in NumPy.
+"""Sound without system binaries: General MIDI instruments from a soundfont, and a small
+additive synthesizer in NumPy.
+
+Two engines render notes to a waveform:
+
+- ``"soundfont"`` (the default when it is installed): recorded instrument samples from the
+  General MIDI soundfont ``TimGM6mb.sf2`` that the ``pretty_midi`` package ships, played
+  by ``tinysoundfont``. Melodies and chorales sound like the instruments you know.
+- ``"additive"``: the synthesizer below, used where a lesson needs to *see inside* the
+  sound (notebook 02's timbre section), and the fallback that always works.
+
+Set the environment variable ``MUSICLIB_SOUND=additive`` to force the synthesizer.
 
 Each instrument is a *harmonic recipe* (the relative amplitude of partials 1, 2, 3, ...)
 and an *envelope* (attack, decay, sustain level, release). Different recipes give the
@@ -12,6 +23,7 @@ Taught in: notebooks/01_music_as_data.ipynb
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import wave
@@ -31,6 +43,12 @@ __all__ = [
     "midi_to_hz",
     "quarters_to_seconds",
     "synthesize",
+    "GM_PROGRAMS",
+    "ENGINES",
+    "soundfont_path",
+    "sound_engine",
+    "render_soundfont",
+    "render",
     "play",
     "wav_bytes",
     "write_wav",
@@ -278,6 +296,141 @@ def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     return y, sr
 
 
+# General MIDI program numbers (0-based) standing in for the synthesizer's instruments.
+GM_PROGRAMS: dict[str, int] = {
+    "piano": 0,  # Acoustic Grand Piano
+    "organ": 19,  # Church Organ
+    "flute": 73,  # Flute
+    "clarinet": 71,  # Clarinet
+    "strings": 48,  # String Ensemble 1
+    "pluck": 24,  # Acoustic Guitar (nylon)
+}
+
+ENGINES = ("soundfont", "additive")
+
+
+def soundfont_path() -> Path | None:
+    """The General MIDI soundfont shipped by ``pretty_midi`` (``TimGM6mb.sf2``), or None.
+
+    Used by: musiclib.environment.check_environment, musiclib.audio.render
+    """
+    spec = importlib.util.find_spec("pretty_midi")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(folder) / "TimGM6mb.sf2"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def sound_engine() -> str:
+    """The engine :func:`play` uses by default: ``"soundfont"`` or ``"additive"``.
+
+    ``"soundfont"`` when ``tinysoundfont`` imports and the soundfont is found, unless the
+    environment variable ``MUSICLIB_SOUND`` is set to ``additive``.
+
+    Used by: musiclib.environment.check_environment, musiclib.audio.render
+    """
+    if os.environ.get("MUSICLIB_SOUND", "").strip().lower() == "additive":
+        return "additive"
+    if importlib.util.find_spec("tinysoundfont") is None or soundfont_path() is None:
+        return "additive"
+    return "soundfont"
+
+
+def render_soundfont(
+    notes: NoteList,
+    *,
+    instrument: str = "piano",
+    bpm: float = 100.0,
+    sr: int = SAMPLE_RATE,
+    gain: float = 0.8,
+    tail: float = 0.6,
+) -> np.ndarray:
+    """Render notes with the General MIDI soundfont to a mono waveform.
+
+    Parameters are those of :func:`synthesize`; ``instrument`` is a name from
+    :data:`GM_PROGRAMS`. The result is normalised to peak ``gain`` and is the same
+    array on every call (the renderer has no randomness).
+
+    Raises
+    ------
+    AudioError
+        If the soundfont engine is not installed or ``instrument`` has no GM program.
+
+    Used by: musiclib.audio.render (so play and see_and_hear)
+    """
+    sr = _check_rate(sr)
+    if not (20 <= bpm <= 400):
+        raise AudioError(f"argument 'bpm' must be in 20..400, got {bpm!r}")
+    if not (0 < gain <= 1):
+        raise AudioError(f"argument 'gain' must be in (0, 1], got {gain!r}")
+    if not isinstance(notes, NoteList):
+        raise RepresentationError(f"argument 'notes' must be a NoteList, got {type(notes).__name__}")
+    if not isinstance(instrument, str) or instrument not in GM_PROGRAMS:
+        raise AudioError(f"argument 'instrument' is {instrument!r}; choose one of {sorted(GM_PROGRAMS)}")
+    path = soundfont_path()
+    try:
+        import tinysoundfont
+    except ImportError as exc:
+        raise AudioError(f"the soundfont engine needs tinysoundfont ({exc}); run `make setup`") from exc
+    if path is None:
+        raise AudioError("the General MIDI soundfont TimGM6mb.sf2 (package pretty_midi) was not found")
+    total = int(np.ceil((quarters_to_seconds(notes.end, bpm) + tail) * sr))
+    total = max(total, 1)
+    synth = tinysoundfont.Synth(samplerate=sr)  # fresh each time: no state carried between renders
+    sfid = synth.sfload(str(path))
+    synth.program_select(0, sfid, 0, GM_PROGRAMS[instrument])
+    starts = np.round(quarters_to_seconds(notes.onset, bpm) * sr).astype(np.int64)
+    ends = starts + np.maximum(np.round(quarters_to_seconds(notes.duration, bpm) * sr).astype(np.int64), 1)
+    # events: (sample, 0 = off before 1 = on at the same sample, pitch, velocity)
+    events = sorted(
+        [(int(e), 0, int(p), 0) for e, p in zip(ends, notes.pitch, strict=True)]
+        + [(int(s_), 1, int(p), int(v)) for s_, p, v in zip(starts, notes.pitch, notes.velocity, strict=True)]
+    )
+    out = np.zeros(2 * total, dtype=np.float32)
+    pos = 0
+    for when, kind, pitch, velocity in events:
+        when = min(when, total)
+        if when > pos:
+            out[2 * pos: 2 * when] = np.frombuffer(synth.generate(when - pos), dtype=np.float32)
+            pos = when
+        if kind:
+            synth.noteon(0, pitch, max(1, min(127, velocity)))
+        else:
+            synth.noteoff(0, pitch)
+    if total > pos:
+        out[2 * pos:] = np.frombuffer(synth.generate(total - pos), dtype=np.float32)
+    y = out.reshape(-1, 2).mean(axis=1, dtype=np.float64)
+    peak = np.abs(y).max()
+    if peak > 0:
+        y *= gain / peak
+    return y.astype(np.float32)
+
+
+def render(
+    notes: NoteList,
+    *,
+    instrument: str | Instrument = "piano",
+    bpm: float = 100.0,
+    sr: int = SAMPLE_RATE,
+    engine: str | None = None,
+) -> np.ndarray:
+    """Render notes with the chosen engine (default: :func:`sound_engine`).
+
+    ``engine="additive"`` uses :func:`synthesize`; ``engine="soundfont"`` uses
+    :func:`render_soundfont`. Your own :class:`Instrument` always uses the synthesizer.
+
+    Used by: musiclib.audio.play, musiclib.display.see_and_hear, musiclib.environment.check_environment
+    """
+    if engine is None:
+        engine = sound_engine()
+    if engine not in ENGINES:
+        raise AudioError(f"argument 'engine' is {engine!r}; choose one of {list(ENGINES)} or None")
+    if engine == "soundfont" and isinstance(instrument, str) and instrument in GM_PROGRAMS:
+        return render_soundfont(notes, instrument=instrument, bpm=bpm, sr=sr)
+    return synthesize(notes, instrument=instrument, bpm=bpm, sr=sr)
+
+
 def play(
     music: NoteList | np.ndarray,
     *,
@@ -285,11 +438,14 @@ def play(
     instrument: str | Instrument = "piano",
     bpm: float = 100.0,
     max_seconds: float | None = 30.0,
+    engine: str | None = None,
 ):
     """An inline audio player for notes or a waveform.
 
-    Notes are rendered with :func:`synthesize`. The player embeds a WAV (not
-    normalised again), so what you hear is what the array holds. Clips are cut at
+    Notes are rendered with :func:`render`: General MIDI instruments from the soundfont
+    by default, the additive synthesizer with ``engine="additive"`` (or when the
+    soundfont engine is not installed). The player embeds a WAV (not normalised
+    again), so what you hear is what the array holds. Clips are cut at
     ``max_seconds`` to keep notebooks small.
 
     Returns
@@ -301,7 +457,7 @@ def play(
     from IPython.display import Audio
 
     if isinstance(music, NoteList):
-        y = synthesize(music, instrument=instrument, bpm=bpm, sr=sr)
+        y = render(music, instrument=instrument, bpm=bpm, sr=sr, engine=engine)
     else:
         y = _as_mono_wave(music, "music")
     if max_seconds is not None:

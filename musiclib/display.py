@@ -194,10 +194,13 @@ def see_and_hear(
     instrument: str = "piano",
     score: bool = True,
     max_quarters: float | None = 32.0,
+    engine: str | None = None,
 ) -> None:
     """Show a score, a piano roll and an audio player for the same notes.
 
-    Long pieces are cut to their first ``max_quarters`` quarter notes.
+    Long pieces are cut to their first ``max_quarters`` quarter notes. ``engine`` picks
+    the sound (see :func:`musiclib.audio.play`): the General MIDI soundfont by default,
+    ``"additive"`` for the synthesizer.
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
@@ -214,4 +217,4 @@ def see_and_hear(
     plot_piano_roll(notes, ax=ax, title=None if score else title)
     fig.tight_layout()
     plt.show()
-    display(play(notes, bpm=bpm, instrument=instrument))
+    display(play(notes, bpm=bpm, instrument=instrument, engine=engine))

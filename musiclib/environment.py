@@ -150,11 +150,14 @@ def check_environment(*, versions: bool = True, tensorflow: bool = True) -> Envi
     try:
         import numpy as np
 
-        from musiclib.audio import synthesize
+        from musiclib.audio import render, sound_engine
         from musiclib.representation import NoteList
 
-        y = synthesize(NoteList.from_arrays([60, 64, 67], [0, 1, 2], [1, 1, 1]))
-        add(Finding("sound", bool(np.abs(y).max() > 0.1), "NumPy synthesizer renders audio",
+        engine = sound_engine()
+        y = render(NoteList.from_arrays([60, 64, 67], [0, 1, 2], [1, 1, 1]), engine=engine)
+        what = ("General MIDI soundfont (tinysoundfont + TimGM6mb.sf2) renders audio" if engine == "soundfont"
+                else "NumPy additive synthesizer renders audio (soundfont engine not active)")
+        add(Finding("sound", bool(np.abs(y).max() > 0.1), what,
                     "if you hear nothing, check the browser tab is not muted"))
     except Exception as exc:
         add(Finding("sound", False, str(exc), "reinstall with `make clean-venv lab`"))

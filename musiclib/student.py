@@ -7,9 +7,10 @@ In the instructor notebooks every exercise solution sits between two marker line
         ...
         ### END SOLUTION
 
-``python -m musiclib.student`` copies ``notebooks/NN_*.ipynb`` to ``student/`` (or
-``--out``), replacing each marked block with ``raise NotImplementedError`` (indented
-like the block) and clearing outputs, so the checkers print ``[FAIL] ... not
+``python -m musiclib.student`` (``make student``) copies ``notebooks/NN_*.ipynb`` to
+``notebooks/student/`` (or ``--out``), a folder that ``make lab`` serves, replacing each
+marked block with ``raise NotImplementedError`` (indented like the block), clearing
+outputs and dropping saved widget state, so the checkers print ``[FAIL] ... not
 implemented yet`` until the learner writes the code. It never overwrites a file in
 the output folder unless ``--overwrite`` is given.
 
@@ -85,19 +86,21 @@ def make_student_notebook(path: str | Path, out_dir: str | Path, *, overwrite: b
         cell["source"] = strip_solutions(text, where=f"{src.name} cell {k}")
         cell["outputs"] = []
         cell["execution_count"] = None
+    # Saved widget state would show controls with broken-link icons until a kernel runs.
+    nb.get("metadata", {}).pop("widgets", None)
     target = Path(out_dir) / src.name
     atomic_write_text(target, json.dumps(nb, indent=1, ensure_ascii=False) + "\n", overwrite=overwrite)
     return target, blocks
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m musiclib.student [--src notebooks] [--out student] [--overwrite]``.
+    """Command line: ``python -m musiclib.student [--src notebooks] [--out notebooks/student] [--overwrite]``.
 
     Used by: the command `python -m musiclib.student`
     """
     parser = argparse.ArgumentParser(prog="python -m musiclib.student", description=__doc__.split("\n")[0])
     parser.add_argument("--src", default="notebooks", help="folder with the instructor notebooks")
-    parser.add_argument("--out", default="student", help="folder for the student notebooks")
+    parser.add_argument("--out", default="notebooks/student", help="folder for the student notebooks")
     parser.add_argument("--overwrite", action="store_true", help="replace existing student notebooks")
     args = parser.parse_args(argv)
     notebooks = sorted(Path(args.src).glob("[0-9][0-9]_*.ipynb"))

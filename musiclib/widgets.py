@@ -50,12 +50,13 @@ def co_composer(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
-    choice = w.Dropdown(options=[*primers, "typed"], description="primer")
-    typed = w.Text(value="E5 D5 C5 D5 E5 E5 E5:2", description="notes")
-    temperature = w.FloatSlider(value=0.9, min=0.0, max=2.0, step=0.1, description="temperature")
-    top_p = w.FloatSlider(value=0.95, min=0.05, max=1.0, step=0.05, description="top-p")
-    length = w.IntSlider(value=64, min=16, max=128, step=16, description="steps")
-    seed = w.IntText(value=0, description="seed")
+    label = {"style": {"description_width": "90px"}}  # wide enough for "temperature"
+    choice = w.Dropdown(options=[*primers, "typed"], description="primer", **label)
+    typed = w.Text(value="E5 D5 C5 D5 E5 E5 E5:2", description="notes", **label)
+    temperature = w.FloatSlider(value=0.9, min=0.0, max=2.0, step=0.1, description="temperature", **label)
+    top_p = w.FloatSlider(value=0.95, min=0.05, max=1.0, step=0.05, description="top-p", **label)
+    length = w.IntSlider(value=64, min=16, max=128, step=16, description="steps", **label)
+    seed = w.IntText(value=0, description="seed", **label)
     button = w.Button(description="Compose", button_style="primary")
     out = w.Output()
 

@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 120
+# ---
+
 # %% [markdown]
 # # 00 · Welcome: AI-generated music (AIGC 音乐)
 #

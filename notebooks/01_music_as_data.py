@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 120
+# ---
+
 # %% [markdown]
 # # 01 · Music as data (音乐数据表示)
 #
@@ -264,7 +270,7 @@ from IPython.display import display
 
 for name in ("clarinet", "strings"):
     print(name)
-    display(play(phrase, instrument=name, bpm=80))
+    display(play(phrase, instrument=name, bpm=80, engine="additive"))
 
 # %% [markdown]
 # `write_wav` saves a 16-bit WAV file, with the same care as MIDI: atomic, never over an

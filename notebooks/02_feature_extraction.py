@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 300
+# ---
+
 # %% [markdown]
 # # 02 · Feature extraction (音乐特征提取): pitch (音高), rhythm (节奏), timbre (音色)
 #
@@ -605,7 +611,7 @@ for bpm in (72, 96, 132):
 phrase = chorale.melody.window(0, 4)
 for name in INSTRUMENTS:
     print(name)
-    display(play(phrase, instrument=name, bpm=120.0))
+    display(play(phrase, instrument=name, bpm=120.0, engine="additive"))
 
 # %% [markdown]
 # Three spectral descriptors summarise the shape of each frame's magnitude spectrum

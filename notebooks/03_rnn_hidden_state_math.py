@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 300
+# ---
+
 # %% [markdown]
 # # 03 · The RNN hidden state by hand (循环神经网络 RNN 的隐藏状态)
 #

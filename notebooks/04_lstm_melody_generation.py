@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 300
+# ---
+
 # %% [markdown]
 # # 04 · Melody generation with an LSTM (长短期记忆网络 LSTM)
 #

@@ -1,0 +1,54 @@
+"""The course website builds offline and shows sound and scores (``make test-book``)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+pytestmark = [pytest.mark.book, pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    pytest.importorskip("sphinx")
+    pytest.importorskip("myst_nb")
+    pytest.importorskip("sphinx_book_theme")
+    src = tmp_path_factory.mktemp("book-src")
+    out = tmp_path_factory.mktemp("book-html")
+    for f in [ROOT / "book" / "conf.py", ROOT / "book" / "index.md", ROOT / "README.md", *NOTEBOOKS]:
+        shutil.copy(f, src / f.name)
+    # the same command as `make book`, with a dead proxy: the build must not need the network
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(src), "HTTP_PROXY": "http://127.0.0.1:9",
+           "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(out)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def test_every_notebook_has_a_page_and_the_landing_page_links_them(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "Course map" in index
+    for nb in NOTEBOOKS:
+        assert (site / f"{nb.stem}.html").is_file(), nb.stem
+        assert f'href="{nb.stem}.html"' in index, nb.stem
+
+
+def test_welcome_page_has_a_player_and_an_engraved_score(site):
+    page = (site / "00_welcome.html").read_text(encoding="utf-8")
+    assert re.search(r"<audio[^>]*>\s*<source src=\"data:audio/wav;base64,", page)
+    svgs = re.findall(r'<img[^>]*src="(_images/[0-9a-f]+\.svg)"', page)
+    assert svgs, "no SVG image in 00's page"
+    assert any("definition-scale" in (site / s).read_text(encoding="utf-8") for s in svgs)  # verovio's SVG
+
+
+def test_site_needs_no_server_code(site):
+    assert not list(site.rglob("*.php")) and (site / "_static").is_dir()
