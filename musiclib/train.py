@@ -5,6 +5,8 @@
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
     python -m musiclib.train style                    # style judges + decoders (see musiclib.models.style)
     python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
+    python -m musiclib.train gan --out my_gan.keras   # the chorale-bar GAN (recipe: models.gan.GANRecipe)
+    python -m musiclib.train gan --ship               # replace the shipped gan_generator.keras
 
 ``melody`` follows :data:`musiclib.models.melody.MELODY_RECIPE`: it fits the n-gram
 baselines (orders 1..10, discount tuned on the validation split; the best order also
@@ -52,7 +54,7 @@ from musiclib.models.ngram import fit_best_ngram
 from musiclib.pretrained import MELODY_LSTM, is_shipped, record_path
 from musiclib.representation import MelodyVocabulary
 
-__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "default_output", "main"]
+__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "default_output", "main"]
 
 
 def _round(metrics: dict) -> dict:
@@ -233,6 +235,65 @@ def train_melody(
     return record
 
 
+def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAULT_SEED, epochs: int | None = None,
+              n_eval: int = 2000, max_seconds: float | None = None, overwrite: bool = False,
+              progress: bool = True) -> dict:
+    """Train the roll GAN of :class:`musiclib.models.gan.GANRecipe`, evaluate it, write ``out`` and its record.
+
+    The record's ``metrics`` hold one entry per set (``data`` = held-out bars, i.e. the
+    validation and test splits, ``gan``, ``bernoulli``, ``random``), from
+    :func:`musiclib.models.gan.evaluate_generator` on ``n_eval`` bars per set.
+
+    Used by: main (python -m musiclib.train gan)
+    """
+    quiet_tensorflow()
+    from musiclib.datasets import load_chorale_bars, read_manifest
+    from musiclib.models.gan import BINARIZATIONS, GANRecipe, evaluate_generator, format_metrics_table, train_roll_gan
+    from musiclib.pretrained import is_shipped
+
+    prof = get_profile(profile)
+    say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
+    target = Path(out)
+    if target.exists() and not overwrite:
+        raise FileExistsNoOverwriteError(f"checkpoint {str(target)!r} exists; pass --overwrite or choose another --out")
+    bars = load_chorale_bars()
+    train, heldout = bars.of_split("train"), np.concatenate([bars.of_split("valid"), bars.of_split("test")])
+    recipe = GANRecipe()
+    n_epochs = epochs if epochs is not None else prof.epochs(recipe.epochs)
+    budget = float(max_seconds) if max_seconds is not None else prof.max_seconds
+    say(f"{len(train)} training bars, {len(heldout)} held-out; {n_epochs} epochs at most, "
+        f"{budget:.0f} s budget (profile {prof.name}, seed {seed})")
+    cpu0 = time.process_time()
+    gen, result = train_roll_gan(train, recipe, epochs=n_epochs, seed=seed, max_seconds=budget,
+                                 monitor_every=5, on_epoch=lambda e, logs: say(
+                                     f"epoch {e + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in logs.items()))
+                                 if (e + 1) % 5 == 0 else None)
+    cpu = time.process_time() - cpu0
+    metrics = evaluate_generator(gen, train, heldout, n=n_eval, seed=seed,
+                                 methods=[m for m in BINARIZATIONS if m != recipe.binarization])
+    entry = read_manifest()["files"]["chorale_bars.npz"]
+    record = {
+        "command": "python -m musiclib.train gan " + ("--ship" if is_shipped(target) else f"--out {target.name}")
+                   + (f" --profile {prof.name}" if profile else "")
+                   + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+                   + (f" --epochs {epochs}" if epochs is not None else "")
+                   + (f" --max-seconds {max_seconds:g}" if max_seconds is not None else ""),
+        "seed": seed, "profile": prof.name, "eval_seed": seed, "n_eval": n_eval,
+        "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
+                 "heldout_bars": len(heldout), "heldout": "valid + test splits (split by tune)"},
+        "epochs_run": result.epochs_run, "epochs_planned": n_epochs, "train_seconds": round(result.seconds, 1),
+        "train_cpu_seconds": round(cpu, 1),
+        "history": {k: [round(x, 4) for x in v] for k, v in result.history.items()},
+        "metrics": {k: _round(v) for k, v in metrics.items() if not k.startswith("gan_")},
+        "binarization_comparison": {k: _round(v) for k, v in metrics.items() if k.startswith("gan")},
+    }
+    gen.save(target, overwrite=overwrite, record=record)
+    say(format_metrics_table(metrics))
+    say(f"{result.epochs_run} epochs in {result.seconds:.0f} s ({cpu:.0f} CPU s); wrote {target} and "
+        f"{target.with_suffix('.json').name}")
+    return gen.record
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out | --ship] [--midi-folder]``.
 
@@ -274,7 +335,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                          help="replace the package's shipped musiclib/checkpoints/melody_transformer.keras")
     t.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     t.add_argument("--quiet", action="store_true")
+    g = sub.add_parser("gan", help="the DCGAN on one-bar chorale piano rolls")
+    g.add_argument("--profile", choices=["ci", "cpu", "full"], default=None, help="default: $MUSICLIB_PROFILE or cpu")
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    g.add_argument("--epochs", type=int, default=None, help="override the profile's epoch count")
+    where = g.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
+    where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_generator.keras")
+    g.add_argument("--max-seconds", type=float, default=None, help="override the profile's time budget")
+    g.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    g.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "gan":
+        from musiclib.pretrained import CHECKPOINT_DIR
+
+        out = CHECKPOINT_DIR / "gan_generator.keras" if args.ship else args.out
+        return run_cli(lambda: train_gan(out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                         max_seconds=args.max_seconds,
+                                         overwrite=args.overwrite or args.ship, progress=not args.quiet))
     if args.what == "transformer":
         from musiclib.models.transformer import reproduce_checkpoint
 

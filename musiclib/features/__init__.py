@@ -85,12 +85,19 @@ from musiclib.features.rhythm import (
 )
 from musiclib.features.robustness import add_noise, add_reverb, fm_synthesize, snr_db
 from musiclib.features.roll import (
+    bootstrap_ci,
+    copy_rate,
+    nearest_neighbour_distance,
+    pairwise_hamming,
     polyphony,
     polyphony_rate,
     qualified_note_rate,
     roll_metrics,
     roll_notes,
+    roll_pitch_class_entropy,
     roll_scale_consistency,
+    set_diversity,
+    unique_rate,
     used_pitch_classes_per_bar,
 )
 
@@ -113,6 +120,9 @@ __all__ = [
     "harmonic_rhythm", "chord_vocabulary", "vocabulary_coverage",
     # robustness of the audio features
     "add_noise", "add_reverb", "fm_synthesize", "snr_db",
+    # set-level roll metrics (notebook 05)
+    "pairwise_hamming", "set_diversity", "unique_rate", "copy_rate", "nearest_neighbour_distance",
+    "roll_pitch_class_entropy", "bootstrap_ci",
     # audio
     "check_audio", "Spectrogram", "PitchTrack", "OnsetScore", "spectrogram", "chroma",
     "pitch_track", "reference_f0", "raw_pitch_accuracy", "onset_times", "onset_f1",

@@ -31,6 +31,13 @@ __all__ = [
     "used_pitch_classes_per_bar",
     "roll_scale_consistency",
     "roll_metrics",
+    "pairwise_hamming",
+    "set_diversity",
+    "unique_rate",
+    "copy_rate",
+    "nearest_neighbour_distance",
+    "roll_pitch_class_entropy",
+    "bootstrap_ci",
 ]
 
 
@@ -246,3 +253,147 @@ def roll_metrics(
     out = {k: _mean(v) for k, v in rows.items()}
     out["empty_roll_rate"] = float(np.mean(~batch.any(axis=(1, 2))))
     return out
+
+
+# --------------------------------------------------------------------------- set-level metrics
+# A generator is judged on a *set* of rolls: is the set as varied as real music, does it
+# copy its training data, how far is each roll from the nearest training roll? These
+# functions take batches (n, time, pitch) and compare rolls cell by cell (Hamming distance).
+
+
+def _flat_batch(rolls: np.ndarray, name: str) -> np.ndarray:
+    batch = check_roll(rolls, name, batch=True)
+    if batch.shape[0] == 0:
+        raise ShapeError(f"argument {name!r} holds no rolls; expected at least one")
+    return batch.reshape(batch.shape[0], -1)
+
+
+def pairwise_hamming(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Hamming distances between rolls: the number of cells where two rolls differ.
+
+    d(x, y) = sum_{t,p} |x[t, p] - y[t, p]| = |x| + |y| - 2 <x, y>  for binary rolls.
+
+    Parameters
+    ----------
+    a : ndarray, shape (n, time, pitch)
+    b : ndarray, shape (m, time, pitch), optional
+        Default: ``a`` itself (the n x n matrix within one set).
+
+    Returns
+    -------
+    ndarray of int64, shape (n, m)
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    x = _flat_batch(a, "a").astype(np.float32)
+    y = x if b is None else _flat_batch(b, "b").astype(np.float32)
+    if y.shape[1] != x.shape[1]:
+        raise ShapeError(f"arguments 'a' and 'b' hold rolls of {x.shape[1]} and {y.shape[1]} cells; they must match")
+    d = x.sum(1)[:, None] + y.sum(1)[None, :] - 2.0 * (x @ y.T)
+    return np.rint(d).astype(np.int64)
+
+
+def set_diversity(rolls: np.ndarray) -> float:
+    """Mean Hamming distance between two different rolls of a set (higher = more varied).
+
+    diversity = (1 / (n (n - 1))) sum_{i != j} d(x_i, x_j)
+
+    A collapsed generator that always writes the same bar scores 0.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    d = pairwise_hamming(rolls)
+    n = d.shape[0]
+    if n < 2:
+        raise ShapeError(f"argument 'rolls' holds {n} roll; diversity needs at least two")
+    return float(d.sum() / (n * (n - 1)))
+
+
+def _row_keys(flat: np.ndarray) -> np.ndarray:
+    packed = np.packbits(flat, axis=1)
+    return np.array([row.tobytes() for row in packed], dtype=object)
+
+
+def unique_rate(rolls: np.ndarray) -> float:
+    """Share of distinct rolls in a set: #distinct / n (1.0 = no roll repeats).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    flat = _flat_batch(rolls, "rolls")
+    return len(set(_row_keys(flat))) / flat.shape[0]
+
+
+def copy_rate(rolls: np.ndarray, training: np.ndarray) -> float:
+    """Share of rolls that are exact copies of some training roll.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    flat = _flat_batch(rolls, "rolls")
+    train = _flat_batch(training, "training")
+    if train.shape[1] != flat.shape[1]:
+        raise ShapeError(f"arguments 'rolls' and 'training' hold rolls of {flat.shape[1]} and "
+                         f"{train.shape[1]} cells; they must match")
+    seen = set(_row_keys(train))
+    return float(np.mean([k in seen for k in _row_keys(flat)]))
+
+
+def nearest_neighbour_distance(rolls: np.ndarray, training: np.ndarray, *, chunk: int = 1024) -> np.ndarray:
+    """For each roll, the Hamming distance to its nearest training roll (0 = a copy).
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    batch = check_roll(rolls, "rolls", batch=True)
+    _flat_batch(batch, "rolls")
+    _flat_batch(training, "training")
+    out = [pairwise_hamming(batch[i:i + chunk], training).min(axis=1) for i in range(0, batch.shape[0], chunk)]
+    return np.concatenate(out)
+
+
+def roll_pitch_class_entropy(roll: np.ndarray, *, low: int = DEFAULT_ROLL_RANGE[0]) -> float:
+    """Entropy (bits) of the pitch-class histogram of a roll's active cells.
+
+    H = -sum_c h_c log2 h_c, h_c = share of active cells with pitch class c.
+    0 for one pitch class, log2(12) = 3.585 for all twelve equally; NaN for a silent roll.
+    Counting cells (not notes) weights each pitch class by how long it sounds.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    active = check_roll(roll)
+    low = _check_low(active, low)
+    per_pitch = active.sum(axis=0)
+    counts = np.bincount((low + np.arange(active.shape[1])) % 12, weights=per_pitch, minlength=12)
+    total = counts.sum()
+    if total == 0:
+        return math.nan
+    h = counts[counts > 0] / total
+    return float(-(h * np.log2(h)).sum() + 0.0)
+
+
+def bootstrap_ci(
+    values: np.ndarray, *, n_boot: int = 1000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean of per-item values and its percentile bootstrap confidence interval.
+
+    Resamples the items (NaNs dropped) with replacement ``n_boot`` times and takes the
+    (1 - level)/2 and (1 + level)/2 quantiles of the resampled means.
+
+    Returns
+    -------
+    (mean, low, high) : tuple of float
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        raise ShapeError("argument 'values' has no finite value; nothing to bootstrap")
+    if not 0 < level < 1:
+        raise ShapeError(f"argument 'level' must lie in (0, 1), got {level!r}")
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, size=(int(n_boot), v.size))].mean(axis=1)
+    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(v.mean()), float(lo), float(hi)

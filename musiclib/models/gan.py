@@ -1,0 +1,897 @@
+"""Generative adversarial networks (生成对抗网络) on one-bar piano rolls, and the tools to judge them.
+
+* The math of the lesson in NumPy: :func:`optimal_discriminator` (D* = p_data / (p_data + p_g)),
+  :func:`js_divergence`, and the losses :func:`discriminator_loss` / :func:`generator_loss`
+  (``"bce"`` = the original minimax game with the non-saturating generator loss,
+  ``"hinge"``, ``"wgan-gp"``; they take the discriminator's *logits*).
+* :class:`GAN` — a subclassed ``keras.Model`` with its own ``compile`` (two optimizers) and
+  ``train_step`` (one discriminator step, one generator step), for any generator and
+  discriminator: the DCGAN of the lesson (:func:`build_generator`, :func:`build_discriminator`
+  on 16 x 48 rolls) or the small MLPs of the toy problems (:func:`build_mlp`).
+* :class:`GANRecipe` — the public recipe of the shipped generator; :func:`train_roll_gan`
+  trains it with per-epoch metrics; :class:`RollGenerator` generates binary rolls
+  (hard threshold, a threshold calibrated to the data's density, or Bernoulli sampling).
+* :func:`save_roll_generator` / :func:`load_roll_generator` — the checkpoint of the generator
+  (``musiclib/checkpoints/gan_generator.keras`` and its JSON record, loaded with safe_mode).
+* Judging generated bars against real ones: :func:`bernoulli_baseline`, :func:`random_rolls`,
+  :func:`c2st_accuracy` (a small convolutional real-vs-generated classifier) and
+  :func:`evaluate_rolls`, which uses the roll metrics of :mod:`musiclib.features`.
+
+Importing this module imports TensorFlow (several seconds).
+
+Taught in: notebooks/05_gan_music_generation.ipynb
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musiclib.config import quiet_tensorflow, seed_everything
+from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
+from musiclib.features import (
+    copy_rate,
+    nearest_neighbour_distance,
+    roll_metrics,
+    roll_pitch_class_entropy,
+    set_diversity,
+    unique_rate,
+)
+from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
+
+quiet_tensorflow()
+
+import keras  # noqa: E402  (after quiet_tensorflow)
+import tensorflow as tf  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+__all__ = [
+    "BAR_SHAPE",
+    "GAN_GENERATOR",
+    "LOSSES",
+    "BINARIZATIONS",
+    "BINARY_NEURONS",
+    "GANRecipe",
+    "GAN",
+    "GANResult",
+    "RollGenerator",
+    "check_rolls",
+    "optimal_discriminator",
+    "js_divergence",
+    "discriminator_loss",
+    "generator_loss",
+    "gradient_penalty",
+    "build_generator",
+    "build_discriminator",
+    "build_mlp",
+    "fit_gan",
+    "make_gan",
+    "train_roll_gan",
+    "binarize",
+    "calibrate_threshold",
+    "bernoulli_baseline",
+    "random_rolls",
+    "c2st_accuracy",
+    "evaluate_rolls",
+    "evaluate_generator",
+    "format_metrics_table",
+    "ring_of_gaussians",
+    "mode_coverage",
+    "save_roll_generator",
+    "load_roll_generator",
+]
+
+#: (steps, pitches) of one 4/4 bar on a 16th grid, MIDI 36..83.
+BAR_SHAPE = (16, 48)
+GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
+LOSSES = ("bce", "hinge", "wgan-gp")
+BINARIZATIONS = ("threshold", "calibrated", "bernoulli")
+BINARY_NEURONS = ("none", "stochastic", "deterministic")
+_TRAIN_COMMAND = "python -m musiclib.train gan"
+
+
+# --------------------------------------------------------------------------- input checks
+def check_rolls(rolls: Any, name: str = "rolls", *, binary: bool = True, shape: tuple[int, int] = BAR_SHAPE
+                ) -> np.ndarray:
+    """A batch of bar rolls as float32, shape (n, 16, 48); anything else raises.
+
+    Parameters
+    ----------
+    rolls : array, shape (n, 16, 48)
+        Bool, integer or float cells.
+    binary : bool
+        Require every cell to be 0 or 1 (real data, binarised samples).
+
+    Raises
+    ------
+    ShapeError
+        Wrong number of axes, wrong bar shape, no rolls, non-numeric dtype, NaN.
+    RepresentationError
+        ``binary=True`` and a cell is neither 0 nor 1.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    arr = np.asarray(rolls)
+    if arr.ndim != 3 or tuple(arr.shape[1:]) != tuple(shape):
+        raise ShapeError(f"argument {name!r} has shape {arr.shape}; expected (n_bars, {shape[0]}, {shape[1]})")
+    if arr.shape[0] == 0:
+        raise ShapeError(f"argument {name!r} holds no bars; expected at least one")
+    if arr.dtype != bool and not np.issubdtype(arr.dtype, np.number):
+        raise ShapeError(f"argument {name!r} must be numeric or bool, got dtype {arr.dtype}")
+    out = arr.astype(np.float32)
+    if not np.all(np.isfinite(out)):
+        raise ShapeError(f"argument {name!r} contains NaN or infinite values")
+    if binary and not np.all((out == 0) | (out == 1)):
+        bad = out[(out != 0) & (out != 1)].ravel()[0]
+        raise RepresentationError(f"argument {name!r} must be a binary roll (0/1 cells), found the value {bad:.3g}; "
+                                  "binarise generator output with binarize(...)")
+    return out
+
+
+def _check_choice(value: str, name: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise RepresentationError(f"argument {name!r} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- the math
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray) -> np.ndarray:
+    """The best discriminator for a fixed generator: D*(x) = p_data(x) / (p_data(x) + p_g(x)).
+
+    Where both densities are 0, D* is undefined; 0.5 is returned there.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = np.asarray(p_data, dtype=np.float64)
+    q = np.asarray(p_g, dtype=np.float64)
+    if p.shape != q.shape:
+        raise ShapeError(f"arguments 'p_data' {p.shape} and 'p_g' {q.shape} must have the same shape")
+    if np.any(p < 0) or np.any(q < 0):
+        raise RepresentationError("arguments 'p_data' and 'p_g' must be densities (no negative value)")
+    s = p + q
+    return np.divide(p, s, out=np.full_like(s, 0.5), where=s > 0)
+
+
+def js_divergence(p: np.ndarray, q: np.ndarray, dx: float = 1.0) -> float:
+    """Jensen-Shannon divergence (nats) of two densities on one grid (or two distributions, dx=1).
+
+    JSD(p, q) = KL(p || m) / 2 + KL(q || m) / 2, m = (p + q) / 2; between 0 and log 2.
+    With D*, the GAN value is V(G, D*) = -log 4 + 2 JSD(p_data, p_g).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = np.asarray(p, dtype=np.float64) * dx
+    q = np.asarray(q, dtype=np.float64) * dx
+    if p.shape != q.shape:
+        raise ShapeError(f"arguments 'p' {p.shape} and 'q' {q.shape} must have the same shape")
+    m = (p + q) / 2
+
+    def _kl(a: np.ndarray) -> float:
+        keep = a > 0
+        return float(np.sum(a[keep] * np.log(a[keep] / m[keep])))
+
+    return 0.5 * _kl(p) + 0.5 * _kl(q)
+
+
+def discriminator_loss(real_logits: Any, fake_logits: Any, kind: str = "bce", *, smoothing: float = 1.0) -> Any:
+    """The discriminator's loss from its logits on a real and a generated batch.
+
+    * ``"bce"``: -mean[s log sigma(r) + (1-s) log(1 - sigma(r))] - mean[log(1 - sigma(f))], s = ``smoothing``
+      (1.0: the minimax objective, negated; 0.9: one-sided label smoothing).
+    * ``"hinge"``: mean[relu(1 - r)] + mean[relu(1 + f)].
+    * ``"wgan-gp"``: mean[f] - mean[r] (the gradient penalty is added by :class:`GAN`).
+
+    Works on NumPy arrays and tensors (returns a scalar tensor).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    _check_choice(kind, "kind", LOSSES)
+    r = ops.convert_to_tensor(real_logits, dtype="float32")
+    f = ops.convert_to_tensor(fake_logits, dtype="float32")
+    if kind == "bce":
+        # -log sigma(x) = softplus(-x), -log(1 - sigma(x)) = softplus(x)
+        real = smoothing * ops.softplus(-r) + (1.0 - smoothing) * ops.softplus(r)
+        return ops.mean(real) + ops.mean(ops.softplus(f))
+    if kind == "hinge":
+        return ops.mean(ops.relu(1.0 - r)) + ops.mean(ops.relu(1.0 + f))
+    return ops.mean(f) - ops.mean(r)
+
+
+def generator_loss(fake_logits: Any, kind: str = "bce") -> Any:
+    """The generator's loss from the discriminator's logits on generated samples.
+
+    * ``"bce"``: the non-saturating loss -mean[log sigma(f)] (Goodfellow et al. 2014, section 3);
+    * ``"minimax"``: mean[log(1 - sigma(f))], the loss of the minimax game itself, whose gradient
+      vanishes when the discriminator confidently rejects the samples;
+    * ``"hinge"`` and ``"wgan-gp"``: -mean[f].
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    _check_choice(kind, "kind", (*LOSSES, "minimax"))
+    f = ops.convert_to_tensor(fake_logits, dtype="float32")
+    if kind == "bce":
+        return ops.mean(ops.softplus(-f))
+    if kind == "minimax":
+        return -ops.mean(ops.softplus(f))
+    return -ops.mean(f)
+
+
+def gradient_penalty(discriminator: Any, real: Any, fake: Any, *, seed: Any = None) -> Any:
+    """WGAN-GP's penalty mean[(||grad_x D(x_hat)|| - 1)^2] at random points between real and fake.
+
+    Used by: musiclib.models.gan.GAN (the wgan-gp loss)
+    """
+    real = tf.convert_to_tensor(real, dtype=tf.float32)
+    fake = tf.convert_to_tensor(fake, dtype=tf.float32)
+    shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+    eps = keras.random.uniform(shape, seed=seed)
+    x_hat = eps * real + (1.0 - eps) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(x_hat)
+        out = discriminator(x_hat, training=True)
+    grads = tape.gradient(out, x_hat)
+    norm = tf.sqrt(tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(real)[0], -1])), axis=1) + 1e-12)
+    return tf.reduce_mean(tf.square(norm - 1.0))
+
+
+# --------------------------------------------------------------------------- recipe and networks
+@dataclass
+class GANRecipe:
+    """How the shipped roll GAN is built and trained (epochs are for the ``cpu`` profile).
+
+    Attributes
+    ----------
+    z_dim : int
+        Length of the noise vector z ~ N(0, I).
+    g_filters : tuple of int
+        Channels of the generator after the dense layer (4 x 12 grid) and after each of its
+        two transposed convolutions (8 x 24, then 16 x 48).
+    d_filters : tuple of int
+        Channels of the discriminator's two strided convolutions.
+    loss : str
+        ``"bce"`` (non-saturating), ``"hinge"`` or ``"wgan-gp"``.
+    smoothing : float
+        Target for real bars in the ``bce`` loss (one-sided label smoothing).
+    gp_weight : float
+        lambda of the gradient penalty (``wgan-gp`` only).
+    d_steps : int
+        Discriminator steps per generator step.
+    lr_g, lr_d, beta_1 : float
+        Adam settings of the two players.
+    batch_size, epochs : int
+    binary_neurons : str
+        What the discriminator sees of a generated bar during training: ``"none"`` the
+        probabilities, ``"stochastic"`` a Bernoulli sample of them, ``"deterministic"`` the
+        cells above 0.5; gradients pass straight through the sampling (BinaryMuseGAN's
+        binary neurons), so real and generated bars are both binary for the discriminator.
+    binarization : str
+        How :class:`RollGenerator` turns probabilities into notes by default:
+        ``"threshold"`` (p > 0.5), ``"calibrated"`` (a threshold chosen so the share of
+        active cells equals the training data's) or ``"bernoulli"`` (each cell on with
+        probability p).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    z_dim: int = 32
+    g_filters: tuple[int, int, int] = (64, 32, 16)
+    d_filters: tuple[int, int] = (32, 64)
+    loss: str = "hinge"
+    smoothing: float = 0.9
+    gp_weight: float = 10.0
+    d_steps: int = 1
+    lr_g: float = 2e-4
+    lr_d: float = 1e-4
+    beta_1: float = 0.5
+    batch_size: int = 64
+    epochs: int = 120
+    binarization: str = "calibrated"
+    binary_neurons: str = "deterministic"
+
+    def __post_init__(self) -> None:
+        _check_choice(self.loss, "loss", LOSSES)
+        _check_choice(self.binarization, "binarization", BINARIZATIONS)
+        _check_choice(self.binary_neurons, "binary_neurons", BINARY_NEURONS)
+        self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
+        self.d_filters = tuple(int(x) for x in self.d_filters)
+        if len(self.g_filters) != 3 or len(self.d_filters) != 2:
+            raise RepresentationError("arguments 'g_filters' and 'd_filters' need 3 and 2 channel counts")
+
+    def to_dict(self) -> dict:
+        """The recipe as JSON-ready values."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+
+def build_generator(recipe: GANRecipe | None = None) -> keras.Model:
+    """DCGAN generator: z -> dense 4 x 12 -> transposed convolutions -> 16 x 48 x 1 probabilities.
+
+    Built from Keras layers only (no custom code), so its checkpoint loads with safe_mode.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or GANRecipe()
+    c0, c1, c2 = r.g_filters
+    z = keras.Input(shape=(r.z_dim,), name="z")
+    x = layers.Dense(4 * 12 * c0, use_bias=False)(z)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((4, 12, c0))(x)
+    for c in (c1, c2):
+        x = layers.Conv2DTranspose(c, (4, 4), strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    # a last convolution one step wide and an octave and a half tall: chords are vertical
+    x = layers.Conv2D(1, (1, 19), padding="same", activation="sigmoid")(x)
+    out = layers.Reshape(BAR_SHAPE, name="roll")(x)
+    return keras.Model(z, out, name="generator")
+
+
+def build_discriminator(recipe: GANRecipe | None = None) -> keras.Model:
+    """DCGAN discriminator: 16 x 48 roll -> two strided convolutions -> one logit.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or GANRecipe()
+    x_in = keras.Input(shape=BAR_SHAPE, name="roll")
+    x = layers.Reshape((*BAR_SHAPE, 1))(x_in)
+    for c in r.d_filters:
+        x = layers.Conv2D(c, (4, 4), strides=2, padding="same")(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    out = layers.Dense(1, name="logit")(x)
+    return keras.Model(x_in, out, name="discriminator")
+
+
+def build_mlp(n_in: int, n_out: int, *, hidden: Sequence[int] = (64, 64), name: str = "mlp",
+              out_activation: str | None = None) -> keras.Model:
+    """A small multilayer perceptron (ReLU hidden layers), for the toy GANs.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    x_in = keras.Input(shape=(int(n_in),))
+    x = x_in
+    for h in hidden:
+        x = layers.Dense(int(h), activation="relu")(x)
+    out = layers.Dense(int(n_out), activation=out_activation)(x)
+    return keras.Model(x_in, out, name=name)
+
+
+# --------------------------------------------------------------------------- the GAN model
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other.
+
+    ``compile(g_optimizer, d_optimizer)`` gives each player its own optimizer;
+    ``train_step`` takes a batch of real samples, makes a discriminator step on real and
+    generated samples (``d_steps`` times), then a generator step. ``fit`` reports
+    ``d_loss``, ``g_loss`` and the mean discriminator logits ``d_real`` / ``d_fake``.
+
+    Parameters
+    ----------
+    generator, discriminator : keras.Model
+        z (batch, z_dim) -> samples; samples -> one logit each.
+    z_dim : int
+    loss : str
+        ``"bce"``, ``"hinge"`` or ``"wgan-gp"`` (see :func:`discriminator_loss`).
+    smoothing, gp_weight : float
+    d_steps : int
+    seed : int
+        Seed of the noise drawn inside ``train_step``.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, z_dim: int, loss: str = "bce",
+                 smoothing: float = 1.0, gp_weight: float = 10.0, d_steps: int = 1, seed: int = 0,
+                 binary_neurons: str = "none", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.z_dim = int(z_dim)
+        self.loss_kind = _check_choice(loss, "loss", LOSSES)
+        self.smoothing = float(smoothing)
+        self.gp_weight = float(gp_weight)
+        self.d_steps = int(d_steps)
+        self.binary_neurons = _check_choice(binary_neurons, "binary_neurons", BINARY_NEURONS)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
+
+    def compile(self, g_optimizer: Any = None, d_optimizer: Any = None, **kwargs: Any) -> None:  # noqa: D102
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+    @property
+    def metrics(self) -> list:  # noqa: D102  (reset by fit at each epoch)
+        return list(self.trackers.values())
+
+    def call(self, z: Any, training: bool = False) -> Any:  # noqa: D102
+        return self.generator(z, training=training)
+
+    def _noise(self, batch: Any) -> Any:
+        return keras.random.normal((batch, self.z_dim), seed=self.seed_generator)
+
+    def _fake(self, batch: Any) -> Any:
+        """Generated bars as the discriminator sees them (binary neurons: straight-through)."""
+        p = self.generator(self._noise(batch), training=True)
+        if self.binary_neurons == "none":
+            return p
+        if self.binary_neurons == "stochastic":
+            hard = ops.cast(keras.random.uniform(ops.shape(p), seed=self.seed_generator) < p, p.dtype)
+        else:
+            hard = ops.cast(p > 0.5, p.dtype)
+        return p + ops.stop_gradient(hard - p)
+
+    def train_step(self, data: Any) -> dict:  # noqa: D102
+        real = data[0] if isinstance(data, tuple | list) else data
+        batch = tf.shape(real)[0]
+        for _ in range(self.d_steps):
+            fake = self._fake(batch)
+            with tf.GradientTape() as tape:
+                r = self.discriminator(real, training=True)
+                f = self.discriminator(fake, training=True)
+                d_loss = discriminator_loss(r, f, self.loss_kind, smoothing=self.smoothing)
+                if self.loss_kind == "wgan-gp":
+                    d_loss = d_loss + self.gp_weight * gradient_penalty(self.discriminator, real, fake,
+                                                                        seed=self.seed_generator)
+            grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
+        with tf.GradientTape() as tape:
+            f_g = self.discriminator(self._fake(batch), training=True)
+            g_loss = generator_loss(f_g, self.loss_kind)
+        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
+        for k, v in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(r)), ("d_fake", ops.mean(f))):
+            self.trackers[k].update_state(v)
+        return {k: t.result() for k, t in self.trackers.items()}
+
+
+@dataclass
+class GANResult:
+    """A trained GAN, its per-epoch history (losses and metrics) and the seconds it took.
+
+    Used by: musiclib.models.gan.fit_gan, train_roll_gan (notebook 05 plots its history)
+    """
+
+    gan: GAN
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    epochs_run: int = 0
+
+
+def fit_gan(gan: GAN, data: np.ndarray, *, epochs: int, batch_size: int = 64, seed: int = 0,
+            max_seconds: float | None = None,
+            on_epoch: Callable[[int, dict[str, float]], dict[str, float] | None] | None = None) -> GANResult:
+    """Train a compiled :class:`GAN` epoch by epoch on ``data`` (shuffled, last partial batch dropped).
+
+    ``on_epoch(epoch, logs)`` is called after each epoch; the numbers it returns are added
+    to the history (e.g. metrics of generated samples). Stops early after ``max_seconds``.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    x = np.asarray(data, dtype=np.float32)
+    if x.shape[0] < batch_size:
+        raise DataError(f"argument 'data' holds {x.shape[0]} samples; need at least batch_size={batch_size}")
+    ds = (tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+          .batch(batch_size, drop_remainder=True).prefetch(2))
+    result = GANResult(gan)
+    t0 = time.perf_counter()
+    for epoch in range(int(epochs)):
+        h = gan.fit(ds, epochs=1, verbose=0, shuffle=False)
+        logs = {k: float(v[-1]) for k, v in h.history.items()}
+        extra = on_epoch(epoch, logs) if on_epoch is not None else None
+        for k, v in {**logs, **(extra or {})}.items():
+            result.history.setdefault(k, []).append(float(v))
+        result.epochs_run = epoch + 1
+        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+            break
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def make_gan(recipe: GANRecipe | None = None, *, seed: int = 0) -> GAN:
+    """A compiled, untrained roll GAN built from ``recipe``.
+
+    Used by: musiclib.models.gan.train_roll_gan
+    """
+    r = recipe or GANRecipe()
+    seed_everything(seed)
+    gan = GAN(build_generator(r), build_discriminator(r), z_dim=r.z_dim, loss=r.loss,
+              smoothing=r.smoothing if r.loss == "bce" else 1.0, gp_weight=r.gp_weight, d_steps=r.d_steps,
+              seed=seed, binary_neurons=r.binary_neurons)
+    gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
+                d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
+    return gan
+
+
+
+def train_roll_gan(train: np.ndarray, recipe: GANRecipe | None = None, *, epochs: int | None = None,
+                   seed: int = 0, max_seconds: float | None = None, monitor_every: int = 1,
+                   n_monitor: int = 256, on_epoch: Callable[[int, dict[str, float]], None] | None = None
+                   ) -> tuple[RollGenerator, GANResult]:
+    """Train the roll GAN; every ``monitor_every`` epochs, measure ``n_monitor`` generated bars.
+
+    The history gets, per monitored epoch: ``density`` (share of active cells, before
+    binarising = mean probability), ``polyphony``, ``used_pitch_classes``, ``diversity``
+    and ``unique_rate`` of bars binarised as the recipe says — the curves that show
+    over-filling early in training and mode collapse.
+
+    Returns
+    -------
+    (RollGenerator, GANResult)
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or GANRecipe()
+    x = check_rolls(train, "train")
+    density = float(x.mean())
+    gan = make_gan(r, seed=seed)
+    gen = RollGenerator(gan.generator, z_dim=r.z_dim, binarization=r.binarization, data_density=density)
+    z_fixed = np.random.default_rng(seed + 1).standard_normal((n_monitor, r.z_dim)).astype(np.float32)
+
+    def _monitor(epoch: int, logs: dict[str, float]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        if monitor_every and (epoch + 1) % monitor_every == 0:
+            probs = gen.probabilities(z=z_fixed)
+            gen.threshold = calibrate_threshold(probs, density)
+            bars = binarize(probs, r.binarization, threshold=gen.threshold, seed=seed)
+            m = roll_metrics(bars)
+            out = {"mean_probability": float(probs.mean()), "polyphony": m["polyphony"],
+                   "used_pitch_classes": m["used_pitch_classes"], "diversity": set_diversity(bars),
+                   "unique_rate": unique_rate(bars)}
+        if on_epoch is not None:
+            on_epoch(epoch, {**logs, **out})
+        return out
+
+    result = fit_gan(gan, x, epochs=epochs if epochs is not None else r.epochs, batch_size=r.batch_size, seed=seed,
+                     max_seconds=max_seconds, on_epoch=_monitor)
+    gen.threshold = calibrate_threshold(gen.probabilities(n=2000, seed=seed + 2), density)
+    gen.record = {"kind": "gan_generator", "recipe": r.to_dict(), "threshold": gen.threshold,
+                  "data_density": density}
+    return gen, result
+
+
+# --------------------------------------------------------------------------- generation
+def binarize(probs: np.ndarray, method: str = "threshold", *, threshold: float = 0.5, seed: int = 0) -> np.ndarray:
+    """Turn cell probabilities into a binary roll (uint8).
+
+    ``"threshold"`` / ``"calibrated"``: cell on when p > ``threshold``; ``"bernoulli"``: cell on
+    with probability p (independent draws, ``seed``).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    _check_choice(method, "method", BINARIZATIONS)
+    p = np.asarray(probs, dtype=np.float64)
+    if p.size and (not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1):
+        raise RepresentationError("argument 'probs' must hold probabilities in [0, 1]")
+    if method == "bernoulli":
+        return (np.random.default_rng(seed).random(p.shape) < p).astype(np.uint8)
+    return (p > float(threshold)).astype(np.uint8)
+
+
+def calibrate_threshold(probs: np.ndarray, density: float) -> float:
+    """The threshold t for which the share of cells with p > t equals ``density``.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = np.asarray(probs, dtype=np.float64).ravel()
+    if p.size == 0:
+        raise ShapeError("argument 'probs' is empty")
+    if not 0 < density < 1:
+        raise RepresentationError(f"argument 'density' must lie in (0, 1), got {density!r}")
+    return float(np.quantile(p, 1.0 - density))
+
+
+class RollGenerator:
+    """A trained generator that writes bars: probabilities, then binary rolls.
+
+    Parameters
+    ----------
+    generator : keras.Model
+        z (n, z_dim) -> probabilities (n, 16, 48).
+    z_dim : int
+    binarization : str
+        Default method of :meth:`sample` (see :func:`binarize`).
+    threshold : float
+        Used by ``"threshold"`` (0.5 is used) and ``"calibrated"`` (this value).
+    data_density : float
+        Share of active cells in the training bars.
+    record : dict
+        The JSON record of a loaded checkpoint.
+
+    Used by: musiclib.models.gan.load_roll_generator, train_roll_gan (notebook 05 samples with it)
+    """
+
+    def __init__(self, generator: keras.Model, *, z_dim: int, binarization: str = "calibrated",
+                 threshold: float = 0.5, data_density: float | None = None, record: dict | None = None) -> None:
+        self.generator = generator
+        self.z_dim = int(z_dim)
+        self.binarization = _check_choice(binarization, "binarization", BINARIZATIONS)
+        self.threshold = float(threshold)
+        self.data_density = data_density
+        self.record = record or {}
+
+    def __repr__(self) -> str:
+        return (f"RollGenerator(z_dim={self.z_dim}, binarization={self.binarization!r}, "
+                f"threshold={self.threshold:.3f}, parameters={self.generator.count_params()})")
+
+    def noise(self, n: int, seed: int = 0) -> np.ndarray:
+        """z ~ N(0, I), shape (n, z_dim), from NumPy's generator (reproducible anywhere)."""
+        if int(n) != n or n < 1:
+            raise RepresentationError(f"argument 'n' must be a positive integer, got {n!r}")
+        return np.random.default_rng(seed).standard_normal((int(n), self.z_dim)).astype(np.float32)
+
+    def probabilities(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> np.ndarray:
+        """Cell probabilities, shape (n, 16, 48), for ``n`` noise vectors (or the given ``z``)."""
+        if z is None:
+            z = self.noise(n, seed)
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.z_dim:
+            raise ShapeError(f"argument 'z' has shape {z.shape}; expected (n, {self.z_dim})")
+        out = [np.asarray(self.generator(z[i:i + 512], training=False)) for i in range(0, len(z), 512)]
+        return np.concatenate(out).astype(np.float64)
+
+    def sample(self, n: int = 16, *, seed: int = 0, method: str | None = None,
+               threshold: float | None = None) -> np.ndarray:
+        """Binary bars (uint8), shape (n, 16, 48): probabilities then :func:`binarize`.
+
+        ``method`` defaults to the generator's ``binarization``; ``"threshold"`` uses 0.5
+        unless ``threshold`` is given, ``"calibrated"`` the calibrated threshold.
+        """
+        m = method or self.binarization
+        p = self.probabilities(n, seed=seed)
+        t = threshold if threshold is not None else (self.threshold if m == "calibrated" else 0.5)
+        return binarize(p, m, threshold=t, seed=seed + 7919)
+
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False, record: dict | None = None) -> Path:
+        """Write the generator (.keras) and its JSON record (see :func:`save_roll_generator`)."""
+        return save_roll_generator(self, path, overwrite=overwrite, record=record)
+
+
+# --------------------------------------------------------------------------- baselines and evaluation
+def bernoulli_baseline(train: np.ndarray, n: int, *, seed: int = 0) -> np.ndarray:
+    """Bars whose every (step, pitch) cell is on independently with the data's marginal rate there.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    rate = check_rolls(train, "train").mean(axis=0)
+    return (np.random.default_rng(seed).random((int(n), *BAR_SHAPE)) < rate).astype(np.uint8)
+
+
+def random_rolls(n: int, density: float, *, seed: int = 0) -> np.ndarray:
+    """Bars whose every cell is on independently with one probability ``density``.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    if not 0 <= density <= 1:
+        raise RepresentationError(f"argument 'density' must lie in [0, 1], got {density!r}")
+    return (np.random.default_rng(seed).random((int(n), *BAR_SHAPE)) < density).astype(np.uint8)
+
+
+def _c2st_model() -> keras.Model:
+    x_in = keras.Input(shape=BAR_SHAPE)
+    x = layers.Reshape((*BAR_SHAPE, 1))(x_in)
+    x = layers.Conv2D(16, (3, 3), padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D((2, 2))(x)
+    x = layers.Conv2D(32, (3, 3), padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D((2, 2))(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(32, activation="relu")(x)
+    out = layers.Dense(1, activation="sigmoid")(x)
+    model = keras.Model(x_in, out)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    return model
+
+
+def c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0, epochs: int = 15) -> float:
+    """Classifier two-sample test: held-out accuracy of a small CNN telling ``real`` from ``fake``.
+
+    Both sets are cut to the same size n, shuffled and split in two halves; a convolutional
+    classifier trained on one half is scored on the other, and vice versa (2-fold); the mean
+    accuracy is returned. 0.5 = the classifier cannot tell them apart; 1.0 = always can.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    a = check_rolls(real, "real")
+    b = check_rolls(fake, "fake")
+    n = min(len(a), len(b))
+    if n < 20:
+        raise DataError(f"the C2ST needs at least 20 bars per set, got {n}")
+    rng = np.random.default_rng(seed)
+    a = a[rng.permutation(len(a))[:n]]
+    b = b[rng.permutation(len(b))[:n]]
+    half = n // 2
+    accs = []
+    for fold in range(2):
+        tr = slice(0, half) if fold == 0 else slice(half, n)
+        te = slice(half, n) if fold == 0 else slice(0, half)
+        x_tr = np.concatenate([a[tr], b[tr]])
+        y_tr = np.concatenate([np.ones(len(a[tr])), np.zeros(len(b[tr]))]).astype(np.float32)
+        x_te = np.concatenate([a[te], b[te]])
+        y_te = np.concatenate([np.ones(len(a[te])), np.zeros(len(b[te]))])
+        keras.utils.set_random_seed(seed + fold)
+        model = _c2st_model()
+        _ = model.fit(x_tr, y_tr, epochs=epochs, batch_size=64, shuffle=True, verbose=0)
+        pred = np.asarray(model.predict(x_te, verbose=0)).ravel() > 0.5
+        accs.append(float(np.mean(pred == (y_te > 0.5))))
+    return float(np.mean(accs))
+
+
+def evaluate_rolls(rolls: np.ndarray, train: np.ndarray, heldout: np.ndarray, *, seed: int = 0,
+                   c2st: bool = True, real_for_c2st: np.ndarray | None = None) -> dict[str, float]:
+    """Every metric of the lesson's table for one set of binary bars.
+
+    Per-bar means from :func:`musiclib.features.roll_metrics` (``used_pitch_classes``,
+    ``qualified_note_rate`` at the eighth-note threshold, ``scale_consistency``,
+    ``polyphony``) and :func:`musiclib.features.roll_pitch_class_entropy`; set-level
+    ``diversity``, ``unique_rate``, ``copy_rate`` (of ``train`` bars), ``nn_distance`` (mean
+    Hamming distance to the nearest ``train`` bar), ``density``; and ``c2st_accuracy`` of the
+    set against ``heldout`` (or against ``real_for_c2st``: the data row compares training bars
+    with held-out ones).
+
+    Used by: musiclib.models.gan.evaluate_generator
+    """
+    x = check_rolls(rolls, "rolls")
+    tr = check_rolls(train, "train")
+    ho = check_rolls(heldout, "heldout")
+    m = roll_metrics(x)
+    ent = [roll_pitch_class_entropy(r) for r in x]
+    out = {"used_pitch_classes": m["used_pitch_classes"], "qualified_note_rate": m["qualified_note_rate_8th"],
+           "scale_consistency": m["scale_consistency"], "polyphony": m["polyphony"],
+           "pitch_class_entropy": float(np.nanmean(ent)) if np.isfinite(ent).any() else math.nan,
+           "density": float(x.mean()), "diversity": set_diversity(x), "unique_rate": unique_rate(x),
+           "copy_rate": copy_rate(x, tr), "nn_distance": float(nearest_neighbour_distance(x, tr).mean())}
+    if c2st:
+        other = ho if real_for_c2st is None else check_rolls(real_for_c2st, "real_for_c2st")
+        out["c2st_accuracy"] = c2st_accuracy(other, x, seed=seed)
+    return out
+
+
+def evaluate_generator(gen: RollGenerator, train: np.ndarray, heldout: np.ndarray, *, n: int = 2000,
+                       seed: int = 0, methods: Sequence[str] = ()) -> dict[str, dict[str, float]]:
+    """The lesson's table: held-out data, the GAN, the independent-Bernoulli baseline, random rolls.
+
+    ``n`` bars are generated with noise seed ``seed`` and the generator's binarization; the
+    baselines get ``n`` bars each (Bernoulli at the training bars' per-cell rates, random at
+    their overall density). The ``data`` row measures the held-out bars, its C2ST compares
+    training bars with held-out ones. ``methods`` adds rows ``gan_<method>`` for other
+    binarisations of the same probabilities.
+
+    Returns
+    -------
+    dict
+        ``{"data": {...}, "gan": {...}, "bernoulli": {...}, "random": {...}, ...}``, each from
+        :func:`evaluate_rolls`.
+
+    Used by: musiclib.train (python -m musiclib.train gan)
+    """
+    tr = check_rolls(train, "train")
+    ho = check_rolls(heldout, "heldout")
+    sample_train = tr[np.random.default_rng(seed).permutation(len(tr))[:len(ho)]]
+    out = {"data": evaluate_rolls(ho, tr, ho, seed=seed, real_for_c2st=sample_train),
+           "gan": evaluate_rolls(gen.sample(n, seed=seed), tr, ho, seed=seed),
+           "bernoulli": evaluate_rolls(bernoulli_baseline(tr, n, seed=seed), tr, ho, seed=seed),
+           "random": evaluate_rolls(random_rolls(n, float(tr.mean()), seed=seed), tr, ho, seed=seed)}
+    for m in methods:
+        out[f"gan_{m}"] = evaluate_rolls(gen.sample(n, seed=seed, method=m), tr, ho, seed=seed)
+    return out
+
+
+_TABLE_KEYS = ("used_pitch_classes", "qualified_note_rate", "scale_consistency", "polyphony", "pitch_class_entropy",
+               "diversity", "unique_rate", "copy_rate", "nn_distance", "c2st_accuracy")
+_TABLE_HEAD = ("UPC", "QN(8th)", "SC", "poly", "PC-H", "divers", "unique", "copies", "NN dist", "C2ST")
+
+
+def format_metrics_table(metrics: dict[str, dict[str, float]], *, sets: Sequence[str] | None = None) -> str:
+    """A plain-text table: one row per set (data, gan, ...), one column per metric.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    names = list(sets or metrics)
+    lines = [f"{'set':<14}" + "".join(f"{h:>9}" for h in _TABLE_HEAD)]
+    for name in names:
+        row = metrics[name]
+        cells = []
+        for k in _TABLE_KEYS:
+            v = row.get(k, math.nan)
+            cells.append(f"{v:>9.1f}" if k in ("diversity", "nn_distance") else f"{v:>9.3f}")
+        lines.append(f"{name:<14}" + "".join(cells))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- toy problems
+def ring_of_gaussians(n: int, *, modes: int = 8, radius: float = 2.0, std: float = 0.05, seed: int = 0
+                      ) -> np.ndarray:
+    """``n`` points from ``modes`` Gaussians evenly spaced on a circle (the mode-collapse toy).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    rng = np.random.default_rng(seed)
+    k = rng.integers(0, modes, size=int(n))
+    angle = 2 * np.pi * k / modes
+    centres = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return (centres + std * rng.standard_normal((int(n), 2))).astype(np.float32)
+
+
+def mode_coverage(samples: np.ndarray, *, modes: int = 8, radius: float = 2.0, std: float = 0.05,
+                  min_share: float = 0.02) -> tuple[int, float]:
+    """How many ring modes the samples cover, and the share of samples near any mode.
+
+    A sample is near mode k when it lies within 4 ``std`` of its centre (the "high-quality"
+    rule of Srivastava et al. 2017, with 3 std there); a mode is covered when at least
+    ``min_share`` of the samples are near it.
+
+    Returns
+    -------
+    (n_covered, quality) : (int, float)
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
+        raise ShapeError(f"argument 'samples' has shape {x.shape}; expected (n, 2)")
+    angle = 2 * np.pi * np.arange(modes) / modes
+    centres = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    d = np.linalg.norm(x[:, None, :] - centres[None], axis=2)
+    near = d.min(axis=1) < 4 * std
+    which = d.argmin(axis=1)[near]
+    counts = np.bincount(which, minlength=modes)
+    return int(np.sum(counts >= min_share * len(x))), float(near.mean())
+
+
+# --------------------------------------------------------------------------- checkpoint
+def save_roll_generator(gen: RollGenerator, path: str | os.PathLike, *, overwrite: bool = False,
+                        record: dict | None = None) -> Path:
+    """Save a :class:`RollGenerator` (.keras, no optimizer state) and its JSON record atomically.
+
+    The record always holds ``kind``, ``z_dim``, ``binarization``, ``threshold`` and
+    ``data_density``; ``record`` adds fields (seed, profile, metrics, ...).
+
+    Used by: RollGenerator.save, musiclib.train
+    """
+    full = {**gen.record, **(record or {}), "kind": "gan_generator", "z_dim": gen.z_dim,
+            "binarization": gen.binarization, "threshold": gen.threshold, "data_density": gen.data_density}
+    target = save_keras_checkpoint(gen.generator, path, full, overwrite=overwrite)
+    gen.record = read_record(target, required=("kind",))
+    return target
+
+
+def load_roll_generator(path: str | os.PathLike = GAN_GENERATOR) -> RollGenerator:
+    """Load a generator checkpoint safely (safe_mode) and check that it matches its record.
+
+    Parameters
+    ----------
+    path : .keras file
+        Default: the shipped ``musiclib/checkpoints/gan_generator.keras``.
+
+    Raises
+    ------
+    CheckpointError
+        Missing or corrupt file, a missing record or one of another kind of model, or a
+        model whose input/output shapes disagree with the record.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = Path(path)
+    record = read_record(p, required=("kind", "z_dim", "binarization", "threshold"))
+    if record["kind"] != "gan_generator":
+        raise CheckpointError(f"checkpoint record {str(p.with_suffix('.json'))!r} is of kind {record['kind']!r}; "
+                              "expected 'gan_generator'")
+    model = load_keras_checkpoint(p, command=_TRAIN_COMMAND)
+    in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
+    out_shape = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else None
+    if in_shape != (int(record["z_dim"]),) or out_shape != BAR_SHAPE:
+        raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
+                              f"({record['z_dim']},) -> {BAR_SHAPE}")
+    try:
+        binar = _check_choice(record["binarization"], "binarization", BINARIZATIONS)
+    except RepresentationError as exc:
+        raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
+    return RollGenerator(model, z_dim=int(record["z_dim"]), binarization=binar, threshold=float(record["threshold"]),
+                         data_density=record.get("data_density"), record=record)

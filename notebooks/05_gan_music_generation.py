@@ -1,0 +1,849 @@
+# %% [markdown]
+# # 05 · Music generation with a GAN (生成对抗网络 GAN)
+#
+# A generative adversarial network (生成对抗网络, GAN) is two networks in a game: a
+# **generator** (生成器) turns random noise into samples, a **discriminator** (判别器)
+# tries to tell those samples from real data, and each learns from the other's mistakes.
+# The source article shows a GAN program for "music generation". We first run it as
+# printed, ported to today's Keras, and find out what it really learns. Then we do the
+# math of the game, watch it work (and fail) on toy problems where we can see every
+# sample, and finally train a real GAN on one-bar four-part chorale piano rolls and judge
+# its bars against real music — with numbers, not impressions.
+#
+# **Learning objectives.** After this notebook you can
+# 1. spot three bugs in the article's GAN program and say what each one does;
+# 2. write the minimax objective, derive the optimal discriminator
+#    $D^*(x) = p_{data}(x) / (p_{data}(x) + p_g(x))$, check it numerically, and connect the
+#    game to the Jensen–Shannon divergence; explain the non-saturating generator loss;
+# 3. train a GAN as a subclassed `keras.Model` with its own `train_step`, with the
+#    classic loss or the hinge loss;
+# 4. turn a generator's probabilities into notes (threshold, calibrated threshold,
+#    Bernoulli sampling) and say why it matters;
+# 5. evaluate generated bars against held-out music and two baselines with musical
+#    metrics, diversity, copying checks and a classifier two-sample test (C2ST);
+# 6. recognise mode collapse (模式崩溃) in a toy and in training curves.
+#
+# **Prerequisites.** Notebook 01 (piano rolls), notebook 02 (piano-roll metrics:
+# polyphony, qualified notes, used pitch classes, scale consistency), a little
+# probability (densities, expectations) and Keras from notebooks 03–04.
+#
+# | section | time |
+# |---|---|
+# | 1. The article's GAN, run and diagnosed | ~15 min |
+# | 2. The minimax game and the optimal discriminator (最优判别器) | ~15 min |
+# | 3. A 1-D toy: watching $p_g$ move | ~10 min |
+# | 4. Mode collapse (模式崩溃) on a ring of Gaussians | ~10 min |
+# | 5. Real data: one-bar chorale piano rolls | ~5 min |
+# | 6. A DCGAN for piano rolls, trained | ~15 min (≤ 5 min of training on a laptop CPU) |
+# | 7. From probabilities to notes: binarisation (二值化) | ~10 min |
+# | 8. Seeing and hearing generated bars | ~5 min |
+# | 9. Judged against real music: one table | ~15 min |
+# | 10. Mode collapse in a real GAN | ~10 min |
+# | 11. Exercises | ~20 min |
+#
+# Sections 7–9 use the **pretrained generator** shipped with the course
+# (`musiclib/checkpoints/gan_generator.keras`), so every learner sees the same numbers;
+# set `USE_PRETRAINED = False` in section 6 to use the model you train here instead.
+
+# %%
+# %matplotlib inline
+from musiclib.config import get_profile, seed_everything
+
+seed_everything(0)
+PROFILE = get_profile()
+
+# %%
+import math
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+from keras import Input, Sequential
+from keras.layers import Dense, LeakyReLU
+
+from musiclib import features
+from musiclib.audio import play
+from musiclib.checks import check_function
+from musiclib.datasets import BarRolls, load_chorale_bars
+from musiclib.display import plot_piano_roll, show_score
+from musiclib.models import gan as G
+from musiclib.representation import piano_roll_to_notes
+
+# %% [markdown]
+# ## 1. The article's GAN, run and diagnosed (文章中的 GAN 程序) · ~15 min
+#
+# Section 3.5 of the article prints this program (TensorFlow 2 / Keras 2 style). We port
+# it to Keras 3 changing only what Keras 3 requires (`keras.Input` instead of
+# `input_dim=`, `negative_slope=` instead of `alpha=`, `verbose=0`); the data, the
+# networks, the compile calls and the `trainable` toggles are as printed. The article
+# trains 1,000 iterations; we run 300 (50 under the `ci` profile) to keep the notebook
+# quick: more changes nothing below.
+
+# %%
+keras.utils.set_random_seed(0)
+# "Generate some simple music data as the real data"
+real_music_data = np.random.randn(100, 10)  # noqa: NPY002  (as printed)
+
+generator = Sequential([Input(shape=(100,)), Dense(256), LeakyReLU(negative_slope=0.2),
+                        Dense(10, activation="tanh")])
+discriminator = Sequential([Input(shape=(10,)), Dense(256), LeakyReLU(negative_slope=0.2),
+                            Dense(1, activation="sigmoid")])
+discriminator.compile(loss="binary_crossentropy", optimizer="adam")
+
+gan = Sequential([generator])
+discriminator.trainable = False
+gan.add(discriminator)
+gan.compile(loss="binary_crossentropy", optimizer="adam")
+
+
+def article_training(iterations, seed=0):
+    """The article's loop; returns the losses and whether each player's weights moved."""
+    rng = np.random.default_rng(seed)
+    batch_size = 32
+    moved = {"D in its own step": False, "D in the GAN step": False, "G in the GAN step": False}
+    for _epoch in range(iterations):
+        noise = rng.standard_normal((batch_size, 100))
+        fake_music = generator.predict(noise, verbose=0)
+        real_batch = real_music_data[rng.integers(0, real_music_data.shape[0], batch_size)]
+        discriminator.trainable = True
+        d_before = discriminator.get_weights()
+        d_loss_real = discriminator.train_on_batch(real_batch, np.ones((batch_size, 1)))
+        d_loss_fake = discriminator.train_on_batch(fake_music, np.zeros((batch_size, 1)))
+        d_loss = 0.5 * np.add(d_loss_real, d_loss_fake)
+        d_mid = discriminator.get_weights()
+        discriminator.trainable = False
+        g_before = generator.get_weights()
+        g_loss = gan.train_on_batch(rng.standard_normal((batch_size, 100)), np.ones((batch_size, 1)))
+        moved["D in its own step"] |= any(not np.array_equal(a, b) for a, b in zip(d_before, d_mid))
+        moved["D in the GAN step"] |= any(not np.array_equal(a, b)
+                                          for a, b in zip(d_mid, discriminator.get_weights()))
+        moved["G in the GAN step"] |= any(not np.array_equal(a, b) for a, b in zip(g_before, generator.get_weights()))
+    return float(d_loss), float(g_loss), moved
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+article_iterations = 50 if PROFILE.name == "ci" else 300
+d_loss, g_loss, moved = article_training(article_iterations)
+print(f"after {article_iterations} iterations: discriminator loss {d_loss:.3f}, generator loss {g_loss:.3f}")
+print(moved)
+
+# %% [markdown]
+# It runs and the losses hover near $\log 2 \approx 0.69$, which looks like a balanced
+# game. But look at what the "music" is.
+#
+# **Bug 1: the "real music" is Gaussian noise, and the generator cannot even make that.**
+# `np.random.randn(100, 10)` is 100 vectors of 10 standard normal numbers: no pitch, no
+# time, nothing musical, so whatever the GAN learns, it is not music. Worse, the
+# generator ends in `tanh`, whose outputs lie in $(-1, 1)$, while about a third of the
+# real numbers lie outside it: the generator's distribution can never equal the data's.
+
+# %%
+fake = np.asarray(generator(np.random.default_rng(1).standard_normal((2000, 100))))
+print(f"share of values outside [-1, 1]: real {np.mean(np.abs(real_music_data) > 1):.2f}, "
+      f"generated {np.mean(np.abs(fake) > 1):.2f}")
+print(f"largest |real value|: {np.abs(real_music_data).max():.2f}; tanh never exceeds 1")
+
+# %% [markdown]
+# **Bug 2: `trainable` is toggled after `compile`.** The discriminator is frozen before
+# the combined model is compiled, and the loop flips `discriminator.trainable` before
+# every step. Whether that flip matters depends on the Keras version: Keras 2 fixed the
+# trainable weights when a model was compiled (and warned about the discrepancy), while
+# Keras 3 reads the flag at every training step. In Keras 3 the program is therefore
+# correct only as long as every flip is in the right place. We test it on fresh copies:
+# one step of each player with the article's flips, then without them, then with the
+# discriminator left trainable during the GAN step.
+
+# %%
+def fresh_article_gan():
+    keras.utils.set_random_seed(0)
+    g = Sequential([Input(shape=(100,)), Dense(256), LeakyReLU(negative_slope=0.2), Dense(10, activation="tanh")])
+    d = Sequential([Input(shape=(10,)), Dense(256), LeakyReLU(negative_slope=0.2), Dense(1, activation="sigmoid")])
+    d.compile(loss="binary_crossentropy", optimizer="adam")
+    combined = Sequential([g])
+    d.trainable = False
+    combined.add(d)
+    combined.compile(loss="binary_crossentropy", optimizer="adam")
+    return g, d, combined
+
+
+def changed(before, after):
+    return any(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+x_t = np.random.default_rng(0).standard_normal((32, 10))
+z_t = np.random.default_rng(1).standard_normal((32, 100))
+ones = np.ones((32, 1))
+for label, flag_d_step, flag_gan_step in (("flips as in the article", True, False),
+                                          ("no flips (frozen since compile)", False, False),
+                                          ("D left trainable in GAN step", True, True)):
+    g_t, d_t, gan_t = fresh_article_gan()
+    w0 = d_t.get_weights()
+    d_t.trainable = flag_d_step
+    _ = d_t.train_on_batch(x_t, ones)
+    w1 = d_t.get_weights()
+    d_t.trainable = flag_gan_step
+    _ = gan_t.train_on_batch(z_t, ones)
+    print(f"{label:<32}: D learns in its own step {changed(w0, w1)!s:<5}  D changes in the GAN step "
+          f"{changed(w1, d_t.get_weights())}")
+
+# %% [markdown]
+# Without the flips the discriminator never learns; with the flag left on, the GAN step
+# also trains the discriminator — towards calling generated samples *real*, because that
+# step's labels are all ones. A training loop whose correctness depends on remembering a
+# global flag, with semantics that changed between Keras versions, is fragile.
+
+# %% [markdown]
+# The robust way is to give each player its own optimizer and say explicitly which
+# weights each step updates: a subclassed `keras.Model` whose `train_step` makes one
+# discriminator step and one generator step (section 6). Nothing then depends on when a
+# flag was flipped.
+#
+# **Bug 3: the printing is broken.** Copied from the article, the progress line is an
+# f-string cut across lines inside its braces — a `SyntaxError` in Python 3.11, so the
+# printed program does not run at all as shown:
+
+# %%
+article_print = "print(f'Epoch {\nepoch}: Discriminator Loss: {\nd_loss}, Generator Loss: {\ng_loss}')"
+try:
+    compile(article_print, "<article>", "exec")
+except SyntaxError as exc:
+    print("SyntaxError:", exc.msg)
+
+# %% [markdown]
+# And `generator.predict` inside the loop is slow (it builds a whole prediction loop
+# for one batch): call `generator(noise)` instead. In section 6 each of these is fixed:
+# real piano rolls instead of noise, a sigmoid output for cells that are on or off, one
+# `train_step` with two optimizers, and rounded progress lines.
+
+# %% [markdown]
+# ## 2. The minimax game and the optimal discriminator (极小极大博弈, 最优判别器) · ~15 min
+#
+# Goodfellow et al. (2014) define the game by one value function:
+#
+# $$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_{data}}[\log D(x)] + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))].$$
+#
+# $D(x)$ is the probability that $x$ is real. For a fixed generator with density $p_g$,
+# $V = \int p_{data}(x) \log D(x) + p_g(x) \log(1 - D(x))\, dx$, and at each $x$ the
+# function $a \log y + b \log(1-y)$ is largest at $y = a/(a+b)$, so
+#
+# $$D^*(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}.$$
+#
+# We check this on two densities we can write down: maximise $V$ at each grid point by
+# brute force over $D \in (0, 1)$ and compare with the formula
+# (`G.optimal_discriminator`).
+
+# %%
+x = np.linspace(-4, 5, 901)
+dx = x[1] - x[0]
+
+
+def normal_pdf(x, mu, sigma):
+    return np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+
+
+p_data, p_g = normal_pdf(x, 0.0, 1.0), normal_pdf(x, 1.5, 0.7)
+d_star = G.optimal_discriminator(p_data, p_g)
+candidates = np.linspace(0.001, 0.999, 999)
+v_grid = p_data[:, None] * np.log(candidates) + p_g[:, None] * np.log(1 - candidates)
+d_brute = candidates[np.argmax(v_grid, axis=1)]
+print(f"largest |D*(formula) - D*(brute force)|: {np.abs(d_star - d_brute).max():.4f} (grid step 0.001)")
+between = (x > 0) & (x < 1.5)   # the densities cross once between the two means
+print(f"D* where the densities cross: {d_star[between][np.argmin(abs(p_data - p_g)[between])]:.2f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3))
+ax.plot(x, p_data, label="$p_{data}$ = N(0, 1)")
+ax.plot(x, p_g, label="$p_g$ = N(1.5, 0.7)")
+ax.plot(x, d_star, "k--", label="$D^*(x)$")
+ax.legend()
+ax.set_xlabel("x")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# **The Jensen–Shannon connection.** Put $D^*$ back into $V$:
+# $V(G, D^*) = -\log 4 + 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$. The JS divergence is 0 only
+# when $p_g = p_{data}$, so with a perfect discriminator the generator's best move is to
+# copy the data distribution, and the value is then $-\log 4$. Checked numerically:
+
+# %%
+v_at_d_star = np.sum(p_data * np.log(d_star) + p_g * np.log(1 - d_star)) * dx
+jsd = G.js_divergence(p_data, p_g, dx)
+print(f"V(G, D*) = {v_at_d_star:.4f};  -log 4 + 2 JSD = {-math.log(4) + 2 * jsd:.4f};  JSD = {jsd:.4f} nats")
+print(f"equal densities: JSD = {G.js_divergence(p_data, p_data, dx):.4f}, V = -log 4 = {-math.log(4):.4f}")
+
+# %% [markdown]
+# **Why the non-saturating loss.** Early in training the discriminator easily rejects the
+# generator's samples: $D(G(z)) \approx 0$. The minimax generator loss
+# $\log(1 - D(G(z)))$ is then flat — its gradient with respect to the discriminator's
+# logit $f$ is $-\sigma(f) \approx 0$ — so the generator learns nothing. Goodfellow et al.
+# instead let the generator minimise $-\log D(G(z))$: same fixed point, but a gradient
+# $-(1 - \sigma(f)) \approx -1$ exactly where the generator is worst.
+# (`G.generator_loss(f, "minimax")` and `G.generator_loss(f, "bce")`; the discriminator
+# works on logits for numerical stability.)
+
+# %%
+import tensorflow as tf
+
+logits = tf.Variable(np.linspace(-8, 8, 9, dtype=np.float32))
+with tf.GradientTape(persistent=True) as tape:
+    per_sample = {kind: [G.generator_loss(logits[i:i + 1], kind) for i in range(9)] for kind in ("minimax", "bce")}
+for kind, losses in per_sample.items():
+    grads = [float(tape.gradient(v, logits)[i]) for i, v in enumerate(losses)]
+    print(f"{kind:>8}: d loss / d logit at D(G(z)) = " + " ".join(f"{g:+.3f}" for g in grads))
+print("D(G(z)) =          " + " ".join(f"{1 / (1 + math.exp(-v)):.3f}" for v in np.linspace(-8, 8, 9)))
+
+# %% [markdown]
+# *Try it yourself:* move $p_g$ (change 1.5 and 0.7 in the first cell of this section)
+# until JSD is close to 0; what does $D^*$ look like then?
+
+# %% [markdown]
+# ## 3. A 1-D toy: watching $p_g$ move toward $p_{data}$ · ~10 min
+#
+# Before music, a problem we can see completely: real data are numbers from
+# $\mathcal{N}(2, 0.5)$; the generator maps 4-dimensional noise to one number. We use the
+# library's `G.GAN` — the same subclassed `keras.Model` as the music model later — with
+# two small multilayer perceptrons (`G.build_mlp`), and look at the histogram of generated
+# numbers after every few epochs.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+seed_everything(0)
+toy_real = np.random.default_rng(0).normal(2.0, 0.5, size=(2048, 1)).astype(np.float32)
+toy = G.GAN(G.build_mlp(4, 1, hidden=(16, 16), name="g"), G.build_mlp(1, 1, hidden=(32, 32), name="d"),
+            z_dim=4, loss="bce", seed=0)
+toy.compile(g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5), d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
+z_toy = np.random.default_rng(1).standard_normal((2000, 4)).astype(np.float32)
+snapshots = {0: np.asarray(toy.generator(z_toy)).ravel()}
+for stage in (1, 2, 3):
+    _ = G.fit_gan(toy, toy_real, epochs=4, batch_size=128, seed=stage)
+    snapshots[stage * 4] = np.asarray(toy.generator(z_toy)).ravel()
+for ep, s in snapshots.items():
+    print(f"after {ep:>2} epochs: generated mean {s.mean():+.2f}, std {s.std():.2f}  (data: +2.00, 0.50)")
+
+# %%
+fig, axes = plt.subplots(1, len(snapshots), figsize=(12, 2.4), sharey=True)
+for ax, (ep, s) in zip(axes, snapshots.items()):
+    ax.hist(toy_real.ravel(), bins=60, range=(-2, 4), density=True, alpha=0.5, label="$p_{data}$")
+    ax.hist(s, bins=60, range=(-2, 4), density=True, alpha=0.6, label="$p_g$")
+    ax.set_title(f"epoch {ep}")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 4. Mode collapse (模式崩溃) on a ring of Gaussians · ~10 min
+#
+# Real music has many "modes" (keys, cadences, textures). A GAN's generator is only
+# rewarded for fooling the *current* discriminator. If the discriminator stops adapting,
+# the generator's best answer is to send every noise vector to the few points that the
+# discriminator likes most: **mode collapse**. The classic toy is eight Gaussians on a
+# circle (Metz et al. 2017). We count how many of the eight modes the generator covers
+# (`G.mode_coverage`: a mode is covered when at least 2 % of the samples lie within 4
+# standard deviations of it) in two runs from the same start: in one, both players keep
+# learning; in the other, the discriminator is frozen (its learning rate set to 0) after
+# the first stage. We also print the samples' spread (mean distance to their centre; the
+# ring's is 2.0): a generator that collapses onto one point has a small one, one that
+# wanders off the data a large one.
+
+# %%
+ring = G.ring_of_gaussians(8192, seed=0)
+RING_EPOCHS = 1 if PROFILE.name == "ci" else 5   # epochs per stage
+
+
+def ring_run(freeze_d_at=None, stages=5, seed=0):
+    """Train a small MLP GAN on the ring; return 1,000 generated points after each stage."""
+    seed_everything(seed)
+    model = G.GAN(G.build_mlp(8, 2, hidden=(64, 64), name="g"), G.build_mlp(2, 1, hidden=(64, 64), name="d"),
+                  z_dim=8, loss="bce", seed=seed)
+    model.compile(g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
+                  d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
+    z = np.random.default_rng(seed + 1).standard_normal((1000, 8)).astype(np.float32)
+    shots = []
+    for stage in range(stages):
+        if stage == freeze_d_at:
+            model.d_optimizer.learning_rate.assign(0.0)   # the discriminator stops learning
+        _ = G.fit_gan(model, ring, epochs=RING_EPOCHS, batch_size=128, seed=seed)
+        shots.append(np.asarray(model.generator(z)))
+    return shots
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ring_shots = {"both learn": ring_run(), "D frozen after stage 1": ring_run(freeze_d_at=1)}
+
+
+def spread(points):
+    return float(np.linalg.norm(points - points.mean(axis=0), axis=1).mean())
+
+
+for name, shots in ring_shots.items():
+    print(f"{name:>22}: modes covered after each stage {[G.mode_coverage(s)[0] for s in shots]}; "
+          f"near a mode at the end {G.mode_coverage(shots[-1])[1]:.2f}; "
+          f"spread {' '.join(f'{spread(s):.2f}' for s in shots)}")
+
+# %%
+fig, axes = plt.subplots(2, 5, figsize=(12, 5), sharex=True, sharey=True)
+for row, (name, shots) in zip(axes, ring_shots.items()):
+    for k, (ax, pts) in enumerate(zip(row, shots)):
+        ax.scatter(ring[:500, 0], ring[:500, 1], s=2, c="lightgray")
+        ax.scatter(pts[:, 0], pts[:, 1], s=2)
+        ax.set_title(f"{name}, stage {k + 1}", fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# With both players learning, the generator spreads over the ring and, given enough
+# epochs (the `cpu` profile), covers most of the eight modes. With the discriminator
+# frozen, the generator is no longer told where the data are: it only chases the fixed
+# discriminator's score, which here keeps rising away from the ring, so its samples drift
+# off and cover no mode (the printout and the plots above). That is the mechanism behind
+# collapse — a generator optimising against a discriminator that does not answer back —
+# in its most extreme form; section 10 shows what a collapse looks like in the metrics.
+# The fix is the game itself — a discriminator
+# that keeps learning punishes whatever the generator over-produces — helped in practice by
+# losses whose gradients stay useful everywhere (hinge, WGAN-GP: Gulrajani et al. 2017).
+#
+# *Try it yourself:* freeze the discriminator later (`freeze_d_at=3`); or give
+# the unfrozen run more stages and watch whether the covered modes stay covered.
+
+# %% [markdown]
+# ## 5. Real data: one-bar chorale piano rolls (钢琴卷帘) · ~5 min
+#
+# `load_chorale_bars()` gives every 4/4 bar of the four-part Bach chorales as a piano roll
+# of 16 sixteenth-note steps × 48 pitches (MIDI 36–83), split by hymn tune like every
+# dataset of the course. A cell is 1 while a pitch sounds.
+
+# %%
+bars: BarRolls = load_chorale_bars()
+train, valid, test = (bars.of_split(s) for s in ("train", "valid", "test"))
+heldout = np.concatenate([valid, test])
+density = float(train.mean())
+print(f"bars: {len(train)} train, {len(valid)} valid, {len(test)} test; shape {train.shape[1:]}, dtype {train.dtype}")
+print(f"share of cells that are on (density): {density:.3f}, about {density * 16 * 48:.0f} of 768 per bar")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(12, 2.6), sharey=True)
+for ax, roll in zip(axes, train[[0, 100, 200, 300]]):
+    plot_piano_roll(roll, ax=ax, low=bars.low)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 6. A DCGAN for piano rolls, trained (深度卷积 GAN) · ~15 min
+#
+# The generator follows DCGAN (Radford et al. 2016): noise $z \in \mathbb{R}^{32}$ → a dense
+# layer reshaped to a 4 × 12 grid → two transposed convolutions with stride 2 (8 × 24,
+# then 16 × 48) with batch normalisation → a last convolution one step wide and 19 pitches
+# tall (chords are vertical) with a sigmoid: the probability that each cell is on. The
+# discriminator is two strided convolutions and one logit. `G.GAN.train_step` makes one
+# discriminator step, then one generator step, each with its own Adam optimizer: no
+# `trainable` flags. The recipe of the shipped model is `G.GANRecipe()`:
+
+# %%
+recipe = G.GANRecipe()
+print(recipe)
+gen_net, disc_net = G.build_generator(recipe), G.build_discriminator(recipe)
+print(f"generator {gen_net.count_params():,} parameters, discriminator {disc_net.count_params():,}")
+
+# %% [markdown]
+# One detail matters for binary data. Real bars are 0/1; a generator's sigmoid outputs
+# are probabilities like 0.93. A discriminator can tell them apart by that alone, without
+# learning anything musical. BinaryMuseGAN (Dong & Yang 2018) therefore binarises the
+# generated bars *before* the discriminator sees them, with "binary neurons" that output
+# 0/1 in the forward pass (by thresholding at 0.5, or by sampling) and let the gradient
+# pass straight through in the backward pass: `binary_neurons="deterministic"` in the
+# recipe. The loss is the hinge loss (`loss="hinge"`, see `G.discriminator_loss`).
+#
+# Training runs under the profile (`PROFILE.epochs(...)`, `PROFILE.max_seconds`); every
+# 5 epochs it generates 256 bars and measures them, so we can watch the generator
+# over-fill and then thin out, and catch a collapse (section 10).
+
+# %%
+USE_PRETRAINED = True     # False: sections 7-10 use the model trained below
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+epochs = PROFILE.epochs(recipe.epochs)
+print(f"training up to {epochs} epochs, at most {PROFILE.max_seconds:.0f} s (profile {PROFILE.name})")
+my_gen, my_result = G.train_roll_gan(train if PROFILE.name != "ci" else train[:640], recipe, epochs=epochs,
+                                     seed=0, max_seconds=PROFILE.max_seconds, monitor_every=1 if epochs < 10 else 5)
+print(f"{my_result.epochs_run} epochs in {my_result.seconds:.0f} s")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+hist = my_result.history
+mon_x = np.linspace(0, my_result.epochs_run, len(hist.get("polyphony", [])) + 1)[1:]
+fig, axes = plt.subplots(1, 3, figsize=(12, 2.8))
+axes[0].plot(hist["d_loss"], label="discriminator")
+axes[0].plot(hist["g_loss"], label="generator")
+axes[0].set_title("losses per epoch")
+axes[0].legend()
+axes[1].plot(mon_x, hist.get("polyphony", []), "o-", label="GAN")
+axes[1].axhline(features.roll_metrics(train[:256])["polyphony"], color="k", ls="--", label="data")
+axes[1].set_title("polyphony of 256 generated bars")
+axes[1].legend()
+axes[2].plot(mon_x, hist.get("diversity", []), "o-")
+axes[2].axhline(features.set_diversity(train[:256]), color="k", ls="--")
+axes[2].set_title("diversity (mean pairwise Hamming)")
+for ax in axes:
+    ax.set_xlabel("epoch")
+fig.tight_layout()
+plt.show()
+
+# %%
+shipped = G.load_roll_generator()
+rec = shipped.record
+gen = shipped if USE_PRETRAINED else my_gen
+print("using", "the pretrained generator" if USE_PRETRAINED else "the generator trained above")
+print(f"shipped: {rec['epochs_run']} epochs, {rec['train_seconds']:.0f} s ({rec['train_cpu_seconds']:.0f} CPU s), "
+      f"profile {rec['profile']}, seed {rec['seed']}; reproduce with `{rec['command']}`")
+
+# %% [markdown]
+# ## 7. From probabilities to notes: binarisation (二值化) · ~10 min
+#
+# The generator gives each cell a probability. Three ways to make a roll:
+# * **hard threshold** at 0.5: a cell is on when $p > 0.5$;
+# * **calibrated threshold**: choose $t$ so that the share of cells with $p > t$ equals the
+#   training bars' density (`G.calibrate_threshold`);
+# * **Bernoulli sampling**: each cell on with probability $p$ (`G.binarize(p, "bernoulli")`).
+#
+# The shipped generator's 2,000 bars, each way (the same noise for all three):
+
+# %%
+probs = gen.probabilities(2000, seed=0)
+t_here = G.calibrate_threshold(probs, density)
+print(f"calibrated threshold on these bars t = {t_here:.3f}; stored with the generator {gen.threshold:.3f} "
+      f"(training density {density:.3f})")
+print(f"{'method':<12}{'density':>9}{'polyphony':>11}{'UPC':>7}{'QN(8th)':>9}")
+for method, t in (("threshold", 0.5), ("calibrated", gen.threshold), ("bernoulli", None)):
+    b = G.binarize(probs, method, threshold=t if t is not None else 0.5, seed=1)
+    m = features.roll_metrics(b)
+    print(f"{method:<12}{b.mean():>9.3f}{m['polyphony']:>11.2f}{m['used_pitch_classes']:>7.2f}"
+          f"{m['qualified_note_rate_8th']:>9.3f}")
+m = features.roll_metrics(heldout)
+print(f"{'held-out':<12}{heldout.mean():>9.3f}{m['polyphony']:>11.2f}{m['used_pitch_classes']:>7.2f}"
+      f"{m['qualified_note_rate_8th']:>9.3f}")
+
+# %% [markdown]
+# Probabilities are not a piano roll: the library refuses them where a binary roll is
+# expected, and says which argument is wrong.
+
+# %%
+try:
+    G.check_rolls(probs[:4], "probs")
+except Exception as exc:
+    print(type(exc).__name__ + ":", exc)
+
+# %% [markdown]
+# Read the table above: which method keeps the data's density and polyphony, and what
+# does Bernoulli sampling do to note lengths (independent coin flips cut long notes into
+# pieces)? The shipped generator uses the method named in its record:
+
+# %%
+print("default binarisation of the shipped generator:", rec["binarization"])
+
+# %% [markdown]
+# ## 8. Seeing and hearing generated bars · ~5 min
+#
+# Four generated bars in a row, as a piano roll, a score and sound (`piano_roll_to_notes`
+# reads each run of on-cells as a note; a pitch held across a bar line becomes one note).
+
+# %%
+four = gen.sample(4, seed=11)
+notes = piano_roll_to_notes(four.reshape(-1, 48), low=bars.low)
+display(show_score(notes, title="Four GAN bars"))
+fig, ax = plt.subplots(figsize=(10, 2.6))
+plot_piano_roll(four.reshape(-1, 48), ax=ax, low=bars.low)
+fig.tight_layout()
+plt.show()
+display(play(notes, bpm=80))
+
+# %% [markdown]
+# And four real held-out bars, for comparison:
+
+# %%
+real_notes = piano_roll_to_notes(test[[0, 1, 2, 3]].reshape(-1, 48), low=bars.low)
+display(play(real_notes, bpm=80))
+
+# %% [markdown]
+# *Try it yourself:* change `seed=11`, or sample with `method="bernoulli"` or
+# `method="threshold"`, and listen to the difference.
+
+# %% [markdown]
+# ## 9. Judged against real music: one table (评价) · ~15 min
+#
+# Four sets of bars, 2,000 each except the held-out data (the validation and test splits):
+# * **data**: held-out real bars; its C2ST compares training bars with held-out bars;
+# * **gan**: the shipped generator with its binarisation;
+# * **bernoulli**: each (step, pitch) cell on independently with the data's rate there —
+#   right density everywhere, but no notes, chords or voices;
+# * **random**: every cell on with the data's overall density.
+#
+# Columns: used pitch classes per bar (UPC), qualified-note rate (notes at least an eighth
+# long), scale consistency (SC), polyphony, pitch-class entropy (bits), diversity (mean
+# Hamming distance between two bars of the set), unique-bar rate, exact copies of training
+# bars, mean Hamming distance to the nearest training bar, and C2ST: the held-out
+# accuracy of a small convolutional classifier trained to tell the set from real held-out
+# bars (0.5 = indistinguishable). The table was computed by `python -m musiclib.train
+# gan` when the generator was trained, and stored in its record:
+
+# %%
+print(G.format_metrics_table(rec["metrics"], sets=["data", "gan", "bernoulli", "random"]))
+
+# %% [markdown]
+# What the two baselines look like (`G.bernoulli_baseline`, `G.random_rolls`): the right
+# number of cells, in the right region for Bernoulli, but no notes, chords or voices.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 2.6), sharey=True)
+for ax, (title, roll) in zip(axes, (("held-out", test[0]), ("bernoulli", G.bernoulli_baseline(train, 1, seed=3)[0]),
+                                    ("random", G.random_rolls(1, density, seed=3)[0]))):
+    plot_piano_roll(roll, ax=ax, low=bars.low, title=title)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Diversity, copies and nearest neighbours all rest on one distance, the number of cells in
+# which two bars differ (Hamming distance, `features.pairwise_hamming`). For three real bars:
+
+# %%
+print(features.pairwise_hamming(test[:3]))
+print(f"diversity of these three = mean off-diagonal = {features.set_diversity(test[:3]):.1f}")
+
+# %% [markdown]
+# The same figures are recomputed here for the cheap metrics (the C2ST trains a
+# classifier, so we read it from the record), with 95 % bootstrap confidence intervals
+# over bars:
+
+# %%
+gan_bars = shipped.sample(rec["n_eval"], seed=rec["eval_seed"])
+for name, key, fn in (("polyphony", "polyphony", features.polyphony),
+                      ("scale consistency", "scale_consistency", features.roll_scale_consistency)):
+    for label, setbars in (("data", heldout), ("gan", gan_bars)):
+        per_bar = [fn(r) for r in setbars]
+        mean, lo, hi = features.bootstrap_ci(per_bar, seed=0)
+        print(f"{name:>18} {label:<5}: {mean:.3f}  [{lo:.3f}, {hi:.3f}]   record: {rec['metrics'][label][key]:.3f}")
+ent = features.bootstrap_ci([features.roll_pitch_class_entropy(r) for r in gan_bars], seed=0)
+print(f"pitch-class entropy gan: {ent[0]:.3f}  [{ent[1]:.3f}, {ent[2]:.3f}]   "
+      f"record: {rec['metrics']['gan']['pitch_class_entropy']:.3f}")
+g = rec["metrics"]["gan"]
+print(f"gan: diversity {features.set_diversity(gan_bars):.1f} (record {g['diversity']:.1f}), "
+      f"unique {features.unique_rate(gan_bars):.3f} (record {g['unique_rate']:.3f}), "
+      f"copies {features.copy_rate(gan_bars, train):.3f} (record {g['copy_rate']:.3f}), "
+      f"NN distance {features.nearest_neighbour_distance(gan_bars, train).mean():.1f} (record {g['nn_distance']:.1f})")
+
+# %% [markdown]
+# The C2ST by hand, on fewer bars and a shorter training than the record's (so the
+# figures differ a little from the table): real held-out bars against the Bernoulli
+# baseline, then against the GAN (`G.c2st_accuracy`).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+half_ho = heldout[::2]
+print(f"C2ST held-out vs bernoulli: {G.c2st_accuracy(half_ho, G.bernoulli_baseline(train, len(half_ho)), epochs=8):.2f}")
+print(f"C2ST held-out vs gan:       {G.c2st_accuracy(half_ho, gan_bars[:len(half_ho)], epochs=8):.2f}")
+
+# %% [markdown]
+# How to read it:
+# * The Bernoulli baseline matches density, and so polyphony and diversity, yet it has
+#   almost no notes longer than an eighth and a convolutional C2ST spots it at once:
+#   polyphony and diversity alone cannot show quality, and the C2ST must see local
+#   patterns (a logistic regression on the cells would be fooled by matching marginals).
+# * Copies and the nearest-neighbour distance guard against the opposite failure: a GAN
+#   that memorised training bars would score perfectly on every musical metric. Real
+#   held-out bars copy some training bars too: cadence bars recur across chorales.
+# * The C2ST of the data row is above 0.5 although both sides are real Bach: held-out
+#   bars come from other hymn tunes, and a classifier picks up small differences between
+#   tunes. That is the floor to compare the GAN with.
+# * The GAN comes close to the data on used pitch classes, scale consistency and
+#   polyphony, it is varied and copies nothing; but its notes are shorter (qualified-note
+#   rate), its bars lie further from any training bar than real held-out bars do, and the
+#   C2ST still tells its bars from Bach's almost every time. A small GAN trained for a
+#   few CPU minutes is far from indistinguishable — and only a set-level test shows it.
+
+# %% [markdown]
+# ## 10. Mode collapse in a real GAN (模式崩溃) · ~10 min
+#
+# Mode collapse hides in the losses but shows in the set metrics: a collapsed generator
+# writes nearly the same bar whatever the noise, so **diversity** and the **unique-bar
+# rate** fall. First the healthy case: the shipped generator's training curves, measured
+# every 5 epochs on 256 bars (stored in its record).
+
+# %%
+h = {k: rec["history"].get(k, []) for k in ("diversity", "unique_rate", "polyphony")}
+mon_epochs = 5 * np.arange(1, len(h["diversity"]) + 1)
+data_div = features.set_diversity(train[:256])
+fig, axes = plt.subplots(1, 3, figsize=(12, 2.8))
+axes[0].plot(mon_epochs, h["diversity"], "o-", label="GAN")
+axes[0].axhline(data_div, color="k", ls="--", label="data")
+axes[0].set_title("diversity (256 bars)")
+axes[0].legend(fontsize=8)
+axes[1].plot(mon_epochs, h["unique_rate"], "o-")
+axes[1].set_title("unique-bar rate")
+axes[2].plot(mon_epochs, h["polyphony"], "o-")
+axes[2].axhline(features.roll_metrics(train[:256])["polyphony"], color="k", ls="--")
+axes[2].set_title("polyphony")
+for ax in axes:
+    ax.set_xlabel("epoch")
+fig.tight_layout()
+plt.show()
+if h["diversity"]:
+    print(f"last monitored epoch: diversity {h['diversity'][-1]:.1f} (data {data_div:.1f}), "
+          f"unique {h['unique_rate'][-1]:.2f}")
+
+# %% [markdown]
+# Now a collapse, made on purpose so that we know exactly what happened: we feed the
+# shipped generator noise from a shrinking region around one point, $z = z_0 + s\,\epsilon$,
+# as a collapsing generator would map all its noise to one mode. As $s$ goes from 1 (the
+# real generator) to 0 (one bar for everybody), diversity and the unique rate fall; these
+# are the curves to watch while training, where the losses can look perfectly normal.
+
+# %%
+z0 = np.random.default_rng(0).standard_normal(shipped.z_dim)
+eps = np.random.default_rng(1).standard_normal((500, shipped.z_dim))
+scales = [1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.0]
+div, uniq = [], []
+for sc in scales:
+    b = G.binarize(shipped.probabilities(z=(z0 + sc * eps).astype(np.float32)), "calibrated",
+                   threshold=shipped.threshold)
+    div.append(features.set_diversity(b))
+    uniq.append(features.unique_rate(b))
+print("noise scale s: " + " ".join(f"{sc:>6.2f}" for sc in scales))
+print("diversity:     " + " ".join(f"{d:>6.1f}" for d in div))
+print("unique rate:   " + " ".join(f"{u:>6.2f}" for u in uniq))
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 2.8))
+ax.plot(scales, div, "o-", label="diversity")
+ax.axhline(data_div, color="k", ls="--", label="data diversity")
+ax2 = ax.twinx()
+ax2.plot(scales, uniq, "s-", color="tab:red", label="unique rate")
+ax.set_xlabel("noise scale s")
+ax.legend(loc="center right", fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The fixes are those of section 4: keep the discriminator learning (never let one player
+# freeze or overpower the other), losses with useful gradients everywhere (hinge,
+# WGAN-GP), and binary neurons so that the discriminator judges music rather than
+# "non-binariness" — and always monitor diversity and unique bars during training.
+
+# %% [markdown]
+# ## 11. Exercises · ~20 min
+#
+# **Exercise 1 — the discriminator loss.** From the discriminator's logits on a real batch
+# `r` and a generated batch `f`, return the (negated) minimax objective with one-sided
+# label smoothing `s`:
+# $-\text{mean}[s \log\sigma(r) + (1-s)\log(1-\sigma(r))] - \text{mean}[\log(1-\sigma(f))]$.
+
+# %%
+def my_discriminator_loss(r, f, s):
+    ### BEGIN SOLUTION
+    sig_r, sig_f = 1 / (1 + np.exp(-r)), 1 / (1 + np.exp(-f))
+    return float(-np.mean(s * np.log(sig_r) + (1 - s) * np.log(1 - sig_r)) - np.mean(np.log(1 - sig_f)))
+    ### END SOLUTION
+
+
+# %%
+ex_rng = np.random.default_rng(5)
+cases = [((r, f, s), float(G.discriminator_loss(r, f, "bce", smoothing=s)))
+         for r, f, s in ((ex_rng.normal(size=8), ex_rng.normal(size=8), 1.0),
+                         (ex_rng.normal(size=8), ex_rng.normal(size=8), 0.9), (np.zeros(2), np.zeros(2), 1.0))]
+_ = check_function("my_discriminator_loss = G.discriminator_loss(..., 'bce')", my_discriminator_loss, cases,
+                   atol=1e-5, hint="sigma(x) = 1 / (1 + exp(-x)); average over each batch, then add")
+
+# %% [markdown]
+# **Exercise 2 — D\* for two given densities.** Return $D^*(x)$ on a grid for $p_{data}$
+# uniform on [0, 2] and $p_g$ uniform on [1, 3] (both 0.5 inside their interval). Where
+# neither density is positive, return 0.5.
+
+# %%
+def my_d_star(x):
+    ### BEGIN SOLUTION
+    p = np.where((x >= 0) & (x <= 2), 0.5, 0.0)
+    q = np.where((x >= 1) & (x <= 3), 0.5, 0.0)
+    return np.where(p + q > 0, p / np.where(p + q > 0, p + q, 1), 0.5)
+    ### END SOLUTION
+
+
+# %%
+grid = np.array([-1.0, 0.5, 1.5, 2.5, 4.0])
+_ = check_function("my_d_star", my_d_star, [((grid,), np.array([0.5, 1.0, 0.5, 0.0, 0.5]))], atol=1e-9,
+                   hint="D* = p_data / (p_data + p_g): 1 where only the data live, 0 where only the generator does")
+
+# %% [markdown]
+# **Exercise 3 — spot the collapsed run.** Write `looks_collapsed(bars, reference)` that
+# returns `True` when a set of generated bars is much less varied than real ones: for
+# example when its unique-bar rate is below 0.5 or its diversity below half the
+# reference set's. The checker gives it the shipped generator's bars, held-out bars, and
+# a collapsed set (the shipped generator fed with almost the same noise vector every time).
+
+# %%
+def looks_collapsed(bars, reference):
+    ### BEGIN SOLUTION
+    return bool(features.unique_rate(bars) < 0.5 or features.set_diversity(bars) < 0.5 * features.set_diversity(reference))
+    ### END SOLUTION
+
+
+# %%
+z_same = 0.02 * np.random.default_rng(0).standard_normal((300, shipped.z_dim)) + np.ones(shipped.z_dim)
+collapsed_bars = G.binarize(shipped.probabilities(z=z_same.astype(np.float32)), "calibrated",
+                            threshold=shipped.threshold)
+_ = check_function("looks_collapsed", looks_collapsed,
+                   [((gan_bars[:300], heldout[:300]), False), ((heldout[300:600], heldout[:300]), False),
+                    ((collapsed_bars, heldout[:300]), True)],
+                   hint="compare features.unique_rate and features.set_diversity with the reference set's")
+
+# %% [markdown]
+# ## Summary
+#
+# * The article's program trains a GAN on Gaussian noise with a `tanh` generator that
+#   cannot reach a third of it, relies on `trainable` flags whose effect is fixed when the
+#   training functions are built, and does not run as printed. A subclassed `keras.Model`
+#   with its own `train_step` and two optimizers says exactly what each step updates.
+# * The minimax game has the optimal discriminator $D^* = p_{data}/(p_{data}+p_g)$; at
+#   $D^*$ the generator minimises $-\log 4 + 2\,\mathrm{JSD}$; the non-saturating loss
+#   keeps its gradient when the discriminator wins. Mode collapse is what a generator does
+#   when it only has to please a fixed discriminator; a loss with useful gradients
+#   everywhere (WGAN-GP) spreads the samples.
+# * For binary piano rolls, how you binarise matters as much as the network: a fixed 0.5
+#   threshold gets the density wrong, a calibrated threshold matches it, Bernoulli
+#   sampling breaks notes; binary neurons keep the discriminator from judging by
+#   "non-binariness".
+# * Judge a generator on a set: musical metrics beside held-out data, diversity and
+#   unique bars (collapse), copies and nearest-neighbour distances (memorisation), and a
+#   convolutional classifier two-sample test — beside baselines that show what each
+#   metric cannot see.
+# * In `musiclib`: `models.gan` (math, losses, `GAN`, `GANRecipe`, `RollGenerator`,
+#   evaluation), set metrics in `features`, and `python -m musiclib.train gan --out
+#   my_gan.keras` to train your own (`--ship` replaces the shipped one).
+#
+# ## References
+#
+# * Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S.,
+#   Courville, A., Bengio, Y. (2014). Generative adversarial nets. *NeurIPS 27*. — The
+#   minimax game, $D^*$, the JSD connection and the non-saturating loss (section 2).
+# * Radford, A., Metz, L., Chintala, S. (2016). Unsupervised representation learning with
+#   deep convolutional generative adversarial networks. *ICLR*. — The DCGAN architecture
+#   (transposed convolutions, batch normalisation, Adam with β₁ = 0.5) of section 6.
+# * Gulrajani, I., Ahmed, F., Arjovsky, M., Dumoulin, V., Courville, A. (2017). Improved
+#   training of Wasserstein GANs. *NeurIPS 30*. — The WGAN-GP loss and gradient penalty
+#   (`G.gradient_penalty`) used against mode collapse in section 4.
+# * Metz, L., Poole, B., Pfau, D., Sohl-Dickstein, J. (2017). Unrolled generative
+#   adversarial networks. *ICLR*. — The ring-of-Gaussians mode-collapse toy.
+# * Dong, H.-W., Hsiao, W.-Y., Yang, L.-C., Yang, Y.-H. (2018). MuseGAN: multi-track
+#   sequential generative adversarial networks for symbolic music generation and
+#   accompaniment. *AAAI*. — Piano-roll GANs and the metrics UPC, qualified notes,
+#   polyphony (section 9).
+# * Dong, H.-W., Yang, Y.-H. (2018). Convolutional generative adversarial networks with
+#   binary neurons for polyphonic music generation. *ISMIR*. — Binarisation matters;
+#   binary neurons with straight-through gradients (sections 6–7).
+# * Yang, L.-C., Lerch, A. (2018). On the evaluation of generative models in music.
+#   *Neural Computing and Applications* 32, 4773–4784. — Set-level, distribution-based
+#   evaluation of generated music against real data (section 9).
+# * Lopez-Paz, D., Oquab, M. (2017). Revisiting classifier two-sample tests. *ICLR*. — The
+#   C2ST: a classifier's held-out accuracy as a two-sample test (section 9).
