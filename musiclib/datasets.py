@@ -11,6 +11,8 @@ oneills       O'Neill's *Music of Ireland* (1850), Irish folk tunes        publi
                                                                           music
 han           Essen folksong collection, Han Chinese folk songs           non-commercial
               (``han1.abc``, ``han2.abc``)                                 use only
+german        Essen folksong collection, German folk songs: one file of   non-commercial
+              each of seven collections (see :data:`GERMAN_FILES`)         use only
 ============  ==========================================================  ==============
 
 ``python -m musiclib.datasets build`` parses the corpus (a few minutes) and writes
@@ -62,6 +64,7 @@ from musiclib.representation import (
 __all__ = [
     "BUILDER_VERSION",
     "CORPORA",
+    "GERMAN_FILES",
     "SPLITS",
     "Piece",
     "Corpus",
@@ -102,7 +105,20 @@ CORPORA: dict[str, dict[str, str]] = {
         "license": "non-commercial distribution and use only (Essen collection, see music21 "
         "corpus/essenFolksong/license.txt)",
     },
+    "german": {
+        "title": "Essen folksong collection, German folk songs",
+        "source": "music21 corpus, essenFolksong/altdeu10, ballad10, ballad60, boehme20, dva0, erk5, "
+        "kinder0 (.abc)",
+        "license": "non-commercial distribution and use only (Essen collection, see music21 "
+        "corpus/essenFolksong/license.txt)",
+    },
 }
+
+#: The Essen files parsed for the ``german`` corpus: one file from each of seven German
+#: collections (old German songs, ballads, Boehme, the Deutsches Volksliedarchiv, Erk,
+#: children's songs), about 1,250 songs, as many as the Han set; parsing all ~6,000
+#: German songs would take several minutes and add nothing the lesson needs.
+GERMAN_FILES = ("altdeu10", "ballad10", "ballad60", "boehme20", "dva0", "erk5", "kinder0")
 
 
 def split_of(piece_id: str) -> str:
@@ -114,11 +130,12 @@ def split_of(piece_id: str) -> str:
     return "train" if h < 80 else "valid" if h < 90 else "test"
 
 
+FOLK_COLLECTIONS = ("oneills", "han", "german")
 TUNE_NGRAM = 8  # intervals per pattern: 9 successive distinct pitches
 TUNE_OVERLAP = 0.5  # share of the shorter melody's patterns found in the other
 # A shared run of this many consecutive notes (same intervals, same durations) links two
 # pieces outright: about three bars. Chorales move in quarters, folk tunes in eighths.
-TUNE_RUN_NOTES = {"chorales": 12, "oneills": 24, "han": 24}
+TUNE_RUN_NOTES = {"chorales": 12, "oneills": 24, "han": 24, "german": 24}
 
 
 def _interval_patterns(melody: NoteList, k: int = TUNE_NGRAM) -> set[tuple[int, ...]]:
@@ -493,7 +510,7 @@ def verify_prepared(folder: str | os.PathLike | None = None) -> list[str]:
 
 
 def load_corpus(name: str, folder: str | os.PathLike | None = None) -> Corpus:
-    """Load a prepared corpus by name (``"chorales"``, ``"oneills"``, ``"han"``).
+    """Load a prepared corpus by name (``"chorales"``, ``"oneills"``, ``"han"``, ``"german"``).
 
     Raises
     ------
@@ -533,12 +550,12 @@ def load_chorales(folder: str | os.PathLike | None = None) -> Corpus:
 
 
 def load_folk(collection: str = "oneills", folder: str | os.PathLike | None = None) -> Corpus:
-    """A folk collection: ``"oneills"`` (Irish) or ``"han"`` (Chinese). See :func:`load_corpus`.
+    """A folk collection: ``"oneills"`` (Irish), ``"han"`` (Chinese) or ``"german"``. See :func:`load_corpus`.
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
-    if collection not in ("oneills", "han"):
-        raise DataError(f"argument 'collection' is {collection!r}; expected 'oneills' or 'han'")
+    if collection not in FOLK_COLLECTIONS:
+        raise DataError(f"argument 'collection' is {collection!r}; expected one of {FOLK_COLLECTIONS}")
     return load_corpus(collection, folder)
 
 
@@ -730,7 +747,7 @@ def _abc_records(prefix: str, files: list[str], progress: bool) -> list[dict]:
         for k, score in enumerate(scores):
             number = score.metadata.number if score.metadata and score.metadata.number else None
             key = f"{int(number):04d}" if number and str(number).isdigit() else f"{Path(path).stem}-{k}"
-            if prefix == "han":
+            if prefix in ("han", "german"):
                 key = f"{Path(path).stem}-{k:03d}"
             piece_id = f"{prefix}/{key}"
             if piece_id in seen:
@@ -871,6 +888,7 @@ def build(
         "oneills": lambda: _abc_records(
             "oneills", sorted(str(p) for p in m21corpus.getPaths() if "oneills1850" in str(p)), progress),
         "han": lambda: _abc_records("han", ["essenFolksong/han1.abc", "essenFolksong/han2.abc"], progress),
+        "german": lambda: _abc_records("german", [f"essenFolksong/{f}.abc" for f in GERMAN_FILES], progress),
     }
     for name in names:
         t0 = time.perf_counter()

@@ -45,6 +45,7 @@ __all__ = [
     "roll_runs",
     "MelodyVocabulary",
     "notes_to_tokens",
+    "skyline_tokens",
     "tokens_to_notes",
     "transpose_tokens",
     "N_POSITIONS",
@@ -64,13 +65,81 @@ PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb",
 _EPS = 1e-6
 
 
-def pitch_name(pitch: int) -> str:
+_SHARP_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
+_FLAT_NAMES = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"]
+_TONIC_PC = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+_SHARPS_OF_MAJOR_TONIC = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: -5, 8: -4, 3: -3, 10: -2, 5: -1}
+
+
+def _parse_key(key: object) -> tuple[int, int | None]:
+    """(sharps of the key signature, leading-tone pitch class of a minor key or None)."""
+    if isinstance(key, bool) or not isinstance(key, int | np.integer | str) and not hasattr(key, "tonic"):
+        raise RepresentationError(
+            f"argument 'key' must be a number of sharps (-7..7), a name like 'A major' or 'g minor', "
+            f"or an object with .tonic and .mode; got {key!r}"
+        )
+    if isinstance(key, int | np.integer):
+        if not -7 <= int(key) <= 7:
+            raise RepresentationError(f"argument 'key' as a number of sharps must be in -7..7, got {int(key)}")
+        return int(key), None
+    if isinstance(key, str):
+        parts = key.strip().split()
+        name = parts[0].lower() if parts else ""
+        mode = parts[1].lower() if len(parts) > 1 else ("minor" if parts and parts[0][:1].islower() else "major")
+        if (len(parts) > 2 or not name or name[0] not in _TONIC_PC or name[1:] not in ("", "#", "b", "-")
+                or mode not in ("major", "minor")):
+            raise RepresentationError(f"argument 'key' must look like 'A major', 'F# minor' or 'Bb major', got {key!r}")
+        tonic = (_TONIC_PC[name[0]] + {"": 0, "#": 1, "b": -1, "-": -1}[name[1:]]) % 12
+    else:
+        tonic, mode = int(key.tonic) % 12, str(key.mode)
+    if mode == "minor":
+        return _SHARPS_OF_MAJOR_TONIC[(tonic + 3) % 12], (tonic - 1) % 12
+    return _SHARPS_OF_MAJOR_TONIC[tonic], None
+
+
+def pitch_name(pitch: int, key: object = None) -> str:
     """Scientific pitch name of a MIDI number: 60 -> 'C4', 70 -> 'Bb4'.
+
+    Without ``key`` black keys get one fixed spelling (C#, Eb, F#, Ab, Bb). With a
+    ``key`` the note is spelled as in that key's signature: sharps in a sharp key
+    (68 in A major is 'G#4', not 'Ab4'), flats in a flat key, and the raised
+    leading tone of a minor key as a sharp ('C#' in D minor). In keys of six or
+    seven sharps or flats E#, B#, Cb and Fb appear, with the octave number of
+    their letter (72 in C# major is 'B#4').
+
+    Parameters
+    ----------
+    pitch : int
+        MIDI note number.
+    key : int, str or key-like, optional
+        Number of sharps of the key signature (negative: flats), a name such as
+        ``"A major"``, ``"g minor"``, ``"Bb major"``, or an object with ``.tonic``
+        (pitch class 0-11) and ``.mode`` (``"major"``/``"minor"``), e.g. the
+        result of :func:`musiclib.features.estimate_key`.
+
+    Returns
+    -------
+    str
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
     p = int(pitch)
-    return f"{PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}"
+    if key is None:
+        return f"{PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}"
+    sharps, leading = _parse_key(key)
+    pc, octave = p % 12, p // 12 - 1
+    if leading is not None and pc == leading and _FLAT_NAMES[pc] != _SHARP_NAMES[pc]:
+        return f"{_SHARP_NAMES[pc]}{octave}"
+    if sharps >= 6 and pc == 5 and leading != 5:
+        return f"E#{octave}"
+    if sharps >= 7 and pc == 0:
+        return f"B#{octave - 1}"
+    if sharps <= -6 and pc == 11:
+        return f"Cb{octave + 1}"
+    if sharps <= -7 and pc == 4:
+        return f"Fb{octave}"
+    names = _SHARP_NAMES if sharps > 0 else _FLAT_NAMES if sharps < 0 else PITCH_CLASS_NAMES
+    return f"{names[pc]}{octave}"
 
 
 # --------------------------------------------------------------------------- NoteList
@@ -866,10 +935,10 @@ class MelodyVocabulary:
         self.check_tokens([token])
         return None if token < self.N_SPECIAL else int(token) - self.N_SPECIAL + self.low
 
-    def token_name(self, token: int) -> str:
-        """Readable name: 'rest', 'hold' or a pitch name like 'C5'."""
+    def token_name(self, token: int, key: object = None) -> str:
+        """Readable name: 'rest', 'hold' or a pitch name like 'C5' (spelled in ``key``, see :func:`pitch_name`)."""
         p = self.token_to_pitch(token)
-        return ("rest", "hold")[int(token)] if p is None else pitch_name(p)
+        return ("rest", "hold")[int(token)] if p is None else pitch_name(p, key)
 
     def check_tokens(self, tokens: Iterable[int] | np.ndarray, name: str = "tokens") -> np.ndarray:
         """Return tokens as an int array; VocabularyError names the first bad one."""
@@ -907,7 +976,7 @@ def notes_to_tokens(
     vocab: MelodyVocabulary | None = None,
     *,
     steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER,
-    polyphony: Literal["error", "highest"] = "error",
+    polyphony: Literal["error", "highest", "skyline"] = "error",
     quantize: bool = True,
     n_steps: int | None = None,
 ) -> np.ndarray:
@@ -916,7 +985,10 @@ def notes_to_tokens(
     A note that starts before the previous one ends cuts the previous one short
     (legato overlap). Notes starting on the same step form a chord: with
     ``polyphony="error"`` that raises an error naming the offset; with
-    ``"highest"`` the highest note is kept (the usual "skyline" melody).
+    ``"highest"`` the highest note *of each chord* is kept, and a later, lower note
+    still cuts a held higher one short (right for a melody line with overlaps,
+    wrong for four voices: the line drops into the bass). ``"skyline"`` keeps the
+    highest note *sounding* at every step (see :func:`skyline_tokens`).
 
     Returns
     -------
@@ -926,8 +998,12 @@ def notes_to_tokens(
     """
     vocab = vocab or MelodyVocabulary()
     _check_spq(steps_per_quarter)
-    if polyphony not in ("error", "highest"):
-        raise RepresentationError(f"argument 'polyphony' must be 'error' or 'highest', got {polyphony!r}")
+    if polyphony not in ("error", "highest", "skyline"):
+        raise RepresentationError(
+            f"argument 'polyphony' must be 'error', 'highest' or 'skyline', got {polyphony!r}"
+        )
+    if polyphony == "skyline":
+        return skyline_tokens(notes, vocab, steps_per_quarter=steps_per_quarter, quantize=quantize, n_steps=n_steps)
     start = _to_steps(notes.onset, steps_per_quarter, "onset", quantize)
     stop = np.maximum(_to_steps(notes.offset, steps_per_quarter, "end", quantize), start + 1)
     order = np.lexsort((-notes.pitch.astype(np.int64), start))
@@ -964,6 +1040,57 @@ def notes_to_tokens(
     return tokens
 
 
+def skyline_tokens(
+    notes: NoteList,
+    vocab: MelodyVocabulary | None = None,
+    *,
+    steps_per_quarter: int = DEFAULT_STEPS_PER_QUARTER,
+    quantize: bool = True,
+    n_steps: int | None = None,
+) -> np.ndarray:
+    """The skyline melody: at every grid step, the highest note sounding then.
+
+    A held high note is never cut by a lower note that starts under it. When the
+    top note ends while a lower one is still sounding, the lower one becomes the
+    top and is written as a new note-on at that step (a token sequence has no
+    other way to say "now this note is on top").
+
+    Returns
+    -------
+    ndarray of int64, shape (n_steps,)
+        Tokens of ``vocab`` (note-on, hold, rest).
+
+    Taught in: notebooks/01_music_as_data.ipynb
+    """
+    vocab = vocab or MelodyVocabulary()
+    _check_spq(steps_per_quarter)
+    start = _to_steps(notes.onset, steps_per_quarter, "onset", quantize)
+    stop = np.maximum(_to_steps(notes.offset, steps_per_quarter, "end", quantize), start + 1)
+    total = int(stop.max()) if len(stop) else 0
+    if n_steps is not None:
+        total = int(n_steps)
+    top_pitch = np.full(total, -1, dtype=np.int64)
+    top_note = np.full(total, -1, dtype=np.int64)
+    for i in np.lexsort((notes.pitch.astype(np.int64), start)):  # by onset; only a higher note overwrites
+        s, e, p = int(start[i]), min(int(stop[i]), total), int(notes.pitch[i])
+        if s >= total:
+            continue
+        span = slice(s, e)
+        higher = p >= top_pitch[span]  # ties: the note that starts later (sorted by onset) wins
+        top_pitch[span] = np.where(higher, p, top_pitch[span])
+        top_note[span] = np.where(higher, i, top_note[span])
+    for p in np.unique(top_pitch[top_pitch >= 0]):
+        vocab.pitch_to_token(int(p))  # raises VocabularyError naming the pitch
+    tokens = np.full(total, vocab.REST, dtype=np.int64)
+    previous = -1
+    for t in range(total):
+        if top_note[t] < 0:
+            previous = -1
+            continue
+        same_note = top_note[t] == previous
+        tokens[t] = vocab.HOLD if same_note else int(top_pitch[t]) - vocab.low + vocab.N_SPECIAL
+        previous = top_note[t]
+    return tokens
 
 N_POSITIONS = 32  # bar positions are taken modulo this (bars up to 8 quarters on the 16th grid)
 

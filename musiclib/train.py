@@ -3,6 +3,8 @@
     python -m musiclib.train melody                   # writes ./melody_lstm.keras (cpu profile)
     python -m musiclib.train melody --ship            # replaces the package's shipped checkpoint
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
+    python -m musiclib.train style                    # style judges + decoders (see musiclib.models.style)
+    python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
 
 ``melody`` follows :data:`musiclib.models.melody.MELODY_RECIPE`: it fits the n-gram
 baselines (orders 1..10, discount tuned on the validation split; the best order also
@@ -254,7 +256,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--no-overwrite", action="store_true", help="(the default) refuse to replace an existing file")
     m.add_argument("--ablation", action="store_true", help="also train the LSTM without the bar position")
     m.add_argument("--quiet", action="store_true")
+    st = sub.add_parser("style", help="style judges and style-transfer decoders of both pairs (notebook 06)")
+    st.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
+    st.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    st.add_argument("--out", default=None, help="record path (.json); default: the shipped one (needs --overwrite)")
+    st.add_argument("--overwrite", action="store_true", help="replace existing files")
+    st.add_argument("--quiet", action="store_true")
+    t = sub.add_parser("transformer", help="the melody Transformer on the LSTM's data (notebook 07)")
+    t.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
+    t.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    t.add_argument("--seconds", type=float, default=None,
+                   help="training budget in CPU seconds (default: about the LSTM's, 660)")
+    t_where = t.add_mutually_exclusive_group()
+    t_where.add_argument("--out", default=None,
+                         help="checkpoint path (.keras); default: melody_transformer.keras in the current folder")
+    t_where.add_argument("--ship", action="store_true",
+                         help="replace the package's shipped musiclib/checkpoints/melody_transformer.keras")
+    t.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    t.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "transformer":
+        from musiclib.models.transformer import reproduce_checkpoint
+
+        return run_cli(lambda: reproduce_checkpoint(args.out, profile=args.profile, seed=args.seed,
+                                                    max_seconds=args.seconds, progress=not args.quiet,
+                                                    ship=args.ship, overwrite=args.overwrite))
+    if args.what == "style":
+        from musiclib.models.style import train_style
+
+        return run_cli(lambda: train_style(args.out, profile=args.profile, seed=args.seed,
+                                           overwrite=args.overwrite, progress=not args.quiet))
     if args.ship and args.midi_folder:
         parser.error("--ship trains on the course data; with --midi-folder choose --out")
     return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,

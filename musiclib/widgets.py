@@ -4,25 +4,35 @@ A widget is a thin layer over a function the learner can also call directly, so 
 lesson works (and is tested) without a running kernel's controls.
 
 - :func:`co_composer` (notebook 04) over :func:`musiclib.sampling.continue_melody`.
+- :func:`style_mixer` (notebook 06) over :func:`musiclib.models.style.transfer_melody`.
+- :func:`listening_test` (notebook 07): a blind two-alternative listening test whose
+  answers :func:`record_listening_answer` saves atomically to CSV.
 
 Taught in: notebooks/04_lstm_melody_generation.ipynb
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import display
 
 from musiclib.audio import play
 from musiclib.display import plot_piano_roll, show_score
-from musiclib.errors import RepresentationError, ShapeError, VocabularyError
+from musiclib.errors import DataError, RepresentationError, ShapeError, VocabularyError
+from musiclib.fileio import atomic_write_text
+from musiclib.metrics import LISTENING_COLUMNS
 from musiclib.representation import NoteList
 from musiclib.sampling import continue_melody, parse_melody
 
-__all__ = ["co_composer"]
+__all__ = ["co_composer", "listening_test", "record_listening_answer", "style_mixer"]
 
 
 # --------------------------------------------------------------------------- notebook 04: co-composer
@@ -79,3 +89,166 @@ def co_composer(
 
     button.on_click(compose)
     return w.VBox([w.HBox([choice, typed]), w.HBox([temperature, top_p]), w.HBox([length, seed]), button, out])
+
+
+# --------------------------------------------------------------------------- notebook 06: style mixer
+def style_mixer(
+    models: Any,
+    melodies: dict[str, tuple[NoteList, str]],
+    *,
+    bpm: float = 100.0,
+    max_seconds: float = 12.0,
+):
+    """Pick a melody, a method and a strength; see and hear it moved to the other style of its pair.
+
+    The work is done by :func:`musiclib.models.style.transfer_melody`; the frozen token
+    judge prints P(target style) of the result.
+
+    Parameters
+    ----------
+    models : musiclib.models.style.StyleModels
+    melodies : dict name -> (NoteList, style name)
+        e.g. ``{"chorale bwv66.6": (notes, "chorale")}``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.errors import ConfigError
+    from musiclib.models.style import PAIRS, melody_tokens, transfer_melody
+
+    partner = {a: b for a, b in PAIRS.values()} | {b: a for a, b in PAIRS.values()}
+    choice = w.Dropdown(options=list(melodies), description="melody")
+    method = w.ToggleButtons(options=["learned", "rule"], description="method")
+    strength = w.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.1, description="strength")
+    button = w.Button(description="Transfer", button_style="primary")
+    out = w.Output()
+
+    def run(_=None) -> None:
+        out.clear_output()
+        with out:
+            notes, source = melodies[choice.value]
+            target = partner[source]
+            try:
+                moved = transfer_melody(models, notes, source, target, method=method.value, strength=strength.value)
+                p = float(models.p_target(melody_tokens(moved)[0], target)[0])
+            except (ConfigError, RepresentationError, VocabularyError, ShapeError) as exc:
+                print(f"cannot transfer: {exc}")
+                return
+            print(f"{source} -> {target}, {method.value}, strength {strength.value:.1f}: "
+                  f"the judge says P({target}) = {p:.2f}")
+            display(show_score(moved))
+            display(play(moved, bpm=bpm, max_seconds=max_seconds))
+
+    button.on_click(run)
+    return w.VBox([choice, method, strength, button, out])
+
+
+# --------------------------------------------------------------------------- notebook 07: listening test
+def record_listening_answer(path: str | os.PathLike, row: dict) -> Path:
+    """Add one answer to a listening-test CSV, rewriting the whole file atomically.
+
+    An interrupted save never leaves half a file: the old answers survive or the new
+    file is complete. Columns: :data:`musiclib.metrics.LISTENING_COLUMNS`.
+
+    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    """
+    target = Path(path)
+    missing = [c for c in LISTENING_COLUMNS if c not in row]
+    if missing:
+        raise DataError(f"argument 'row' lacks listening-test columns {missing}")
+    old = target.read_text(encoding="utf-8") if target.exists() else ""
+    if old and not old.startswith(",".join(LISTENING_COLUMNS)):
+        raise DataError(f"file {str(target)!r} exists but is not a listening-test CSV; choose another path")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if not old:
+        writer.writerow(LISTENING_COLUMNS)
+    writer.writerow([int(row[c]) if isinstance(row[c], bool) else row[c] for c in LISTENING_COLUMNS])
+    return atomic_write_text(target, old + buf.getvalue(), overwrite=True)
+
+
+def listening_test(
+    pairs: list[dict],
+    path: str | os.PathLike,
+    *,
+    listener: str = "anonymous",
+    seed: int = 0,
+    bpm: float = 90.0,
+):
+    """A blind listening test: each trial plays a human and a machine excerpt as A and B in random order.
+
+    The listener clicks which one a person wrote; every answer is appended to the
+    CSV at ``path`` (:func:`record_listening_answer`). Analyse it with
+    :func:`musiclib.metrics.read_listening_answers` and
+    :func:`musiclib.metrics.listening_test_summary`.
+
+    Parameters
+    ----------
+    pairs : list of dict
+        Each with ``"human"`` and ``"machine"`` (NoteList) and ``"source"`` (the model's name).
+    path : CSV file for the answers (created if missing, appended to otherwise)
+    listener : str
+        A pseudonym stored with each answer.
+    seed : int
+        Order of the trials and of A/B within each trial.
+
+    Returns
+    -------
+    ipywidgets.VBox
+
+    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    """
+    if not pairs or any(not {"human", "machine", "source"} <= set(p) for p in pairs):
+        raise DataError("argument 'pairs' must be a non-empty list of dicts with 'human', 'machine' and 'source'")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(pairs)).tolist()
+    human_first = (rng.random(len(pairs)) < 0.5).tolist()
+    state = {"k": 0}
+    status = w.HTML()
+    players = w.Output()
+    a_button = w.Button(description="A is human")
+    b_button = w.Button(description="B is human")
+
+    def show() -> None:
+        players.clear_output()
+        k = state["k"]
+        if k >= len(order):
+            status.value = f"<b>done</b>: {len(order)} answers saved to {Path(path).name}"
+            a_button.disabled = b_button.disabled = True
+            return
+        pair = pairs[order[k]]
+        first, second = (pair["human"], pair["machine"]) if human_first[k] else (pair["machine"], pair["human"])
+        status.value = f"trial {k + 1} of {len(order)}: which excerpt did a person write?"
+        with players:
+            print("A")
+            display(play(first, bpm=bpm, max_seconds=12))
+            print("B")
+            display(play(second, bpm=bpm, max_seconds=12))
+
+    def answer(choice: str) -> None:
+        k = state["k"]
+        if k >= len(order):
+            return
+        human_pos = "A" if human_first[k] else "B"
+        record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
+                                       "human_position": human_pos, "answer": choice,
+                                       "correct": choice == human_pos})
+        state["k"] += 1
+        show()
+
+    start = w.Button(description="Start", button_style="primary")
+
+    def begin(_=None) -> None:
+        start.disabled = True
+        a_button.disabled = b_button.disabled = False
+        show()
+
+    a_button.disabled = b_button.disabled = True
+    status.value = f"{len(order)} trials: press Start, listen to A and B, click which one a person wrote"
+    a_button.on_click(lambda _: answer("A"))
+    b_button.on_click(lambda _: answer("B"))
+    start.on_click(begin)
+    return w.VBox([status, start, players, w.HBox([a_button, b_button])])

@@ -218,26 +218,55 @@ print(f"this session uses the {PROFILE.name!r} profile: epochs x{PROFILE.epoch_s
 # %% [markdown]
 # ## 6. Exercise · ~5 min
 #
-# **Exercise 0.1.** Write `highest_soprano(piece)`: the MIDI number of the highest note the
-# *soprano* (part 0) sings. `piece.notes` is a `NoteList` whose `.pitch` and `.part` are
-# NumPy arrays (so is `piece.melody`, the soprano alone). The checker tries it on three
-# chorales.
+# **Exercise 0.1.** Write `highest_soprano(notes)`: the MIDI number of the highest note the
+# *soprano* (part 0) sings in a `NoteList` of all four voices. `notes.pitch` and
+# `notes.part` are NumPy arrays of equal length.
+#
+# Careful: the highest note of the *piece* is not always the soprano's. Voices may cross,
+# and the checker includes two passages where the alto rises above the soprano.
 
 # %%
-def highest_soprano(piece) -> int:
+def highest_soprano(notes) -> int:
     ### BEGIN SOLUTION
-    return int(piece.notes.pitch[piece.notes.part == 0].max())
+    return int(notes.pitch[notes.part == 0].max())
     ### END SOLUTION
 
 
 # %%
-from musiclib.checks import check_function
+from musiclib.checks import check_choice, check_function
 from musiclib.representation import pitch_name
 
-cases = [((p,), int(p.melody.pitch.max())) for p in (piece, chorales[0], chorales[100])]
+crossing = chorales["bach/bwv183.5"].notes.window(20, 24)  # quarters 20-24 of BWV 183.5
+tests = [piece.notes, crossing, chorales["bach/bwv114.7"].notes.window(8, 12)]
+cases = [((n,), int(n.pitch[n.part == 0].max())) for n in tests]
 _ = check_function("highest_soprano", highest_soprano, cases,
-                   hint="select the notes whose part is 0, then take the maximum pitch")
-print("in BWV 347 that is", pitch_name(int(piece.melody.pitch.max())))
+                   hint="the highest note of all voices is not always the soprano's: keep only part 0 first")
+print("in BWV 347 the soprano's highest note is", pitch_name(int(piece.melody.pitch.max()), key=piece.key))
+print("in quarters 20-24 of BWV 183.5 (A minor) the soprano reaches",
+      pitch_name(int(crossing.pitch[crossing.part == 0].max()), key="a minor"), "but the alto",
+      pitch_name(int(crossing.pitch[crossing.part == 1].max()), key="a minor"))
+
+# %%
+see_and_hear(crossing, title="BWV 183.5, quarters 20-24: the alto (red) above the soprano (blue)", bpm=70, instrument="organ")
+
+# %% [markdown]
+# **Exercise 0.2 (what would change if…).** You run this course on a laptop with the `ci`
+# profile instead of `cpu`. What happens to the melodies that notebook 04 *generates*?
+# Make `answer_0_2()` return one letter: (a) they get worse, because less training is done;
+# (b) they get better; (c) they stay the same, because generation cells load the shipped
+# pretrained model; (d) generation is skipped under `ci`.
+
+# %%
+def answer_0_2():
+    ### BEGIN SOLUTION
+    return "c"
+    ### END SOLUTION
+
+
+# %%
+_ = check_choice("Exercise 0.2", answer_0_2, "c", {"a": "worse", "b": "better", "c": "same", "d": "skipped"},
+                 hint="reread section 5: what do generation and evaluation cells load?")
+
 
 # %% [markdown]
 # ## Summary
@@ -249,5 +278,21 @@ print("in BWV 347 that is", pitch_name(int(piece.melody.pitch.max())))
 #   offline.
 # - Profiles scale the training; pretrained models keep results reproducible.
 #
+# **Try it yourself.** Play the soprano alone (`see_and_hear(piece.melody, ...)`), then the
+# bass alone (`piece.notes.select_part(3)`): which one would you call the tune? Change `bpm`
+# and `instrument` in the cell of section 4.
+#
 # **Next:** [01 · Music as data](01_music_as_data.ipynb) — how a chorale becomes arrays a
 # model can read.
+#
+# ## References
+#
+# * J. S. Bach, *371 vierstimmige Choralgesänge* (C. P. E. Bach and J. P. Kirnberger eds.,
+#   1784–87), as encoded in the music21 corpus — the chorales of section 4.
+# * M. S. Cuthbert and C. Ariza, "music21: A toolkit for computer-aided musicology and
+#   symbolic music data", *ISMIR* 2010 — the corpus and parsers the datasets are built from.
+# * L. Pugin, R. Zitellini and P. Roland, "Verovio: a library for engraving MEI music
+#   notation into SVG", *ISMIR* 2014 — the score engraving of `see_and_hear`.
+# * J.-P. Briot, G. Hadjeres and F.-D. Pachet, *Deep Learning Techniques for Music
+#   Generation*, Springer, 2020 — a survey of the RNN, LSTM, GAN and style-transfer
+#   methods on the course map of section 2.

@@ -85,10 +85,22 @@ show_score(score.measures(0, 4))
 from musiclib.representation import NoteList, notes_from_stream, pitch_name
 
 notes = notes_from_stream(score)
+SHARPS = score.recurse().getElementsByClass("KeySignature").first().sharps  # the written key signature
 print(notes)
+print(f"key signature: {SHARPS} sharp(s); music21's key analysis: {score.analyze('key')}")
 print(f"{'pitch':>6} {'name':>5} {'onset':>6} {'dur':>5} {'vel':>4} {'part':>4}")
 for p, o, d, v, part in notes.to_records()[:8]:
-    print(f"{p:>6} {pitch_name(p):>5} {o:>6.2f} {d:>5.2f} {v:>4} {part:>4}")
+    print(f"{p:>6} {pitch_name(p, key=SHARPS):>5} {o:>6.2f} {d:>5.2f} {v:>4} {part:>4}")
+
+# %% [markdown]
+# A MIDI number says which key of the piano, not how the note is *written*: 68 is G♯ in
+# A major and A♭ in E♭ major. `pitch_name(p, key=...)` spells a note the way the key
+# signature does (sharps in sharp keys, flats in flat keys, and the raised leading tone of
+# a minor key as a sharp); the course passes the piece's key wherever it prints note names.
+
+# %%
+print("MIDI 68 in A major:", pitch_name(68, key="A major"), "  in Eb major:", pitch_name(68, key="Eb major"),
+      "  in D minor, MIDI 61:", pitch_name(61, key="d minor"))
 
 # %% [markdown]
 # Because it is just arrays, musical questions become one-liners. Which voice sings
@@ -97,7 +109,8 @@ for p, o, d, v, part in notes.to_records()[:8]:
 # %%
 for k, voice in enumerate(["soprano", "alto", "tenor", "bass"]):
     p = notes.pitch[notes.part == k]
-    print(f"{voice:8s} mean {pitch_name(round(p.mean())):>4}  range {pitch_name(p.min())}..{pitch_name(p.max())}"
+    print(f"{voice:8s} mean {pitch_name(round(p.mean()), SHARPS):>4}  "
+          f"range {pitch_name(p.min(), SHARPS)}..{pitch_name(p.max(), SHARPS)}"
           f" ({p.max() - p.min()} semitones)")
 
 # %% [markdown]
@@ -172,13 +185,13 @@ print(f"all four voices: {len(back)} of {len(first_bars)} notes come back; the o
 # composing the next 16th of music.
 
 # %%
-from musiclib.representation import MelodyVocabulary, notes_to_tokens, tokens_to_notes
+from musiclib.representation import MelodyVocabulary, notes_to_tokens, skyline_tokens, tokens_to_notes
 
 vocab = MelodyVocabulary()  # MIDI 48..95: 48 note-on tokens + rest + hold
 soprano = notes.select_part(0)
 tokens = notes_to_tokens(soprano, vocab)
 print(f"vocabulary size {vocab.size}; {len(soprano)} soprano notes -> {len(tokens)} tokens")
-print(" ".join(vocab.token_name(t) for t in tokens[:24]))
+print(" ".join(vocab.token_name(t, key=SHARPS) for t in tokens[:24]))
 
 # %%
 decoded = tokens_to_notes(tokens, vocab)
@@ -192,15 +205,30 @@ print(f"share of 'hold' steps: {hold_share:.2f}")
 # **note-event accuracy** (accuracy on the steps where a note starts) for that reason.
 #
 # A melody is monophonic; a chord is not. The tokenizer refuses a chord rather than
-# silently dropping notes, and says where it is — or keeps the top note if you ask:
+# silently dropping notes, and says where it is:
 
 # %%
 try:
     notes_to_tokens(notes.window(0, 4), vocab)  # all four voices
 except MusicLibError as err:
     print(type(err).__name__, "->", err)
+
+# %% [markdown]
+# To get one line out of four voices, a common choice is the **skyline** (轮廓线): the
+# highest note *sounding* at each step (Uitdenbogerd & Zobel 1998). It is easy to get
+# wrong. `polyphony="highest"` keeps the highest note of each chord that *starts*
+# together, but the tokenizer also lets a note that starts later cut the previous one
+# short (right for a melody whose notes overlap slightly, as in legato playing). In four
+# voices that is wrong: when the bass moves under a held soprano note, the bass note
+# cuts the soprano off and the "melody" jumps down two octaves. `polyphony="skyline"`
+# (the function `skyline_tokens`) looks at what is sounding at every step instead:
+
+# %%
 top = notes_to_tokens(notes.window(0, 4), vocab, polyphony="highest")
-print("highest-note policy:", " ".join(vocab.token_name(t) for t in top))
+sky = skyline_tokens(notes.window(0, 4), vocab)  # the same as polyphony="skyline"
+print("highest of each chord:", " ".join(vocab.token_name(t, key=SHARPS) for t in top))
+print("skyline              :", " ".join(vocab.token_name(t, key=SHARPS) for t in sky))
+print("skyline == soprano   :", list(sky) == list(notes_to_tokens(notes.window(0, 4).select_part(0), vocab)))
 
 # %% [markdown]
 # ## 5. MIDI files · ~5 min
@@ -390,8 +418,9 @@ for c in (chorales, irish, chinese):
 
 # %% [markdown]
 # Three styles, three fingerprints: chorale melodies sit in a narrow alto-soprano band in
-# 4/4; the Irish tunes range wider and favour 6/8 and 4/4 dance metres; the Chinese songs
-# use 2/4 most. Notebook 02 turns such differences into features, and notebook 06 into a
+# 4/4; the Irish tunes range wider and favour 6/8 (jigs) and 2/2 (reels and hornpipes in
+# cut time, two half-note beats per bar); the Chinese songs use 2/4 most. (The ranges span
+# pieces in many keys, so their names use the default spelling, C♯ E♭ F♯ A♭ B♭.) Notebook 02 turns such differences into features, and notebook 06 into a
 # style classifier.
 #
 # A Han folk song and an Irish tune, heard:
@@ -484,7 +513,29 @@ _ = check_function("note_on_share", lambda seqs: note_on_share(seqs, vocab),
 print(f"note-on share in the training sopranos: {np.mean(np.concatenate(train_tokens) >= 2):.3f}")
 
 # %% [markdown]
-# **Exercise 1.3 (open).** Transpose the BWV 347 soprano up a perfect fifth (7
+# **Exercise 1.3 — what would change if…** The melody tokens above use 4 steps per
+# quarter note. If you tokenized the same sopranos with `steps_per_quarter=8` (a
+# 32nd-note grid), what would happen to the share of `hold` steps? Make `answer_1_3()`
+# return one letter: (a) it falls, (b) it rises, (c) it stays the same, (d) it depends on the key.
+
+# %%
+def answer_1_3():
+    ### BEGIN SOLUTION
+    return "b"
+    ### END SOLUTION
+
+
+# %%
+from musiclib.checks import check_choice
+
+_ = check_choice("Exercise 1.3", answer_1_3, "b", {"a": "falls", "b": "rises", "c": "same", "d": "key"},
+                 hint="the number of note-ons does not change; the number of steps doubles")
+fine = notes_to_tokens(soprano, vocab, steps_per_quarter=8)
+print(f"check it: hold share at 4 steps/quarter {(tokens == vocab.HOLD).mean():.3f}, "
+      f"at 8 steps/quarter {(fine == vocab.HOLD).mean():.3f}")
+
+# %% [markdown]
+# **Exercise 1.4 (open).** Transpose the BWV 347 soprano up a perfect fifth (7
 # semitones) with `NoteList.transpose`, write it to a MIDI file in `workdir` and listen
 # to it with `play`. What happens if you transpose it up three octaves and then ask for
 # tokens? Read the error message: does it tell you what to do?
@@ -500,4 +551,30 @@ print(f"note-on share in the training sopranos: {np.mean(np.concatenate(train_to
 # - The datasets are prepared once, checksummed, split **by tune** (never by window), and load in
 #   milliseconds; your own MIDI folder loads the same way, with broken files reported.
 #
+# - Note names depend on the key (`pitch_name(p, key=...)`); a skyline melody is the highest
+#   note *sounding*, not the highest note starting.
+#
+# **Try it yourself.** Tokenize the alto (`notes.select_part(1)`) and compare its
+# `hold` share with the soprano's; print the skyline of bars 4–8 of BWV 347 and find where
+# it leaves the soprano; load a jig and a reel and compare their note-on shares.
+#
 # **Next:** [02 · Feature extraction](02_feature_extraction.ipynb) — pitch, rhythm and timbre as numbers.
+#
+# ## References
+#
+# * M. S. Cuthbert and C. Ariza, "music21: A toolkit for computer-aided musicology and
+#   symbolic music data", *ISMIR* 2010 — the score tree, parsers and corpus of section 1.
+# * MIDI Manufacturers Association, *The Complete MIDI 1.0 Detailed Specification*, 1996 —
+#   note numbers (60 = middle C) and the file format of section 5.
+# * A. L. Uitdenbogerd and J. Zobel, "Manipulation of music for melody matching", *ACM
+#   Multimedia* 1998 — the skyline algorithm (highest sounding note) of section 4.
+# * G. Hadjeres, F. Pachet and F. Nielsen, "DeepBach: a steerable model for Bach chorales
+#   generation", *ICML* 2017 — chorale voices on a 16th-note grid with a hold symbol, the
+#   token scheme of section 4.
+# * D. Eck and J. Schmidhuber, "Finding temporal structure in music: blues improvisation
+#   with LSTM recurrent networks", *IEEE NNSP* 2002 — melodies as time-step sequences for RNNs.
+# * H.-W. Dong, K. Chen, J. McAuley and T. Berg-Kirkpatrick, "MusPy: a toolkit for
+#   symbolic music generation", *ISMIR* 2020 — note, piano-roll and event representations
+#   and their conversions.
+# * H. Schaffrath, *The Essen Folksong Collection*, ed. D. Huron, CCARH, 1995 — the Han
+#   folk songs; F. O'Neill, *The Music of Ireland* (O'Neill's 1850), 1903 — the Irish tunes.

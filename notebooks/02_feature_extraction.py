@@ -28,7 +28,10 @@
 #    qualified notes, used pitch classes per bar) exactly as MusPy / MuseGAN define them;
 # 4. extract a spectrogram, chroma, a pYIN pitch track, onsets, tempo and timbre
 #    descriptors from audio, and evaluate them against known notes;
-# 5. tell instruments apart with MFCC statistics and a simple classifier.
+# 5. tell instruments apart with MFCC statistics and a simple classifier;
+# 6. name the chords of a chorale with Roman numerals and compare harmonic rhythm and
+#    chord vocabulary across styles;
+# 7. say where the audio features break (noise, reverb, an unfamiliar synthesizer).
 #
 # **Prerequisites.** Notebook 01 (NoteList, piano rolls, the datasets, `musiclib.audio`);
 # histograms, logarithms and correlation; a first idea of the Fourier transform helps.
@@ -38,11 +41,12 @@
 # | 1. Two styles to compare | ~5 min |
 # | 2. Pitch (音高) | ~15 min |
 # | 3. Rhythm (节奏) | ~15 min |
-# | 4. Metrics of polyphonic piano rolls | ~10 min |
-# | 5. From audio: spectrogram, chroma, pitch, onsets, tempo | ~20 min |
-# | 6. Timbre (音色) | ~10 min |
-# | 7. Exercises | ~20 min |
-# | 8. Summary | ~2 min |
+# | 4. Harmony (和声) | ~10 min |
+# | 5. Metrics of polyphonic piano rolls | ~10 min |
+# | 6. From audio: spectrogram, chroma, pitch, onsets, tempo | ~20 min |
+# | 7. Timbre (音色), and where the audio features break | ~20 min |
+# | 8. Exercises | ~20 min |
+# | 9. Summary and references | ~2 min |
 #
 # Everything runs on a laptop CPU. The first audio cell compiles librosa's numba code
 # once (about 20 s); the whole notebook takes a few minutes.
@@ -55,13 +59,15 @@ PROFILE = get_profile()
 
 # %%
 # %matplotlib inline
+from collections import Counter
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
 from musiclib import features as F
 from musiclib.audio import INSTRUMENTS, play, synthesize
-from musiclib.checks import check, check_function
+from musiclib.checks import check, check_choice, check_function
 from musiclib.datasets import load_chorale_bars, load_chorales, load_folk
 from musiclib.display import plot_piano_roll, see_and_hear
 from musiclib.representation import NoteList
@@ -384,7 +390,102 @@ print(f"{most.id}: syncopation {rhythm_row(most)[1]:.3f}, metre {most.time_signa
 see_and_hear(most.melody, title=most.id, max_quarters=6, instrument="flute", score=False)
 
 # %% [markdown]
-# ## 4. Metrics of polyphonic piano rolls · ~10 min
+# ## 4. Harmony (和声) · ~10 min
+#
+# The article lists harmonic structure (和声结构) among the features of music. In a
+# four-part chorale the harmony is written out: cut the score wherever a note starts or
+# ends and each slice is a chord. music21 calls this `chordify`; `F.chordify` does the
+# same on a `NoteList`, and with `step=1.0` reads one chord per beat, which skips the
+# passing notes between beats. Each chord is then named relative to the key with a
+# **Roman numeral** (罗马数字级数): I is the chord on the tonic, V on the dominant; upper
+# case for major, lower case for minor, and figures for inversions (V6 has the third in
+# the bass) and sevenths (V7). `F.roman_numerals` asks music21's
+# `romanNumeralFromChord` for each slice.
+
+# %%
+from music21 import corpus as m21corpus
+
+from musiclib.representation import pitch_name
+
+bwv347 = chorales["bach/bwv347"]
+slices = F.chordify(bwv347.notes)
+m21_slices = [(float(c.offset), tuple(sorted({p.midi for p in c.pitches})))
+              for c in m21corpus.parse("bach/bwv347").chordify().flatten().getElementsByClass("Chord")]
+print("F.chordify == music21 chordify:", [(s.onset, s.pitches) for s in slices] == m21_slices,
+      f"({len(slices)} slices)")
+beats = F.chordify(bwv347.notes.window(0, 9), step=1.0)
+numerals = F.roman_numerals(beats, bwv347.key_tonic, bwv347.key_mode)
+print(f"{bwv347.id} in {bwv347.key}, one chord per beat:")
+for s, rn in zip(beats, numerals, strict=True):
+    print(f"  beat {s.onset:4.1f}  {' '.join(pitch_name(p, key=bwv347.key) for p in s.pitches):<18} {rn}")
+
+# %% [markdown]
+# The phrase opens I – vi – I6 – IV in A major and then turns towards E major, the
+# dominant: the B major chord on beat 6 is the dominant *of* the dominant (II, often
+# written V/V) and the phrase ends on E major (V), a half cadence. The harmony changes on
+# nearly every beat. Beat 4 shows a limit of naming chords in one key: its D♯ chord
+# belongs to E major (there it is vii°6), and relative to A major music21 can only call
+# it "bbIII6". Roman numerals need the *local* key, and a phrase that modulates needs a
+# new one.
+#
+# Two numbers summarise harmony across many pieces:
+#
+# * **harmonic rhythm** (和声节奏): chord changes per quarter note (`F.harmonic_rhythm`);
+# * **chord vocabulary** (和弦词汇): how often each chord occurs, and how many distinct
+#   chords it takes to cover 90 % of the beats (`F.chord_vocabulary`,
+#   `F.vocabulary_coverage`).
+#
+# A folk melody has no written chords, but it *implies* them: `F.implied_triads` picks,
+# for each bar, the major or minor triad whose three notes carry most of the bar's
+# duration (template matching, as in audio chord recognition), and `F.triad_degree`
+# names it relative to the key. To compare like with like, the table applies the same
+# melody-only analysis to the chorale sopranos too, beside the chorales' real four-part
+# harmony.
+
+# %%
+def implied_degrees(piece):
+    bars = F.implied_triads(piece.melody, window=piece.bar_quarters, start=-piece.anacrusis)  # bar lines
+    return [F.triad_degree(F.PITCH_CLASS_NAMES.index(name.rstrip("m")), "minor" if name.endswith("m") else "major",
+                           piece.key_tonic) for _, name in bars]
+
+
+def changes_per_bar(labels):
+    return sum(a != b for a, b in zip(labels[:-1], labels[1:])) / max(len(labels) - 1, 1)
+
+
+rows = []
+four_part = chorales.split("test")[:10]
+labels, rhythm = [], []
+for piece in four_part:
+    b = F.chordify(piece.notes, step=1.0)
+    r = F.roman_numerals(b, piece.key_tonic, piece.key_mode, figures=False)
+    labels += r
+    rhythm.append(F.harmonic_rhythm([s.onset for s in b], r, piece.notes.end) * piece.bar_quarters)
+rows.append(("chorales, 4 parts, per beat", len(four_part), np.mean(rhythm), F.chord_vocabulary(labels)))
+for name, corpus in CORPORA.items():
+    pieces = [p for p in corpus.split("test") if p.on_grid][:60]
+    degs = [implied_degrees(p) for p in pieces]
+    rows.append((f"{name}, melody, per bar", len(pieces), np.mean([changes_per_bar(d) for d in degs]),
+                 F.chord_vocabulary([x for d in degs for x in d])))
+print(f"{'analysis':34s} {'pieces':>6s} {'changes/bar':>11s} {'chords for 90 %':>15s}  commonest")
+for name, n, rate, vocab in rows:
+    top = ", ".join(f"{k} {v:.0%}" for k, v in list(vocab.items())[:4])
+    print(f"{name:34s} {n:6d} {rate:11.2f} {F.vocabulary_coverage(vocab):15d}  {top}")
+
+# %% [markdown]
+# In the written four-part harmony Bach changes chord about three times per bar (3.27),
+# and 11 chord names (Roman numerals without inversion figures) cover 90 % of the beats.
+# A bar-by-bar reading of a melody can change at most once per bar; it does so in 0.86 of
+# the bars for chorale sopranos and 0.78 for both folk corpora, and 9–10 implied triads
+# cover 90 % of the bars in every corpus, I the commonest. The melody alone hides most of
+# the harmony: that is what a harmoniser adds (DeepBach, cited in notebook 01, writes
+# the other three voices of a chorale for a given soprano).
+#
+# *Try it yourself:* set `figures=True` in the table cell and count how many distinct
+# chord names the inversions and sevenths add.
+
+# %% [markdown]
+# ## 5. Metrics of polyphonic piano rolls · ~10 min
 #
 # Notebook 05 trains a GAN that draws one-bar, four-part piano rolls (16 sixteenth steps
 # × 48 pitches). To judge what it draws we use metrics from MusPy and MuseGAN, computed
@@ -436,13 +537,13 @@ plt.show()
 # use all twelve pitch classes and are made of fragments. A generator that learns the
 # style has to move these numbers from the bottom row towards the top one.
 #
-# ## 5. From audio: spectrogram, chroma, pitch, onsets, tempo · ~20 min
+# ## 6. From audio: spectrogram, chroma, pitch, onsets, tempo · ~20 min
 #
 # So far we read features from symbols. A recording has no notes, only a waveform
 # $y[n]$ sampled $sr$ times per second. We render melodies with the course synthesizer
 # (`musiclib.audio.synthesize`), analyse the audio and compare with the notes we know.
 #
-# ### 5.1 The spectrogram (声谱图)
+# ### 6.1 The spectrogram (声谱图)
 #
 # The short-time Fourier transform cuts $y$ into overlapping windows of $N$ samples,
 # hop $H$, and measures each frequency in each window:
@@ -472,10 +573,10 @@ ax.set_title("piano: |X| in dB")
 plt.show()
 
 # %% [markdown]
-# ### 5.2 Chroma: the pitch-class histogram of audio
+# ### 6.2 Chroma: the pitch-class histogram of audio
 #
 # A **chromagram** adds up the energy of all frequencies that belong to each pitch class
-# ($12\log_2(f/440) + 69 \bmod 12$). Averaged over time it should look like the
+# ($\big(\operatorname{round}(12\log_2(f/440)) + 69\big) \bmod 12$, 0 = C). Averaged over time it should look like the
 # duration-weighted pitch-class histogram of the notes. We compare them with the cosine
 # similarity $\cos = \frac{a\cdot b}{\lVert a\rVert\,\lVert b\rVert}$.
 
@@ -498,7 +599,7 @@ plt.show()
 print(f"cosine similarity of chroma and note pitch-class histogram: {cos:.3f}")
 
 # %% [markdown]
-# ### 5.3 Pitch tracking with pYIN
+# ### 6.3 Pitch tracking with pYIN
 #
 # YIN looks for the period $\tau_0 = sr/f_0$ at which the signal best repeats itself,
 # using the cumulative mean normalised difference
@@ -566,7 +667,7 @@ _ = check("onset F1 >= 0.9 at 50 ms", onset_f1 >= 0.9)
 _ = check("tempo within 2 %", tempo_err <= 0.02)
 
 # %% [markdown]
-# ### 5.4 Onsets and tempo: how they are found, and where they fail
+# ### 6.4 Onsets and tempo: how they are found, and where they fail
 #
 # **Onsets** (起音) are peaks of the *spectral flux*, how much the (log, mel-scaled)
 # spectrum grows from one frame to the next:
@@ -601,7 +702,7 @@ for bpm in (72, 96, 132):
 # "wrong" to a listener — dancers feel the fast pulse — which is why tempo estimates
 # are usually scored "up to a factor of 2" as well as exactly.
 #
-# ## 6. Timbre (音色) · ~10 min
+# ## 7. Timbre (音色) · ~10 min
 #
 # Timbre is what makes a flute and a clarinet playing the same note sound different:
 # the balance of the harmonics and how the sound starts and fades. Listen to one
@@ -634,6 +735,23 @@ for name in INSTRUMENTS:
     print(f"{name:10s} {np.median(d['centroid'][loud]):12.0f} "
           f"{np.median(d['bandwidth'][loud]):13.0f} {np.median(d['rolloff'][loud]):12.0f}")
 
+# %% [markdown]
+# The flute's roll-off lies *below* its centroid. That is no contradiction: the centroid
+# is the mean of the magnitude distribution, the roll-off its 85th percentile. A mean
+# lies above the 85th percentile only for a very skewed distribution: nearly all of the
+# flute's magnitude sits in its strong fundamental, and a weak, wide spread of
+# high-frequency content (its breath-like upper partials) drags the mean up while adding
+# little magnitude. The cell below measures the share of magnitude below the centroid.
+
+# %%
+for name in ("flute", "piano"):
+    sp = F.spectrogram(synthesize(phrase, instrument=name, bpm=BPM, sr=SR), SR, n_fft=1024, hop_length=256, db=False)
+    a = sp.S / np.maximum(sp.S.sum(axis=0), 1e-12)  # a_k of every frame
+    centroid = (sp.freqs[:, None] * a).sum(axis=0)
+    sounding = sp.S.sum(axis=0) > 1e-3
+    below = np.array([a[sp.freqs <= c, m].sum() for m, c in enumerate(centroid)])
+    print(f"{name:6s} median share of the magnitude below the centroid: {np.median(below[sounding]):.2f}")
+
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(12, 2.6), sharey=True)
 for ax, name in zip(axes, ("flute", "clarinet", "strings")):
@@ -645,7 +763,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ### 6.1 A timbre classifier
+# ### 7.1 A timbre classifier
 #
 # Can a simple model tell the instruments apart from MFCC statistics alone? Each clip
 # becomes one vector: the mean and standard deviation of 13 MFCCs plus the mean
@@ -688,13 +806,124 @@ for name, row in zip(order, cm):
     print(f"{name:9s}" + " ".join(f"{v:5d}" for v in row))
 _ = check("timbre classifier held-out accuracy >= 95 %", timbre_acc >= 0.95)
 
+# %% [markdown]
+# ### 7.2 Where the audio features break (鲁棒性) · ~10 min
+#
+# Everything above was measured on clean synthesis: the course's own synthesizer, no
+# room, no noise. That is the easy case. Here the same features meet three things real
+# recordings have:
+#
+# * **noise** at a signal-to-noise ratio of 20, 10 and 0 dB (`F.add_noise`; 0 dB means
+#   the noise is as loud as the music);
+# * **reverb**, a synthetic room whose sound decays by 60 dB in 0.5 s (a living room) or
+#   2 s (a church) (`F.add_reverb`);
+# * **a second synthesizer**: two-operator FM synthesis (`F.fm_synthesize`), once with a
+#   harmonic, reed-like setting (ratio 1) and once bell-like (ratio 1.4, inharmonic
+#   partials), a timbre family the additive synthesizer never makes.
+#
+# Pitch and onsets are scored on two chorale and two Irish test melodies (8 quarters
+# each, piano); the timbre classifier of 7.1 (trained on clean clips) is scored on
+# degraded versions of clips of melodies it never heard.
+
+# %%
+rob_melodies = [m.window(0, 8) for m in (test_melodies[0], test_melodies[1], test_melodies[4], test_melodies[5])]
+CONDITIONS = {
+    "clean": lambda y: y,
+    "noise 20 dB": lambda y: F.add_noise(y, 20, seed=1),
+    "noise 10 dB": lambda y: F.add_noise(y, 10, seed=1),
+    "noise 0 dB": lambda y: F.add_noise(y, 0, seed=1),
+    "reverb 0.5 s": lambda y: F.add_reverb(y, SR, 0.5, seed=1),
+    "reverb 2 s": lambda y: F.add_reverb(y, SR, 2.0, seed=1),
+}
+
+
+def pitch_onset_scores(melody, y):
+    tr = F.pitch_track(y, SR, fmin=100.0, fmax=1000.0, frame_length=512, hop_length=128)
+    rpa = F.raw_pitch_accuracy(tr.f0, F.reference_f0(melody, tr.times, bpm=BPM))
+    f1 = F.onset_f1(F.onset_times(y, SR), np.unique(melody.onset) * 60 / BPM, window=0.05).f1
+    return rpa, f1
+
+
+renders = {name: [f(synthesize(m, instrument="piano", bpm=BPM, sr=SR)) for m in rob_melodies]
+           for name, f in CONDITIONS.items()}
+renders["FM, ratio 1 (reed)"] = [F.fm_synthesize(m, bpm=BPM, sr=SR, ratio=1.0) for m in rob_melodies]
+renders["FM, ratio 1.4 (bell)"] = [F.fm_synthesize(m, bpm=BPM, sr=SR, ratio=1.4) for m in rob_melodies]
+robust = {name: np.mean([pitch_onset_scores(m, y) for m, y in zip(rob_melodies, ys, strict=True)], axis=0)
+          for name, ys in renders.items()}
+
+# %%
+rng_r = np.random.default_rng(2)
+unheard = [m for g, m in enumerate(snippets) if g % 4 == 0][:5]  # melodies held out from the classifier
+clips = []
+for melody in unheard:
+    for name in INSTRUMENTS:
+        clips.append((synthesize(melody.transpose(int(rng_r.integers(-7, 8))), instrument=name,
+                                 bpm=float(rng_r.uniform(80, 130)), sr=SR, gain=float(rng_r.uniform(0.3, 0.9))), name))
+truth = np.array([name for _, name in clips])
+timbre_rob = {cond: clf.score(np.array([F.timbre_vector(f(y), SR) for y, _ in clips]), truth)
+              for cond, f in CONDITIONS.items()}
+
+print(f"{'condition':22s} {'pYIN within 50 c':>16s} {'onset F1':>9s} {'timbre acc.':>12s}")
+for name, (rpa, f1) in robust.items():
+    acc = f"{timbre_rob[name]:12.2f}" if name in timbre_rob else f"{'(new class)':>12s}"
+    print(f"{name:22s} {rpa:16.3f} {f1:9.3f} {acc}")
+
+# %% [markdown]
+# What the table shows:
+#
+# * **Noise breaks the timbre classifier first.** At 20 dB SNR, where pYIN (0.968) and
+#   the onsets (F1 0.959) barely notice, the classifier trained on clean clips falls from
+#   0.97 to 0.17, chance level for six classes. White noise adds energy at every
+#   frequency, so centroid, bandwidth, roll-off and the higher MFCCs all move in a
+#   direction no clean training clip ever showed (print `F.timbre_vector` of a clean and
+#   a noisy clip to see it).
+# * **Onsets go next.** At 10 dB the onset F1 collapses to 0.183: the noise's own spectral
+#   flux buries the piano's attacks. pYIN still tracks 0.785 of the frames; at 0 dB only 0.077.
+# * **Reverb is harmless to pitch and onsets here** (0.978 and 1.000 with a 2 s church) but
+#   costs the classifier (0.83): the reverberant tail changes the MFCC statistics.
+# * **An unfamiliar synthesizer.** The harmonic FM voice (ratio 1) is tracked as well as
+#   the piano (0.989). The inharmonic bell (ratio 1.4) gets 0.000: its partials are not
+#   multiples of one fundamental, so the period pYIN looks for is not the note we wrote,
+#   though a listener still hears a tune. Its onsets are still found (F1 0.952). The
+#   classifier, forced to choose among its six instruments, calls most FM clips "piano"
+#   (cell below).
+#
+# Each feature fails somewhere different, and the clean figures of sections 6–7 are an
+# upper bound: measure on the conditions you care about.
+#
+# The failures, heard and seen. First the piano at 0 dB SNR, then the FM bell: listen
+# for the pitch you would sing along, then look at what pYIN reports.
+
+# %%
+display(play(renders["noise 0 dB"][0], sr=SR))
+display(play(renders["FM, ratio 1.4 (bell)"][0], sr=SR))
+fig, axes = plt.subplots(1, 2, figsize=(11, 2.6), sharey=True)
+for ax, name in zip(axes, ("noise 0 dB", "FM, ratio 1.4 (bell)")):
+    y_bad = renders[name][0]
+    tr = F.pitch_track(y_bad, SR, fmin=100.0, fmax=1000.0, frame_length=512, hop_length=128)
+    ref_bad = F.reference_f0(rob_melodies[0], tr.times, bpm=BPM)
+    ax.plot(tr.times, 12 * np.log2(ref_bad / 440) + 69, lw=6, alpha=0.35, label="known notes")
+    ax.plot(tr.times, 12 * np.log2(tr.f0 / 440) + 69, ".", ms=3, label="pYIN")
+    ax.set_title(name)
+    ax.set_xlabel("time (s)")
+axes[0].set_ylabel("MIDI pitch")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %%
+fm_clips = [F.fm_synthesize(m, bpm=110.0, sr=SR, ratio=r) for m in unheard for r in (1.0, 1.4)]
+fm_pred = clf.predict(np.array([F.timbre_vector(y, SR) for y in fm_clips]))
+print("the classifier's answers for FM clips (it must pick one of its six instruments):",
+      dict(sorted(Counter(fm_pred.tolist()).items())))
+
 
 # %% [markdown]
 # The synthesizer's instruments differ by construction, so near-perfect accuracy is
 # expected; real recordings (rooms, players, microphones) are much harder, and the
 # same pipeline is a common first baseline there.
 #
-# ## 7. Exercises · ~20 min
+# ## 8. Exercises · ~20 min
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
 # The solutions are between the `### BEGIN SOLUTION` / `### END SOLUTION` lines; in the
@@ -777,9 +1006,10 @@ _ = check_function("spectral centroid", my_centroid, [((spec_flute.S[:, loud], s
 # %% [markdown]
 # ### Exercise 4 (open): is it a chorale or an Irish tune?
 #
-# Using only features from this notebook, find **one** number that separates chorale
-# sopranos from O'Neill's tunes for at least 90 % of the pieces with a single threshold.
-# (Hint: look at the rhythm table of section 3.3.) The cell below tries onset density.
+# Using only features from this notebook, write `my_feature(piece)`: **one** number per
+# piece such that a single threshold separates chorale sopranos from O'Neill's tunes.
+# The checker chooses the threshold on the *training* pieces and then measures the
+# accuracy on the *test* pieces, which the threshold never saw; pass mark 90 %.
 
 # %%
 def my_feature(piece):
@@ -789,24 +1019,58 @@ def my_feature(piece):
 
 
 # %%
-def best_threshold_accuracy(feature):
-    a = np.array([feature(p) for p in ON_GRID["Bach chorales"]])
-    b = np.array([feature(p) for p in ON_GRID["O'Neill's (Irish)"]])
-    values, truth = np.concatenate([a, b]), np.concatenate([np.zeros(a.size), np.ones(b.size)])
-    return max(max(np.mean((values > t) == truth), np.mean((values <= t) == truth))
-               for t in np.unique(values))
+def fit_threshold(values, truth):
+    # the threshold t and direction that classify the training pieces best
+    candidates = [(np.mean((values > t) == truth), t, True) for t in np.unique(values)]
+    candidates += [(np.mean((values <= t) == truth), t, False) for t in np.unique(values)]
+    _, t, above = max(candidates)
+    return t, above
 
 
-try:
-    best = best_threshold_accuracy(my_feature)
-    print(f"best single-threshold accuracy: {best:.3f}")
-except NotImplementedError:
-    best = 0.0
-_ = check("one feature separates chorales from Irish tunes (>= 90 %)", best >= 0.9,
-          hint="try onset density, the share of eighth-note IOIs, or the pitch range")
+def held_out_accuracy(feature):
+    data = {}
+    for split in ("train", "test"):
+        a = [feature(p) for p in ON_GRID["Bach chorales"] if p.split == split]
+        b = [feature(p) for p in ON_GRID["O'Neill's (Irish)"] if p.split == split]
+        data[split] = (np.array(a + b, dtype=float), np.r_[np.zeros(len(a)), np.ones(len(b))])
+    t, above = fit_threshold(*data["train"])
+    values, truth = data["test"]
+    return float(np.mean(((values > t) if above else (values <= t)) == truth)), t
+
+
+def report(feature):
+    acc, t = held_out_accuracy(feature)
+    print(f"threshold {t:.3g} chosen on the training pieces; test accuracy {acc:.3f}")
+    return acc >= 0.9
+
+
+_ = check("one feature separates chorales from Irish tunes on held-out pieces (>= 90 %)", lambda: report(my_feature),
+          hint="look back at the tables of sections 2 and 3: which column differs most between the two corpora?")
 
 # %% [markdown]
-# ## 8. Summary · ~2 min
+# ### Exercise 5 (what would change if…)
+#
+# The chorale clip of section 6 is played one octave higher on the same instrument. Which
+# of these features changes the most? Make `answer_5()` return one letter: (a) the
+# pitch-class histogram, (b) the chroma, (c) the spectral centroid, (d) the onset density.
+
+# %%
+def answer_5():
+    ### BEGIN SOLUTION
+    return "c"
+    ### END SOLUTION
+
+
+# %%
+_ = check_choice("Exercise 5", answer_5, "c", {"a": "pc histogram", "b": "chroma", "c": "centroid", "d": "onsets"},
+                 hint="which of them fold octaves together, and which is measured in Hz?")
+up = F.spectral_descriptors(synthesize(phrase.transpose(12), instrument="piano", bpm=BPM, sr=SR), SR)
+down = F.spectral_descriptors(synthesize(phrase, instrument="piano", bpm=BPM, sr=SR), SR)
+print(f"check it: median centroid {np.median(down['centroid'][down['centroid'] > 0]):.0f} Hz -> "
+      f"{np.median(up['centroid'][up['centroid'] > 0]):.0f} Hz an octave up")
+
+# %% [markdown]
+# ## 9. Summary and references · ~2 min
 #
 # * **Pitch (音高)**: pitch-class histograms fingerprint a scale; intervals and contour
 #   describe how a line moves; Krumhansl–Schmuckler finds the key from the histogram
@@ -822,7 +1086,58 @@ _ = check("one feature separates chorales from Irish tunes (>= 90 %)", best >= 0
 #   pitch, spectral flux its onsets and the autocorrelation its tempo (up to octave
 #   errors); MFCC statistics tell instruments apart.
 #
+# * **Harmony (和声)**: chordify + Roman numerals name a chorale's chords; harmonic rhythm
+#   and chord vocabulary compare styles, and a melody's implied triads stand in where no
+#   chords are written.
+# * **Robustness**: the near-perfect audio figures hold only for clean synthesis; 20 dB of
+#   noise already drops the timbre classifier to chance, 10 dB the onsets, and an
+#   inharmonic synthesizer defeats pYIN (section 7.2).
+#
 # Every function used here lives in `musiclib.features` with its formula in the
 # docstring; later notebooks call them instead of re-deriving them.
 #
+# **Try it yourself.** Move the SNR in section 7.2 to 5 dB and find where onset F1 falls
+# below 0.9; set `F.fm_synthesize(..., index=0.5)` (a nearly pure tone) and see whether
+# pYIN recovers; in section 4 analyse a chorale in a minor key and look for the major V
+# (the raised leading tone).
+#
 # **Next:** notebook 03 turns melodies into sequences a recurrent network can read.
+#
+# ## References
+#
+# * C. L. Krumhansl, *Cognitive Foundations of Musical Pitch*, Oxford University Press,
+#   1990 (with E. J. Kessler, 1982) — the key profiles and the correlation key finder of
+#   section 2.3.
+# * B. Aarden, *Dynamic melodic expectancy*, PhD thesis, Ohio State University, 2003 —
+#   the Aarden–Essen profiles behind music21's default key analysis (section 2.3).
+# * H.-W. Dong, K. Chen, J. McAuley and T. Berg-Kirkpatrick, "MusPy: a toolkit for
+#   symbolic music generation", *ISMIR* 2020 — pitch range, pitch-class entropy, scale
+#   consistency, groove consistency, empty-beat rate and polyphony (sections 2, 3, 5).
+# * H.-W. Dong, W.-Y. Hsiao, L.-C. Yang and Y.-H. Yang, "MuseGAN: multi-track sequential
+#   generative adversarial networks for symbolic music generation and accompaniment",
+#   *AAAI* 2018 — qualified notes and used pitch classes per bar (section 5).
+# * M. S. Cuthbert and C. Ariza, "music21: A toolkit for computer-aided musicology and
+#   symbolic music data", *ISMIR* 2010 — `chordify` and `romanNumeralFromChord` (section 4).
+# * T. Fujishima, "Realtime chord recognition of musical sound: a system using Common
+#   Lisp Music", *ICMC* 1999 — chroma and chord templates (sections 4 and 6.2).
+# * M. Mauch and S. Dixon, "pYIN: a fundamental frequency estimator using probabilistic
+#   threshold distributions", *ICASSP* 2014, building on A. de Cheveigné and H. Kawahara,
+#   "YIN, a fundamental frequency estimator for speech and music", *JASA* 111(4), 2002 —
+#   the pitch tracker of section 6.3.
+# * S. Böck and G. Widmer, "Maximum filter vibrato suppression for onset detection",
+#   *DAFx* 2013 — SuperFlux, the onset function of section 6.4.
+# * D. P. W. Ellis, "Beat tracking by dynamic programming", *J. New Music Research* 36(1),
+#   2007 — the tempo estimate with a prior around 120 BPM (section 6.4).
+# * M. Müller, *Fundamentals of Music Processing*, 2nd ed., Springer, 2021, and the FMP
+#   notebooks — spectrogram, chroma, onsets, tempo and harmony analysis (sections 4, 6).
+# * G. Peeters et al., "The Timbre Toolbox: extracting audio descriptors from musical
+#   signals", *JASA* 130(5), 2011 — centroid, bandwidth and roll-off (section 7).
+# * S. B. Davis and P. Mermelstein, "Comparison of parametric representations for
+#   monosyllabic word recognition in continuously spoken sentences", *IEEE TASSP* 28(4),
+#   1980 — MFCCs (section 7).
+# * J. M. Chowning, "The synthesis of complex audio spectra by means of frequency
+#   modulation", *J. Audio Eng. Soc.* 21(7), 1973 — the FM synthesizer of section 7.2;
+#   M. R. Schroeder, "New method of measuring reverberation time", *JASA* 37, 1965 — the
+#   exponentially decaying room response used for reverb.
+# * B. McFee et al., "librosa: audio and music signal analysis in Python", *SciPy* 2015 —
+#   the implementations of pYIN, onset strength, tempo and MFCCs used here.

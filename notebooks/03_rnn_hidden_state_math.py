@@ -61,7 +61,7 @@ import tensorflow as tf
 from music21 import corpus
 
 from musiclib import rnn_math as rm
-from musiclib.checks import check_function
+from musiclib.checks import check_choice, check_function
 from musiclib.display import plot_piano_roll, see_and_hear, show_score
 from musiclib.representation import NoteList, notes_from_stream, pitch_name
 
@@ -208,9 +208,14 @@ print("library = hand loop (max diff < 1e-12):", np.max(np.abs(h_lib[0] - H)) < 
 # * **Centred at zero.** tanh outputs lie in $(-1, 1)$ and are 0 for a zero input, so the
 #   state can say "more of this" and "less of this". Sigmoid outputs are all positive,
 #   which biases every next pre-activation in one direction.
-# * **Bigger slope.** $\tanh'(0) = 1$ but $\sigma'(0) = 1/4$. Backpropagation multiplies
-#   by this slope once per time step (section 5), so with σ the gradient shrinks by at
-#   least 4× per step: after 10 steps, by $4^{10} \approx 10^6$.
+# * **Bigger slope.** $\tanh'(0) = 1$ but $\sigma'(z) \le 1/4$. Backpropagation multiplies
+#   the gradient once per time step by the Jacobian $\operatorname{diag}(f'(a_t))\,W_{hh}$
+#   (section 6), so its norm changes per step by a factor of at most
+#   $\max f' \cdot \lVert W_{hh}\rVert_2$ (the spectral norm, the largest stretch $W_{hh}$
+#   can apply to a vector). With σ that is $\lVert W_{hh}\rVert_2 / 4$: the gradient must
+#   shrink at every step unless $\lVert W_{hh}\rVert_2 > 4$, i.e. unless the recurrent
+#   weights are large. The slope alone does not decide; the weights multiply it. The cell
+#   after the plot prints this bound for our $W_{hh}$.
 
 # %%
 z = np.linspace(-5, 5, 401)
@@ -229,6 +234,18 @@ plt.tight_layout()
 plt.show()
 print("largest slope  sigmoid:", float(np.max(rm.sigmoid(z) * (1 - rm.sigmoid(z)))),
       " tanh:", float(np.max(1 - np.tanh(z) ** 2)))
+
+# %%
+spec_norm = np.linalg.norm(W_hh, 2)  # spectral norm: the largest singular value
+print(f"||W_hh||_2 of section 2: {spec_norm:.2f}")
+print(f"per-step factor bound, sigmoid: {spec_norm / 4:.2f}  -> after 10 steps at most {(spec_norm / 4) ** 10:.1e}")
+print(f"per-step factor bound, tanh   : {spec_norm:.2f}  -> after 10 steps at most {spec_norm ** 10:.1e}")
+
+# %% [markdown]
+# With these weights a sigmoid RNN's gradient shrinks by a factor of at least 3 per step
+# (10 steps: below $10^{-5}$), while tanh's bound allows it to survive. A bound is not
+# the value: saturated units have slopes well below the maximum, so real gradients are
+# smaller still (section 6 measures them).
 
 # %%
 h_sigmoid = rm.rnn_forward(x, W_xh, W_hh, b_h, activation="sigmoid")
@@ -382,7 +399,7 @@ W0 = rng_v.normal(size=(n, n)) / np.sqrt(n)
 x_long = rng_v.normal(0.0, 1.0, size=(1, T, 1))
 W_in, b0 = rng_v.normal(0.0, 0.5, size=(n, 1)), np.zeros(n)
 
-radii = [0.8, 1.0, 1.2]
+radii = [0.8, 1.0, 1.2, 2.0]
 norms = {}
 for act in ["linear", "tanh"]:
     for rho in radii:
@@ -400,18 +417,34 @@ axes[0].set_ylabel(r"$\|\partial h_T / \partial h_{T-k}\|_2$")
 plt.tight_layout()
 plt.show()
 
-print(f"{'':<8}{'rho':>5}" + "".join(f"{f'k={k}':>10}" for k in (1, 10, 20, 40)))
+print(f"{'':<8}{'rho':>5}{'||W||_2':>9}" + "".join(f"{f'k={k}':>10}" for k in (1, 10, 20, 40)))
 for (act, rho), v in norms.items():
-    print(f"{act:<8}{rho:>5}" + "".join(f"{v[k]:>10.1e}" for k in (1, 10, 20, 40)))
+    norm2 = np.linalg.norm(rm.scale_to_spectral_radius(W0, rho), 2)
+    print(f"{act:<8}{rho:>5}{norm2:>9.2f}" + "".join(f"{v[k]:>10.1e}" for k in (1, 10, 20, 40)))
 
 # %% [markdown]
-# Read the table. The linear RNN follows $\rho^k$: with ρ = 1.2 the gradient from 40 steps
-# back is three orders of magnitude larger than from 1 step back, with ρ = 0.8 it is four
-# orders smaller, and only ρ = 1 keeps it level. The tanh slope shrinks every curve: at
-# ρ = 1 the tanh RNN already loses three orders of magnitude over 40 steps, and at ρ = 0.8
-# six. Forty steps is only two and a half bars of sixteenth notes; a chorale phrase is
-# longer. There is no safe setting of $W_{hh}$: just below the edge the gradient vanishes,
-# just above it explodes.
+# Read the table.
+#
+# * **Linear RNN: ρ decides the long run.** With ρ = 1.2 the gradient from 40 steps back
+#   is 1.9e+03, three orders of magnitude above the lag-1 value; with ρ = 2 it is
+#   1.4e+12; with ρ = 0.8 it falls to 1.7e-04; only ρ = 1 keeps it level (1.3 at lag 40).
+# * **Spectral norm vs spectral radius (谱范数 vs 谱半径).** The lag-1 column is not ρ: it
+#   is close to $\lVert W_{hh}\rVert_2$, the largest singular value, which is never below
+#   ρ and here is much larger (1.69 at ρ = 1.0). For a *non-normal* matrix like our random
+#   $W_0$ a few steps can stretch a vector by more than $\rho^k$ (even ρ = 0.8 gives 1.4 at
+#   lag 1); only over many steps does $\lVert W^k\rVert^{1/k}$ approach ρ (Gelfand's
+#   formula). So "ρ < 1" guarantees eventual decay, not decay at every step; "$\lVert
+#   W_{hh}\rVert_2 < 1$" would guarantee that (Pascanu et al. 2013).
+# * **tanh: saturation pulls every curve down.** At ρ = 1 the tanh RNN loses three orders
+#   of magnitude over 40 steps (2.4e-03), at ρ = 0.8 nearly six (2.0e-06). Just above
+#   the edge, at ρ = 1.2, it still *decays* (2.5e-01 at lag 40): the slopes $1-h^2$ of
+#   the saturated units outweigh the growth of $W_{hh}$. Only a clearly larger ρ (2.0)
+#   makes it grow, to 6.6e+01 at lag 40: far less than the linear RNN's 1.4e+12, because
+#   saturation also caps the growth.
+#
+# Forty steps is only two and a half bars of sixteenth notes; a chorale phrase is longer.
+# There is no comfortable setting of $W_{hh}$: below the edge the gradient vanishes
+# within a phrase, and far enough above it (or with a linear unit) it explodes.
 #
 # **Gradient clipping** (梯度裁剪) is the standard cure for *exploding* gradients: when the
 # global norm $\lVert g\rVert = \sqrt{\sum_i \lVert g_i\rVert^2}$ of all gradients exceeds a
@@ -439,6 +472,18 @@ print("rm.clip_by_global_norm == tf.clip_by_global_norm:", same)
 # $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$, with a *learned* forget gate $f_t$:
 # the subject of notebook 04. (`rm.lstm_forward` already holds its NumPy version,
 # tested equal to `keras.layers.LSTM`.)
+#
+# **Truncated BPTT (截断的随时间反向传播).** Real training never back-propagates through a
+# whole corpus. The sequences are cut into windows and the gradient flows back at most
+# to the start of its window: notebook 04 trains on windows of 128 sixteenth steps (8
+# bars of 4/4), so no gradient there reaches further than 128 steps back, whatever the
+# network could in principle remember. This *truncated* BPTT (Williams & Peng 1990) is
+# cheaper and bounds the product of Jacobians by construction; the price is that
+# dependencies longer than the window can only be learned indirectly, through the state
+# carried into the window.
+#
+# *Try it yourself:* in the cell that draws the two panels, add ρ = 1.5 to `radii`. Where
+# does the tanh curve cross from decay to growth?
 
 # %% [markdown]
 # ## 7. The article's RNN toy, ported to Keras 3 · ~10 min
@@ -641,14 +686,18 @@ print(f"{epochs} epochs; final train loss {h['loss'][-1]:.3f}, valid loss {h['va
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-counts = np.bincount(y_train.ravel(), minlength=V) + 1.0
+counts = np.bincount(y_train.ravel(), minlength=V) + 1.0  # 12 keys, like the RNN's data
 unigram = counts / counts.sum()
 unigram_bits = -np.mean(np.log2(unigram[y_valid.ravel()]))
+_, y_written = windows(train_mel)  # the same melodies in their written keys only
+counts_written = np.bincount(y_written.ravel(), minlength=V) + 1.0
+unigram_written_bits = -np.mean(np.log2((counts_written / counts_written.sum())[y_valid.ravel()]))
 logits = melody_model.predict(x_valid, verbose=0)
 log_probs = tf.nn.log_softmax(logits).numpy()
 rnn_bits = -np.mean(np.take_along_axis(log_probs, y_valid[..., None], -1)) / np.log(2)
 rnn_acc = np.mean(logits.argmax(-1) == y_valid)
-print(f"valid, bits per note: unigram {unigram_bits:.2f}   RNN {rnn_bits:.2f}")
+print(f"valid, bits per note: unigram (12 keys) {unigram_bits:.2f}   unigram (written keys) "
+      f"{unigram_written_bits:.2f}   RNN {rnn_bits:.2f}")
 print(f"valid, next-note accuracy: most frequent note {np.mean(y_valid == counts.argmax()):.3f}   RNN {rnn_acc:.3f}")
 
 fig, ax = plt.subplots(figsize=(6, 2.8))
@@ -659,6 +708,15 @@ ax.set_xlabel("epoch")
 ax.set_ylabel("bits per note")
 ax.legend()
 plt.show()
+
+
+# %% [markdown]
+# Which unigram is the fair baseline? The RNN trained on melodies in 12 keys, but it is
+# validated on melodies in their written keys. A unigram fitted on the 12-key data spreads
+# its probability over pitches that written chorale sopranos rarely use (4.13 bits per
+# note in the run printed above); fitted on the same training melodies as written it
+# scores 3.89 bits. That is the honest baseline, and the RNN (2.57 bits) beats it by
+# more than a bit per note: it uses the context, the unigram cannot.
 
 
 # %% [markdown]
@@ -685,13 +743,13 @@ n_new = 24
 pitches = sample_melody(melody_model, soprano.pitch[:8], n_new)
 rhythm = soprano[: 8 + n_new]
 generated = NoteList.from_arrays(pitches, rhythm.onset, rhythm.duration)
-print("prompt   :", " ".join(pitch_name(p) for p in pitches[:8]))
-print("generated:", " ".join(pitch_name(p) for p in pitches[8:]))
+print("prompt   :", " ".join(pitch_name(p, key="A major") for p in pitches[:8]))
+print("generated:", " ".join(pitch_name(p, key="A major") for p in pitches[8:]))
 see_and_hear(generated, title="SimpleRNN continuation of BWV 66.6 (first 8 notes are Bach's)")
 
 # %% [markdown]
-# Compare with the toy: the notes mostly stay in the chorale's key (A major; the
-# library spells G♯ as Ab), move mostly by step like a chorale soprano, go up *and* down,
+# Compare with the toy: the notes mostly stay in the chorale's key (A major, so the
+# names are spelled from its key signature: G♯, not A♭), move mostly by step like a chorale soprano, go up *and* down,
 # and every `seed` of `sample_melody` gives a different line. It is far from Bach (there
 # is no phrase structure, and the SimpleRNN's memory is short, see section 6), which is
 # exactly the job of notebook 04's LSTM.
@@ -758,35 +816,70 @@ _ = check_function("rnn_step", my_rnn_step, cases, atol=1e-10,
 
 
 # %% [markdown]
-# ### Exercise 2: one BPTT gradient by hand
+# ### Exercise 2: a gradient summed over time
 #
 # A one-unit RNN (all weights are numbers) reads two inputs and is scored on its last
 # output only:
 #
-# $$h_1 = \tanh(w\,x_1), \quad h_2 = \tanh(u\,h_1 + w\,x_2), \quad y = v\,h_2, \quad L = (y - d)^2$$
+# $$h_1 = \tanh(w\,x_1 + u\,h_0), \quad h_2 = \tanh(w\,x_2 + u\,h_1), \quad y = v\,h_2, \quad L = (y - d)^2$$
 #
-# with $w = 0.7$ ($W_{xh}$), $u = 0.5$ ($W_{hh}$), $v = 1.5$ ($W_{hy}$), $b_h = b_y = 0$,
-# $h_0 = 0$, $x_1 = 1$, $x_2 = -0.5$, $d = 0.2$. Write `dL_du_by_hand`, which computes
-# $\partial L / \partial u$ with the chain rule for any such numbers. *Hint:* $u$ appears only in step 2, and $\partial h_2 / \partial u = (1 - h_2^2)\,h_1$.
+# with $w$ ($W_{xh}$), $u$ ($W_{hh}$), $v$ ($W_{hy}$), $b_h = b_y = 0$ and $h_0 = 0$.
+# Write `dL_dw_by_hand(w, u, v, x1, x2, d)`, which returns $\partial L / \partial w$ for any
+# such numbers.
+#
+# The input weight $w$ is used at **both** steps, so this is the case where BPTT's "sum
+# over time" of section 5 matters. *Hints:* write the forward pass first and keep its
+# intermediate values. Then ask: through how many different paths can a small change
+# of $w$ reach $L$? A path that ignores one of them gives a number that is close but wrong.
 
 # %%
-def dL_du_by_hand(w, u, v, x1, x2, d):
+def dL_dw_by_hand(w, u, v, x1, x2, d):
     ### BEGIN SOLUTION
     h1 = np.tanh(w * x1)
-    h2 = np.tanh(u * h1 + w * x2)
-    return 2 * (v * h2 - d) * v * (1 - h2**2) * h1
+    h2 = np.tanh(w * x2 + u * h1)
+    dL_da2 = 2 * (v * h2 - d) * v * (1 - h2**2)  # back through y and the tanh of step 2
+    direct = dL_da2 * x2  # w at step 2
+    through_h1 = dL_da2 * u * (1 - h1**2) * x1  # w at step 1, carried to step 2 by u
+    return direct + through_h1
     ### END SOLUTION
 
 
 # %%
-def dL_du_autodiff(w, u, v, x1, x2, d):
+def dL_dw_autodiff(w, u, v, x1, x2, d):
     _, grads = rm.bptt([[[x1], [x2]]], [[d]], [[w]], [[u]], [0.0], [[v]], [0.0])
-    return grads["W_hh"][0, 0]
+    return grads["W_xh"][0, 0]
 
 
-cases = [(args, dL_du_autodiff(*args)) for args in [(0.7, 0.5, 1.5, 1.0, -0.5, 0.2), (-0.3, 1.2, 0.8, 0.5, 2.0, -1.0)]]
-_ = check_function("dL/du (= dL/dW_hh)", dL_du_by_hand, cases, atol=1e-9,
-                   hint="dL/dy = 2 (y - d); dy/dh2 = v; dh2/du = (1 - h2^2) h1")
+cases = [(args, dL_dw_autodiff(*args))
+         for args in [(0.7, 0.5, 1.5, 1.0, -0.5, 0.2), (-0.3, 1.2, 0.8, 0.5, 2.0, -1.0), (0.4, -0.9, 1.1, -1.0, 0.3, 0.5)]]
+_ = check_function("dL/dw (= dL/dW_xh)", dL_dw_by_hand, cases, atol=1e-9,
+                   hint="w acts at step 1 and at step 2; the gradient is the sum of both contributions")
+
+
+# %% [markdown]
+# ### Exercise 2b (conceptual): what would change if…
+#
+# A *linear* RNN has a recurrent matrix with spectral radius ρ = 0.5. Compared with the
+# gradient from 1 step back, how large is the gradient from 20 steps back, for large
+# lags? Make `answer_2b()` return one letter.
+#
+# * (a) about 20 × 0.5 = 10 times smaller
+# * (b) about $0.5^{20} \approx 10^{-6}$ times as large (up to a constant set by the
+#   spectral norm)
+# * (c) the same size: the linear RNN has no activation slope to shrink it
+# * (d) larger, because the spectral norm can exceed ρ
+
+# %%
+def answer_2b():
+    ### BEGIN SOLUTION
+    return "b"
+    ### END SOLUTION
+
+
+# %%
+_ = check_choice("Exercise 2b", answer_2b, "b",
+                 {"a": "10x smaller", "b": "about 0.5^20", "c": "the same", "d": "larger"},
+                 hint="the product of k Jacobians behaves like W^k; look at the linear ρ = 0.8 row of the table")
 
 
 # %% [markdown]
@@ -823,16 +916,48 @@ _ = check_function("smallest exploding radius", smallest_exploding_radius, cases
 # * Keras stores the transposes: `kernel` $= W_{xh}^\top$, `recurrent_kernel` $= W_{hh}^\top$.
 #   With that mapping our NumPy forward pass equals `keras.layers.SimpleRNN` (< 1e-6,
 #   in fact < 1e-12) for tanh and sigmoid, with and without `return_sequences`.
-# * Keras defaults to tanh because it is zero-centred and its slope is 4× larger than
-#   the sigmoid's: gradients survive more steps.
+# * Keras defaults to tanh because it is zero-centred and its largest slope is 4× the
+#   sigmoid's: each step can scale the gradient by up to $\lVert W_{hh}\rVert_2$ with tanh
+#   but only $\lVert W_{hh}\rVert_2/4$ with σ.
 # * BPTT is the chain rule on the unrolled graph; shared weights get gradients summed
 #   over time. Our hand-written version equals `tf.GradientTape` (< 1e-6).
-# * The gradient through $k$ steps is a product of $k$ Jacobians: it vanishes when the
-#   spectral radius of $W_{hh}$ (times the activation's slope) is below 1 and can explode
-#   above 1. Clipping tames explosions; the LSTM (notebook 04) is built against vanishing.
+# * The gradient through $k$ steps is a product of $k$ Jacobians. For a linear RNN it
+#   vanishes when the spectral radius ρ of $W_{hh}$ is below 1 and explodes above 1; the
+#   first few steps follow the spectral norm $\lVert W_{hh}\rVert_2 \ge \rho$ instead. tanh
+#   saturation pulls every curve down: at ρ = 1.2 the tanh gradient still decays.
+#   Clipping tames explosions; truncated BPTT bounds how far back gradients flow; the
+#   LSTM (notebook 04) is built against vanishing.
 # * The article's toy regresses note numbers; it learns `+1`, sticks at the top of its
 #   range and cannot express "either of two notes". Treating notes as categories (embedding
 #   + softmax + sampling) on real melodies gives a model that makes music-like lines.
 #
 # All functions used here live in `musiclib.rnn_math` and are tested against Keras in
 # `tests/test_rnn_math.py`.
+#
+# **Try it yourself.** (1) In section 2, change the scale of `W_hh` from 0.5 to 1.5 and
+# watch the heat map saturate at ±1. (2) In section 8, train without the 12-key
+# augmentation (`SHIFTS = range(0, 1)`) and compare the validation bits per note.
+# (3) Sample with `temperature=0.3` and `1.5`: which sounds more like a chorale?
+#
+# ## References
+#
+# * J. L. Elman, "Finding structure in time", *Cognitive Science* 14(2), 179–211, 1990 —
+#   the simple recurrent network $h_t = f(W_{hh}h_{t-1} + W_{xh}x_t + b)$ of section 2.
+# * P. J. Werbos, "Backpropagation through time: what it does and how to do it",
+#   *Proc. IEEE* 78(10), 1550–1560, 1990 — BPTT as the chain rule on the unrolled graph
+#   (section 5).
+# * R. J. Williams and J. Peng, "An efficient gradient-based algorithm for on-line
+#   training of recurrent network trajectories", *Neural Computation* 2(4), 490–501,
+#   1990 — truncated BPTT (section 6).
+# * Y. Bengio, P. Simard and P. Frasconi, "Learning long-term dependencies with gradient
+#   descent is difficult", *IEEE Trans. Neural Networks* 5(2), 157–166, 1994 — why
+#   gradients over long lags vanish (section 6).
+# * R. Pascanu, T. Mikolov and Y. Bengio, "On the difficulty of training recurrent
+#   neural networks", *ICML* 2013 — the spectral-norm/radius conditions for vanishing
+#   and exploding gradients, and gradient-norm clipping (section 6).
+# * S. Hochreiter and J. Schmidhuber, "Long short-term memory", *Neural Computation*
+#   9(8), 1735–1780, 1997 — the cell state built against vanishing gradients (notebook 04).
+# * I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press, 2016,
+#   ch. 10 — the textbook treatment of sections 2–6.
+# * F. Chollet et al., Keras `SimpleRNN` documentation (keras.io) — the `kernel` /
+#   `recurrent_kernel` layout of section 4.

@@ -123,12 +123,31 @@ def test_chorale_bars_shape_and_polyphony():
     assert len(bars.of_split("train")) > len(bars.of_split("test"))
 
 
-@pytest.mark.parametrize("name", ["oneills", "han"])
+@pytest.mark.parametrize("name", ["oneills", "han", "german"])
 def test_folk_collections_are_monophonic_tunes(name):
     corpus = load_folk(name)
     assert len(corpus) > 500
     mono = np.mean([p.notes.is_monophonic() for p in corpus])
     assert mono > 0.95
+
+
+def test_german_corpus_holds_the_seven_essen_files_split_by_tune():
+    corpus = load_folk("german")
+    files = {p.id.split("/")[1].rsplit("-", 1)[0] for p in corpus}
+    assert files == set(datasets.GERMAN_FILES)
+    assert 1150 <= len(corpus) <= 1300  # 1,261 tunes in the seven files, minus any without notes
+    assert "non-commercial" in corpus.manifest["license"]
+    assert "24 notes" in corpus.manifest["split"]
+    by_tune: dict[str, set[str]] = {}
+    for p in corpus:
+        by_tune.setdefault(p.tune, set()).add(p.split)
+    assert all(len(s) == 1 for s in by_tune.values())  # no tune straddles two splits
+    assert 0.7 < len(corpus.split("train")) / len(corpus) < 0.9
+
+
+def test_load_folk_names_the_known_collections():
+    with pytest.raises(DataError, match="'welsh'.*german"):
+        load_folk("welsh")
 
 
 def test_unknown_corpus_is_named():

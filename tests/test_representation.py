@@ -315,3 +315,78 @@ def test_stream_spells_black_keys_by_key_signature():
     f_major = NoteList.from_arrays([65, 67, 69, 70], np.arange(4.0), np.ones(4))
     names = [n.pitch.name for n in notes_to_stream(f_major).flatten().notes]
     assert names == ["F", "G", "A", "B-"]
+
+
+# --- key-aware spelling and the true skyline -------------------------------------------------------------
+from musiclib.representation import pitch_name as _pn  # noqa: E402
+from musiclib.representation import skyline_tokens as _sky  # noqa: E402
+
+
+def test_pitch_name_default_spelling_is_unchanged():
+    assert [_pn(p) for p in (60, 61, 68, 70)] == ["C4", "C#4", "Ab4", "Bb4"]
+
+
+def test_pitch_name_in_a_major_spells_g_sharp():
+    assert _pn(68, key="A major") == "G#4"
+    assert _pn(56, key=3) == "G#3"
+
+
+def test_pitch_name_in_flat_keys_spells_flats():
+    assert _pn(61, key="Ab major") == "Db4"
+    assert _pn(66, key=-2) == "Gb4"
+
+
+def test_pitch_name_minor_key_raises_the_leading_tone():
+    assert _pn(61, key="d minor") == "C#4"  # one flat, but the leading tone is sharp
+    assert _pn(66, key="G minor") == "F#4"
+    assert _pn(70, key="d minor") == "Bb4"
+
+
+def test_pitch_name_extreme_keys_use_e_sharp_b_sharp_c_flat():
+    assert _pn(65, key="F# major") == "E#4"
+    assert _pn(72, key=7) == "B#4"  # MIDI 72 is C5; as B# it belongs to octave 4
+    assert _pn(71, key=-6) == "Cb5"  # MIDI 71 is B4; as Cb it belongs to octave 5
+
+
+def test_pitch_name_accepts_a_key_like_object():
+    class K:
+        tonic, mode = 9, "major"
+
+    assert _pn(68, key=K()) == "G#4"
+
+
+@pytest.mark.parametrize("bad", [8, "H major", "A dorian", 1.5, True])
+def test_pitch_name_rejects_bad_keys(bad):
+    with pytest.raises(RepresentationError, match="key"):
+        _pn(60, key=bad)
+
+
+def test_skyline_keeps_a_held_soprano_over_a_moving_bass():
+    # soprano A4 for 4 steps; bass moves A3 (2 steps) then G#3 (2 steps) underneath
+    notes = NoteList.from_arrays([69, 57, 56], [0.0, 0.0, 0.5], [1.0, 0.5, 0.5])
+    vocab = MelodyVocabulary()
+    tok = _sky(notes, vocab)
+    assert tok.tolist() == [vocab.pitch_to_token(69), vocab.HOLD, vocab.HOLD, vocab.HOLD]
+    # the old "highest" rule lets the later bass note cut the soprano short
+    old = notes_to_tokens(notes, vocab, polyphony="highest")
+    assert old.tolist()[2] == vocab.pitch_to_token(56)
+    assert notes_to_tokens(notes, vocab, polyphony="skyline").tolist() == tok.tolist()
+
+
+def test_skyline_reveals_a_lower_note_when_the_top_ends():
+    notes = NoteList.from_arrays([72, 60], [0.0, 0.0], [0.5, 1.0])
+    vocab = MelodyVocabulary()
+    assert _sky(notes, vocab).tolist() == [vocab.pitch_to_token(72), vocab.HOLD, vocab.pitch_to_token(60), vocab.HOLD]
+
+
+def test_skyline_of_a_monophonic_line_equals_the_tokens():
+    notes = NoteList.from_arrays([60, 62, 64], [0.0, 1.0, 1.5], [1.0, 0.5, 1.0])
+    vocab = MelodyVocabulary()
+    assert _sky(notes, vocab).tolist() == notes_to_tokens(notes, vocab).tolist()
+
+
+def test_skyline_rests_where_nothing_sounds():
+    notes = NoteList.from_arrays([60, 62], [0.0, 1.0], [0.5, 0.25])
+    vocab = MelodyVocabulary()
+    assert _sky(notes, vocab).tolist() == [vocab.pitch_to_token(60), vocab.HOLD, vocab.REST, vocab.REST,
+                                           vocab.pitch_to_token(62)]

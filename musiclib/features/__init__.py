@@ -9,6 +9,10 @@ One module per idea, all re-exported here so ``from musiclib import features`` a
   lengths, onset density, metrical positions, syncopation, groove, empty beats
 - :mod:`musiclib.features.roll` - metrics of polyphonic piano rolls (MusPy /
   MuseGAN): polyphony, qualified notes, used pitch classes per bar
+- :mod:`musiclib.features.harmony` - harmony (和声): chordify, Roman numerals,
+  implied triads of a melody, harmonic rhythm, chord vocabularies
+- :mod:`musiclib.features.robustness` - degraded audio: noise at an SNR, reverb,
+  an FM synthesizer
 - :mod:`musiclib.features.audio` - audio: spectrogram, chroma, pYIN pitch, onsets,
   tempo, timbre (音色) descriptors and MFCCs
 
@@ -31,6 +35,18 @@ from musiclib.features.audio import (
     spectral_descriptors,
     spectrogram,
     timbre_vector,
+)
+from musiclib.features.harmony import (
+    ChordSlice,
+    best_triad,
+    chord_vocabulary,
+    chordify,
+    harmonic_rhythm,
+    implied_triads,
+    roman_numerals,
+    triad_degree,
+    triad_name,
+    vocabulary_coverage,
 )
 from musiclib.features.pitch import (
     KS_MAJOR,
@@ -67,6 +83,7 @@ from musiclib.features.rhythm import (
     onset_density,
     syncopation,
 )
+from musiclib.features.robustness import add_noise, add_reverb, fm_synthesize, snr_db
 from musiclib.features.roll import (
     polyphony,
     polyphony_rate,
@@ -91,6 +108,11 @@ __all__ = [
     # piano-roll metrics
     "roll_notes", "polyphony", "polyphony_rate", "qualified_note_rate",
     "used_pitch_classes_per_bar", "roll_scale_consistency", "roll_metrics",
+    # harmony
+    "ChordSlice", "chordify", "roman_numerals", "best_triad", "implied_triads", "triad_name", "triad_degree",
+    "harmonic_rhythm", "chord_vocabulary", "vocabulary_coverage",
+    # robustness of the audio features
+    "add_noise", "add_reverb", "fm_synthesize", "snr_db",
     # audio
     "check_audio", "Spectrogram", "PitchTrack", "OnsetScore", "spectrogram", "chroma",
     "pitch_track", "reference_f0", "raw_pitch_accuracy", "onset_times", "onset_f1",

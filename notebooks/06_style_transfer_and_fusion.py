@@ -1,0 +1,630 @@
+# %% [markdown]
+# # 06 · Style transfer and style fusion (风格迁移与风格融合)
+#
+# "Play this chorale like an Irish jig", "sing this German folk song the Chinese way":
+# style transfer (风格迁移) keeps *what* a melody says and changes *how* it says it.
+# Style fusion (风格融合) stops half way. Both sound easy, and both are easy to fake: a
+# twenty-line rule can fool a style classifier. So this lesson **measures** every
+# learned transfer against a rule baseline (规则基线), with a frozen judge, content
+# measures in the source's own time grid, and a naturalness score.
+#
+# **Learning objectives.** After this notebook you can
+# 1. describe style with numbers (lesson 02's features) and say which features separate two styles;
+# 2. train and read a style classifier (风格分类器): held-out accuracy, confusion matrix;
+# 3. write rule baselines and measure them: transfer strength $S$ (Brunner et al. 2018),
+#    content preservation, naturalness;
+# 4. explain a learned transfer that separates content from style (a style-conditioned
+#    decoder with a style embedding), and judge honestly whether it beats the rule;
+# 5. fuse two styles by interpolating style embeddings and follow $P(\text{target})$ along the path.
+#
+# **Prerequisites.** Notebook 01 (melody tokens: 0 = rest, 1 = hold, 2+k = note-on on a
+# 16th grid), notebook 02 (pitch, interval and rhythm features), notebook 04 (n-gram
+# bits per step).
+#
+# | section | time |
+# |---|---|
+# | 1. Two pairs of styles, in numbers (风格的数字画像) | ~10 min |
+# | 2. Style judges (风格分类器) | ~10 min |
+# | 3. Rule baselines (规则基线) | ~10 min |
+# | 4. A learned transfer: content code + style embedding (学习式风格迁移) | ~15 min |
+# | 5. One table per pair (评测) | ~10 min |
+# | 6. Style strength against content | ~5 min |
+# | 7. Style fusion (风格融合) | ~10 min |
+# | 8. Try it: the style mixer | ~5 min |
+# | 9. Exercises | ~20 min |
+#
+# Judges and decoders are **trained once and frozen**: every figure below comes from the
+# shipped models (`musiclib/checkpoints/style_transfer*.keras` and its JSON record,
+# reproduced by `python -m musiclib.train style`), so every learner sees the same numbers.
+# Section 4 shows how to train your own.
+
+# %%
+# %matplotlib inline
+from musiclib.config import get_profile, seed_everything
+
+seed_everything(0)
+PROFILE = get_profile()
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+from musiclib import widgets
+from musiclib.audio import play
+from musiclib.checks import check_function
+from musiclib.display import show_score
+from musiclib.features import DURATION_NAMES, PITCH_CLASS_NAMES
+from musiclib.models import style
+from musiclib.representation import MelodyVocabulary, notes_to_tokens, tokens_to_notes
+
+vocab = MelodyVocabulary()
+models: style.StyleModels = style.load_style_models()  # the frozen, shipped judges and decoders
+record = models.record
+print("pairs:", {pair: styles for pair, styles in style.PAIRS.items()})
+
+# %% [markdown]
+# ## 1. Two pairs of styles, in numbers (风格的数字画像) · ~10 min
+#
+# We use two pairs, chosen so that style lives in different places:
+#
+# * **Bach chorale soprano lines ↔ O'Neill's Irish tunes**: chorales walk in quarter
+#   notes, Irish dance tunes run in eighths — style is mostly *rhythm*;
+# * **German ↔ Han Chinese folk songs** (both from the Essen collection): both move
+#   in eighths and quarters, but German songs are diatonic (seven degrees) and Han songs
+#   mostly pentatonic (五声音阶, five degrees: C D E G A) — style is mostly *pitch*.
+#
+# Everything works on **excerpts**: 16 quarter notes (64 sixteenth steps) of a melody
+# moved to C major / A minor, cut at a downbeat. `style.evaluation_excerpts` gives the
+# test-split excerpts that all tables of this lesson use (at most 150 per style).
+
+# %%
+excerpts = {pair: style.evaluation_excerpts(pair) for pair in style.PAIRS}
+for pair, by_style in excerpts.items():
+    print(pair, {s: len(t) for s, t in by_style.items()})
+see = {s: tokens_to_notes(t[0], vocab) for by_style in excerpts.values() for s, t in by_style.items()}
+german_train: style.Excerpts = style.style_excerpts("german", "train")
+print(f"German training excerpts: {len(german_train)} from {len(set(german_train.piece))} songs")
+
+# %%
+for s in ("chorale", "irish"):
+    display(show_score(see[s], title=f"a {s} excerpt"))
+    display(play(see[s], bpm=100, max_seconds=5))
+
+# %% [markdown]
+# Lesson 02's features, made key-free: `style.style_features` is the pitch-class
+# histogram rotated to the key's tonic (12 numbers), the interval histogram (25) and the
+# note-length histogram (8). Which of the 45 numbers separate each pair? We rank them by
+# the difference of the two styles' means in units of their pooled standard deviation
+# (an effect size, Cohen's *d*).
+
+# %%
+FEATURE_NAMES = ([f"pc {n}" for n in PITCH_CLASS_NAMES] + [f"interval {k:+d}" for k in range(-12, 13)]
+                 + [f"length {n}" for n in DURATION_NAMES])
+
+
+def feature_matrix(tokens):
+    return np.array([style.style_features(tokens_to_notes(t, vocab)) for t in tokens])
+
+
+feats = {s: feature_matrix(t) for by_style in excerpts.values() for s, t in by_style.items()}
+for a, b in style.PAIRS.values():
+    pooled = np.sqrt((feats[a].var(axis=0) + feats[b].var(axis=0)) / 2) + 1e-9
+    d = (feats[b].mean(axis=0) - feats[a].mean(axis=0)) / pooled
+    top = np.argsort(-np.abs(d))[:5]
+    print(f"{a} vs {b}: " + ", ".join(f"{FEATURE_NAMES[i]} (d = {d[i]:+.1f})" for i in top))
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3), sharey=True)
+for ax, (pair, (a, b)) in zip(axes, style.PAIRS.items(), strict=True):
+    for s, shift in ((a, -0.2), (b, 0.2)):
+        ax.bar(np.arange(12) + shift, feats[s][:, :12].mean(axis=0), width=0.4, label=s)
+    ax.set_xticks(range(12), PITCH_CLASS_NAMES)
+    ax.set_title(f"{pair}: key-relative pitch classes")
+    ax.legend()
+axes[0].set_ylabel("share of notes")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read the ranking: the chorale/Irish pair is told apart by note lengths (quarters
+# against eighths). The German/Han pair is told apart by intervals: semitone steps
+# (±1, the steps E–F and B–C that a pentatonic tune does not have) against rising minor
+# thirds (+3, the pentatonic "gap" steps E–G and A–C), and by sixteenth notes, more common in
+# the Han songs. The pitch-class bars show the same thing from the other side: F and B
+# (degrees 4 and 7) are rare in the Han songs. That is where each rule below will act.
+#
+# ## 2. Style judges (风格分类器) · ~10 min
+#
+# A transfer is only as good as the judge that scores it, so the judges are trained
+# once on the training tunes (the split is by tune, so no test tune was seen), frozen,
+# and shipped:
+#
+# * a **linear judge**: logistic regression on the 45 features above (`style.LinearJudge`);
+# * a **token judge**: a small 1-D CNN over the token grid (`style.TokenJudge`): at each
+#   step the pitch class, the height relative to the excerpt's mean, and the position in the beat.
+#
+# Both return $P(\text{style B})$ for an excerpt. Here are their held-out accuracies and
+# confusion matrices on the test excerpts.
+
+# %%
+def confusion(p_b, y):
+    pred = (p_b > 0.5).astype(int)
+    return np.array([[np.sum((y == i) & (pred == j)) for j in (0, 1)] for i in (0, 1)])
+
+
+for pair, (a, b) in style.PAIRS.items():
+    tokens = np.concatenate([excerpts[pair][a], excerpts[pair][b]])
+    y = np.array([0] * len(excerpts[pair][a]) + [1] * len(excerpts[pair][b]))
+    for kind, judge in (("token", models.token[pair]), ("linear", models.linear[pair])):
+        m = confusion(judge.predict_proba(tokens), y)
+        print(f"{pair:<14} {kind:<6} judge: accuracy {np.trace(m) / m.sum():.3f}; "
+              f"true {a}: {m[0].tolist()}, true {b}: {m[1].tolist()}  (columns: called {a}, called {b})")
+
+# %% [markdown]
+# What did the linear judge learn? Its largest weights (on standardised features) point
+# to the features of section 1. The token judge is a small network:
+
+# %%
+lin: style.LinearJudge = models.linear["german_han"]
+order = np.argsort(lin.w)
+print("towards German:", ", ".join(f"{FEATURE_NAMES[i]} ({lin.w[i]:+.2f})" for i in order[:4]))
+print("towards Han   :", ", ".join(f"{FEATURE_NAMES[i]} ({lin.w[i]:+.2f})" for i in order[::-1][:4]))
+token_judge: style.TokenJudge = models.token["german_han"]
+print("token judge parameters:", token_judge.keras_model.count_params())
+
+# %% [markdown]
+# The rows of the confusion matrices are the true style, the columns the judge's call: the diagonal holds the
+# correct calls. The accuracy printed for the token judge is the `classifier_accuracy`
+# of the shipped record.
+#
+# **A warning before we trust a judge.** A judge can be gamed. Halve every duration of
+# a chorale and it "runs in eighths" like a reel; nothing about the tune changed except
+# the time grid. Let us see how often that fools the token judge:
+
+# %%
+def halve_durations(t):
+    """The same notes twice as fast, padded with rests to the excerpt's length."""
+    notes = tokens_to_notes(t, vocab)
+    fast = type(notes).from_arrays(notes.pitch, notes.onset / 2, notes.duration / 2)
+    return notes_to_tokens(fast, vocab, n_steps=len(t), polyphony="highest")  # 16ths become 32nds: keep one
+
+
+src = excerpts["chorale_irish"]["chorale"][:60]
+fooled = models.p_target(np.stack([halve_durations(t) for t in src]), "irish")
+print(f"chorale excerpts played twice as fast, called Irish by the token judge: {np.mean(fooled > 0.5):.2f}")
+
+# %% [markdown]
+# That is why **content is always measured in the source's own time grid** below: an
+# output that changes the grid loses its onsets, beats and contour against the source,
+# and pays for it in the content score.
+#
+# ## 3. Rule baselines (规则基线) · ~10 min
+#
+# Twenty lines of music theory each, in `style.rule_transfer`:
+#
+# * **chorale → Irish**: a note filling a whole beat becomes two eighths, the second a
+#   passing tone towards the next beat (running eighths); **Irish → chorale**: each beat
+#   becomes one quarter on the pitch heard at the beat;
+# * **German → Han**: degrees 4 and 7 move to the nearest pentatonic degree (F → E, B → C);
+#   **Han → German**: a minor-third step (E–G, A–C) gets a passing tone (F, B).
+#
+# A small hand example of each, as note names:
+
+# %%
+def names(t):
+    return " ".join(vocab.token_name(int(x)) for x in t if x >= 2)
+
+
+hymn = style.melody_tokens(tokens_to_notes(np.array([2 + 24, 1, 1, 1, 2 + 23, 1, 1, 1, 2 + 21, 1, 1, 1,
+                                                     2 + 24, 1, 1, 1]), vocab))[0]
+print("chorale       :", names(hymn))
+print("  -> Irish    :", names(style.rule_transfer(hymn, "chorale", "irish")))
+song = np.array([2 + 12, 1, 1, 1, 2 + 17, 1, 2 + 16, 1, 2 + 14, 1, 1, 1, 2 + 23, 1, 2 + 24, 1])
+print("German song   :", names(song))
+print("  -> Han      :", names(style.rule_transfer(song, "german", "han")))
+han = np.array([2 + 16, 1, 1, 1, 2 + 19, 1, 1, 1, 2 + 21, 1, 1, 1, 2 + 24, 1, 1, 1])
+print("Han song      :", names(han))
+print("  -> German   :", names(style.rule_transfer(han, "han", "german")))
+
+# %% [markdown]
+# How do we score a transfer A → B? Three kinds of numbers, each for both directions:
+#
+# * **transfer strength** $S_{A\to B}$ = the share of transferred excerpts the frozen
+#   judge calls B; $S_{tot} = (S_{A\to B} + S_{B\to A}) / 2$ (Brunner et al. 2018). It is
+#   also "the share of outputs judged target-style";
+# * **content preservation** against the source, on the source's grid
+#   (`style.content_scores`): onset F1 (note starts on the same 16th steps), beat-level
+#   pitch-class agreement, contour agreement (beat pitches move the same way). Each pair
+#   averages what it means to keep: chorale/Irish keeps beat pitches and contour (its
+#   rhythm is the style); German/Han keeps onsets and contour (its scale is the style);
+# * **naturalness**: bits per step of the output under a 4-gram fitted on the *target*
+#   style's training excerpts, beside the bits of real target melodies. Lower is more natural.
+#
+# The measures are computed in section 5 for all methods at once.
+#
+# ## 4. A learned transfer: content code + style embedding (学习式风格迁移) · ~15 min
+#
+# A learned transfer needs a representation in which content and style are separate, so
+# that we can keep one and swap the other. Style-transfer VAEs learn the split (EC2-VAE,
+# Yang et al. 2019, has separate pitch and rhythm latents); here we make the split
+# explicit and learn the rest, which trains on a CPU in a few minutes:
+#
+# * the **content code** (`style.content_code`) is what we decide to keep — for
+#   chorale/Irish the pitch sounding at each beat; for German/Han the rhythm, the
+#   contour as signed interval classes (unison / step-or-third / fourth-fifth / larger)
+#   and a coarse register band. It deliberately leaves open what the style decides:
+#   the rhythm inside the beat, the exact scale degree;
+# * the **style** is a learned 8-d embedding $e_A$, $e_B$;
+# * the **decoder** (`style.StyleDecoder`), two bidirectional GRU layers, reads the
+#   content code and the style embedding and predicts every step's token.
+#
+# Trained as an autoencoder on both styles, the decoder can only fill the gaps from the
+# style embedding. To transfer A → B we decode A's content code with $e_B$; fusing the
+# two styles uses $(1-s)\,e_A + s\,e_B$. For German/Han the decoder picks only the pitch
+# of each note (the rhythm is the source's).
+#
+# Here is the content code of a German excerpt's first beat (4 steps × 17 numbers), and
+# a check that it does not tell D–E–D from D–F–D (same register band, both steps):
+
+# %%
+code = style.content_code(excerpts["german_han"]["german"][0], "german_han")
+print("content code shape:", code.shape)
+print(code[0, :4].astype(int))
+same_code = np.array_equal(style.content_code(np.array([2 + 14, 1, 1, 1, 2 + 16, 1, 1, 1, 2 + 14, 1]), "german_han"),
+                           style.content_code(np.array([2 + 14, 1, 1, 1, 2 + 17, 1, 1, 1, 2 + 14, 1]), "german_han"))
+print("D-E-D and D-F-D have the same content code:", same_code)
+
+# %% [markdown]
+# The decoder's style embeddings are the two rows of its `style_embedding` layer:
+
+# %%
+decoder: style.StyleDecoder = models.decoders["german_han"]
+e = decoder.keras_model.get_layer("style_embedding").get_weights()[0]
+print("e_German:", np.round(e[0], 2))
+print("e_Han   :", np.round(e[1], 2))
+print("recipe:", style.StyleRecipe())
+
+# %% [markdown]
+# A decoder trained as an autoencoder can learn to read the style from the content code
+# itself (rhythm and interval classes do differ between styles) and then partly ignore
+# the embedding. At decoding time we therefore also push the output *away from* the
+# source style, as in classifier-free guidance: with $\log p_B$ and $\log p_A$ the
+# decoder's log-probabilities under the two embeddings,
+# $\log p = \log p_B + g(\log p_B - \log p_A)$. The weight $g$ was chosen on the
+# validation split (largest $S_{tot}$ with content ≥ 0.85), and the record keeps the sweep.
+#
+# The two shipped decoders, as recorded (profile, seconds on a loaded 2-core machine):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for pair, rec in record["pairs"].items():
+    print(f"{pair}: {rec['excerpts']['train']} training excerpts, decoder trained in {rec['decoder_seconds']:.0f} s, "
+          f"loss per epoch {rec['decoder_history']['loss']}")
+    print(f"  guidance on validation: {rec['guidance_on_validation']}; chosen g = {rec['guidance']}")
+print("whole command:", record["command"], f"({record['seconds']:.0f} s, {record['cpu_seconds']:.0f} CPU s,"
+      f" profile {record['profile']})")
+
+# %% [markdown]
+# To train your own (about 10 minutes on a laptop for both pairs under the `cpu`
+# profile; seconds under `ci`), set `TRAIN_HERE = True`. The rest of the notebook keeps
+# using the shipped models unless you also set `USE_PRETRAINED = False`.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+TRAIN_HERE = False
+USE_PRETRAINED = True
+if TRAIN_HERE:
+    import tempfile
+    from pathlib import Path
+
+    my_record = Path(tempfile.mkdtemp()) / "my_style.json"
+    _ = style.train_style(my_record, profile=PROFILE.name)
+    if not USE_PRETRAINED:
+        models = style.load_style_models(my_record)
+print("using", "the shipped models" if USE_PRETRAINED else "your models")
+
+# %% [markdown]
+# Both directions of both pairs: each source excerpt and its learned transfer, seen and
+# heard, with the rule's output as note names and the token judge's $P(\text{target})$ for all three.
+
+# %%
+def show_three(source, target, k, bpm):
+    """Source and learned output as scores and sound (4 s each); the rule's output as note names."""
+    pair = next(p for p, st in style.PAIRS.items() if source in st)
+    src_t = excerpts[pair][source][k]
+    rule_t = style.rule_transfer(src_t, source, target)
+    learned_t = models.decoders[pair].transfer(src_t, source, target, 1.0, models.guidance(pair))[0]
+    p = models.p_target(np.stack([src_t, rule_t, learned_t]), target)
+    print(f"rule, P({target}) = {p[1]:.2f}: {names(rule_t)}")
+    for label, t, q in (("source", src_t, p[0]), ("learned", learned_t, p[2])):
+        notes = tokens_to_notes(t, vocab)
+        print(f"{label}, P({target}) = {q:.2f}: {names(t)}")
+        if len(notes) == 0:
+            continue
+        display(show_score(notes.window(0, 8), title=f"{source} -> {target}: {label} (first 8 quarters)"))
+        display(play(notes, bpm=bpm, max_seconds=4))
+
+
+show_three("chorale", "irish", 0, bpm=90)
+
+# %%
+show_three("irish", "chorale", 0, bpm=90)
+
+# %%
+show_three("german", "han", 1, bpm=100)
+
+# %%
+show_three("han", "german", 1, bpm=100)
+
+# %% [markdown]
+# ## 5. One table per pair (评测) · ~10 min
+#
+# Now every method on all test excerpts: identity (the source itself, a floor for $S$ and
+# a ceiling for content), rule, learned. $S$ under the frozen token judge, with $S_{tot}$
+# under the linear judge in brackets; content measures; naturalness in bits per step
+# under the target style's 4-gram (`style.measure_methods`).
+
+# %%
+tables = {}
+for pair in style.PAIRS:
+    ngrams = style.target_ngrams(pair)
+    tables[pair] = style.measure_methods(pair, excerpts[pair], models.token[pair], models.linear[pair],
+                                         models.decoders[pair], ngrams, models.guidance(pair))
+    print(pair)
+    print(style.format_methods(pair, tables[pair]))
+    print()
+
+# %%
+same = all(abs(tables[p][m][k] - record["pairs"][p]["methods"][m][k]) < 1e-3
+           for p in tables for m in tables[p] for k in ("s_tot", "content", "naturalness_bits"))
+print("the tables reproduce the shipped record:", same)
+
+# %% [markdown]
+# **Reading the tables.** (Every figure here is printed above.)
+#
+# * **Chorale ↔ Irish.** The rule reaches $S_{tot}$ 0.83 and keeps the content (1.00: beat
+#   pitches and contour), and its chorale → Irish outputs are *more* predictable to the
+#   Irish 4-gram (1.41 bits/step) than real Irish excerpts (1.71). The learned decoder
+#   reaches about the same strength (0.85) with less content (0.92) and far less natural
+#   output: 4.54 bits/step for chorale → Irish. **On this pair the learned transfer adds
+#   nothing over twenty lines of rules; the rule wins.** Style that lives in rhythm is
+#   easy to write down.
+# * **German ↔ Han.** Here the rule barely moves the judges ($S_{tot}$ 0.17 under the token
+#   judge, 0.26 under the linear one): swapping F and B for E and C does not make a
+#   German tune Han. The learned decoder reaches 0.79 (0.67 under the linear judge) with
+#   every onset kept (onset F1 1.00) but a weaker contour (0.76, against 0.95 for the
+#   rule). Its outputs are **less natural than the rule's**: Han → German outputs cost
+#   3.38 bits/step under the German 4-gram, against 2.98 for the rule and 1.48 for real
+#   German excerpts; German → Han 1.69 against the rule's 1.58. Han → German is judged
+#   German for almost every excerpt (0.99) while sounding least German to the n-gram: the
+#   strong guidance ($g$ = 4) found what the judge listens for rather than a natural
+#   German tune. Listen to the Han → German example of section 4: its learned output uses
+#   C♯ and A♭, notes that neither style uses — "not pentatonic" is enough for the judge.
+#   Treat a high $S$ with suspicion until naturalness and your ears agree.
+#
+# ## 6. Style strength against content · ~5 min
+#
+# Each method has a knob: the rule can be applied at a share of the places where it
+# applies; the learned decoder can mix the style embeddings. Sweeping the knob traces a
+# curve of transfer strength against content; the best method sits top right.
+
+# %%
+STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+N_SWEEP = 40
+curves = {}
+for pair, (a, b) in style.PAIRS.items():
+    for method in ("rule", "learned"):
+        pts = []
+        for s in STRENGTHS:
+            s_dir, content = [], []
+            for src, tgt in ((a, b), (b, a)):
+                srcs = excerpts[pair][src][:N_SWEEP]
+                if method == "rule":
+                    outs = np.stack([style.rule_transfer(t, src, tgt, s) for t in srcs])
+                else:
+                    outs = models.decoders[pair].transfer(srcs, src, tgt, s, models.guidance(pair))
+                s_dir.append(np.mean(models.p_target(outs, tgt) > 0.5))
+                content += [np.mean([style.content_scores(x, y)[m] for m in style.CONTENT_MEASURES[pair]])
+                            for x, y in zip(srcs, outs, strict=True)]
+            pts.append((float(np.mean(content)), float(np.mean(s_dir))))
+        curves[(pair, method)] = np.array(pts)
+        print(pair, method, "(content, S_tot) by strength:", [(round(c, 2), round(t, 2)) for c, t in pts])
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+for ax, pair in zip(axes, style.PAIRS, strict=True):
+    for method, marker in (("rule", "s-"), ("learned", "o-")):
+        c = curves[(pair, method)]
+        ax.plot(c[:, 0], c[:, 1], marker, label=method)
+        ax.annotate("1.0", c[-1])
+    ax.set_xlabel("content preserved")
+    ax.set_title(pair)
+    ax.legend()
+axes[0].set_ylabel("S_tot (token judge)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 7. Style fusion (风格融合) · ~10 min
+#
+# MusicVAE (Roberts et al. 2018) blends two melodies by walking a straight line between
+# their latent codes. Here we walk between two **style** embeddings while the content
+# code stays fixed: $e(s) = (1-s)\,e_A + s\,e_B$ for $s = 0, 0.2, \dots, 1$
+# (`style.fusion_path`). Half-way outputs are a fusion of the two styles. If the style
+# space is well behaved, $P(\text{target})$ should rise steadily along the path while
+# the content stays.
+
+# %%
+fusion = {}
+for pair, (a, b) in style.PAIRS.items():
+    for src, tgt in ((a, b), (b, a)):
+        path = style.fusion_path(models, excerpts[pair][src][:30], src, tgt)
+        rising = np.all(np.diff(path["p_target"], axis=0) >= -0.02, axis=0)
+        fusion[(src, tgt)] = path
+        print(f"{src:>7} -> {tgt:<7} mean P(target) along the path: {np.round(path['p_target'].mean(axis=1), 2)}; "
+              f"rising for {rising.mean():.2f} of melodies; content {np.round(path['content'].mean(axis=1), 2)}")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(14, 3), sharey=True)
+for ax, ((src, tgt), path) in zip(axes, fusion.items(), strict=True):
+    ax.plot(path["strength"], path["p_target"], color="0.8", lw=0.8)
+    ax.plot(path["strength"], path["p_target"].mean(axis=1), "k-o", lw=2, label="mean")
+    ax.set_title(f"{src} -> {tgt}")
+    ax.set_xlabel("style mix s")
+axes[0].set_ylabel("P(target) (token judge)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Reading the paths (figures printed above): $P(\text{target})$ never falls along the path
+# (within 0.02) for 0.80 to 0.97 of the melodies, and the content stays at 0.84 or more.
+# But the paths are not smooth blends: chorale → Irish and Han → German jump from near 0
+# to near 1 between two steps, and German → Han on these 30 excerpts ends with a mean
+# $P(\text{han})$ of only 0.19. A straight line between two style embeddings is not a
+# straight line in what a listener (or a judge) hears — the point Pati & Lerch (2021) make
+# about disentangled latents.
+#
+# One fusion path, note by note: the same German excerpt decoded with $s = 0, 0.4, 0.6, 1$
+# towards Han (play any of them with `play(tokens_to_notes(path["outputs"][i, 0], vocab))`).
+
+# %%
+path = fusion[("german", "han")]
+for i in (0, 2, 3, 5):
+    print(f"s = {path['strength'][i]:.1f}: P(han) = {path['p_target'][i, 0]:.2f}: {names(path['outputs'][i, 0])}")
+
+# %% [markdown]
+# ## 8. Try it: the style mixer · ~5 min
+#
+# Pick a melody, a method and a strength; the widget moves the melody to the other style
+# of its pair (`style.transfer_melody`, which you can also call directly on any
+# monophonic `NoteList`), shows the score, plays it and prints the token judge's
+# $P(\text{target})$.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+melodies = {f"{s} test excerpt {k}": (tokens_to_notes(excerpts[p][s][k], vocab), s)
+            for p in style.PAIRS for s in style.PAIRS[p] for k in (0, 1)}
+widgets.style_mixer(models, melodies)
+
+# %%
+moved = style.transfer_melody(models, see["german"], "german", "han", method="learned", strength=0.5)
+print("German excerpt half way to Han:", names(style.melody_tokens(moved)[0]))
+
+# %% [markdown]
+# **Try it yourself.**
+# * Move the strength slider from 0 to 1 on a German song and listen for the moment it
+#   starts to sound pentatonic. Does the judge's $P(\text{han})$ agree with your ear?
+# * Feed `style.transfer_melody` a melody of your own (e.g. from
+#   `musiclib.sampling.parse_melody("E5 D5 C5 D5 E5 E5 E5:2")`) with both methods.
+# * Make the rules stronger (e.g. also turn quarter notes in Han → German into dotted
+#   rhythms) and see whether $S$ rises and what naturalness does.
+#
+# ## 9. Exercises · ~20 min
+#
+# **Exercise 1 — transfer strength.** Given the judge's $P(\text{B})$ for outputs
+# transferred A → B and for outputs transferred B → A, return $S_{tot}$.
+
+# %%
+def my_s_tot(p_b_of_a_to_b, p_b_of_b_to_a):
+    ### BEGIN SOLUTION
+    s_ab = np.mean(np.asarray(p_b_of_a_to_b) > 0.5)
+    s_ba = np.mean(np.asarray(p_b_of_b_to_a) <= 0.5)
+    return float((s_ab + s_ba) / 2)
+    ### END SOLUTION
+
+
+# %%
+gh = excerpts["german_han"]
+rule_outputs = {"german": np.stack([style.rule_transfer(t, "german", "han") for t in gh["german"]]),
+                "han": np.stack([style.rule_transfer(t, "han", "german") for t in gh["han"]])}
+rule_row = style.evaluate_outputs("german_han", gh, rule_outputs, models.token["german_han"],
+                                  style.target_ngrams("german_han"))
+rule_probs = (models.token["german_han"].predict_proba(rule_outputs["german"]),
+              models.token["german_han"].predict_proba(rule_outputs["han"]))
+_ = check_function("my_s_tot on the German/Han rule outputs", my_s_tot, [(rule_probs, rule_row["s_tot"])],
+                   atol=1e-3, hint="compare with the rule row of the table in section 5")
+_ = check_function("my_s_tot", my_s_tot,
+                   [(([0.9, 0.8, 0.2, 0.6], [0.1, 0.7]), 0.625), (([1.0], [0.0]), 1.0), (([0.0], [1.0]), 0.0)],
+                   atol=1e-12, hint="S_A->B: share called B; S_B->A: share called A (P(B) <= 0.5); average them")
+
+# %% [markdown]
+# **Exercise 2 — onset F1.** Given two token arrays of the same length, return the F1
+# score of their sets of note-start steps (tokens ≥ 2): $2|O_1 \cap O_2| / (|O_1| + |O_2|)$.
+
+# %%
+def my_onset_f1(source, output):
+    ### BEGIN SOLUTION
+    a = set(np.flatnonzero(np.asarray(source) >= 2))
+    b = set(np.flatnonzero(np.asarray(output) >= 2))
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 1.0
+    ### END SOLUTION
+
+
+# %%
+cases = [((x, y), style.content_scores(x, y)["onset_f1"])
+         for x, y in zip(excerpts["chorale_irish"]["chorale"][:5],
+                         [style.rule_transfer(t, "chorale", "irish") for t in excerpts["chorale_irish"]["chorale"][:5]],
+                         strict=True)]
+_ = check_function("my_onset_f1", my_onset_f1, cases, atol=1e-12,
+                   hint="onsets are the steps whose token is a note-on (>= 2)")
+
+# %% [markdown]
+# **Exercise 3 — a pentatonic rule.** Write the pitch mapping of the German → Han rule:
+# return the nearest MIDI pitch whose pitch class is in C D E G A (0, 2, 4, 7, 9), ties
+# going down.
+
+# %%
+def my_to_pentatonic(pitch):
+    ### BEGIN SOLUTION
+    for d in (0, -1, 1, -2, 2):
+        if (pitch + d) % 12 in (0, 2, 4, 7, 9):
+            return pitch + d
+    return pitch
+    ### END SOLUTION
+
+
+# %%
+_ = check_function("my_to_pentatonic", my_to_pentatonic,
+                   [((p,), q) for p, q in ((65, 64), (71, 72), (66, 67), (61, 60), (63, 62), (70, 69), (69, 69))],
+                   hint="F (5) -> E, B (11) -> C, F# -> G; C#, D#, A# tie and go down")
+_ = check_function("my_to_pentatonic never leaves the scale", lambda p: my_to_pentatonic(p) % 12 in (0, 2, 4, 7, 9),
+                   [((p,), True) for p in range(48, 96)], hint="every answer's pitch class must be 0, 2, 4, 7 or 9")
+
+# %% [markdown]
+# ## Summary
+#
+# * Style can be described with numbers: note lengths separate chorales from Irish
+#   tunes, degrees 4 and 7 separate German from Han songs.
+# * A frozen judge scores transfer strength; it must be checked for shortcuts (playing
+#   a chorale twice as fast fools it), which is why content is measured in the source's
+#   own time grid.
+# * Rule baselines are strong where style is simple (rhythm) and weak where it is not
+#   (pitch): measure every learned method against one.
+# * A learned transfer needs a split between content and style; here an explicit content
+#   code and a learned style embedding, which also gives style fusion by interpolation.
+#   Measured honestly, it beats the rule only where the rule is weak (German ↔ Han:
+#   higher $S$, same onsets), and there it pays in contour and naturalness; on chorale ↔
+#   Irish it adds nothing over the rule.
+#
+# ## References
+#
+# * L. A. Gatys, A. S. Ecker, M. Bethge (2016). *Image style transfer using convolutional
+#   neural networks.* CVPR. — the idea of separating content from style representations.
+# * G. Brunner, Y. Wang, R. Wattenhofer, S. Zhao (2018). *Symbolic music genre transfer
+#   with CycleGAN.* ICTAI. — transfer strength $S_{A\to B}$, $S_{tot}$ measured with a
+#   separately trained genre classifier.
+# * R. Yang, D. Wang, Z. Wang, T. Chen, J. Jiang, G. Xia (2019). *Deep music analogy via
+#   latent representation disentanglement* (EC2-VAE). ISMIR. — separate pitch and rhythm
+#   latents of 2-bar melodies; swapping one is an analogy / style transfer.
+# * A. Roberts, J. Engel, C. Raffel, C. Hawthorne, D. Eck (2018). *A hierarchical latent
+#   vector model for learning long-term structure in music* (MusicVAE). ICML. —
+#   interpolation in a melody latent space.
+# * O. Cífka, U. Şimşekli, G. Richard (2020). *Groove2Groove: one-shot music style transfer
+#   with supervision from synthetic data.* IEEE/ACM TASLP 28. — style transfer of
+#   accompaniments, and evaluation of content and style separately.
+# * A. Pati, A. Lerch (2021). *Is disentanglement enough? On latent representations for
+#   controllable music generation.* ISMIR. — disentangled latents do not guarantee
+#   control; measure what the knob does.
+# * H. Schaffrath, ed. D. Huron (1995). *The Essen Folksong Collection* (in music21's
+#   corpus, non-commercial licence). — the German and Han songs.

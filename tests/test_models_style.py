@@ -1,0 +1,240 @@
+import json
+
+import numpy as np
+import pytest
+
+from musiclib.errors import CheckpointError, ConfigError, RepresentationError
+from musiclib.models import style
+from musiclib.models.style import (
+    PAIRS,
+    STYLE_RECORD,
+    LinearJudge,
+    content_code,
+    content_scores,
+    rule_transfer,
+    style_features,
+    transfer_melody,
+)
+from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
+
+V = MelodyVocabulary()
+
+
+def tokens(pitches, durations):
+    onsets = np.concatenate([[0], np.cumsum(durations)[:-1]])
+    return notes_to_tokens(NoteList.from_arrays(pitches, onsets, durations), V)
+
+
+def names(t):
+    return [V.token_name(int(x)) for x in t]
+
+
+# --------------------------------------------------------------------------- rules on hand examples
+def test_chorale_to_irish_rule_turns_quarters_into_eighths_with_passing_tones():
+    out = rule_transfer(tokens([72, 71, 69, 72], [1, 1, 1, 1]), "chorale", "irish")
+    # C->B is a step down: escape tone D; B->A: C; A->C leaps a third: passing B; last C: upper neighbour D
+    assert names(out)[::2] == ["C5", "D5", "B4", "C5", "A4", "B4", "C5", "D5"]
+    assert names(out)[1::2] == ["hold"] * 8
+
+
+def test_irish_to_chorale_rule_keeps_the_pitch_heard_at_each_beat():
+    out = rule_transfer(tokens([72, 74, 76, 74, 72, 71, 69, 71], [0.5] * 8), "irish", "chorale")
+    assert names(out) == ["C5", "hold", "hold", "hold", "E5", "hold", "hold", "hold",
+                          "C5", "hold", "hold", "hold", "A4", "hold", "hold", "hold"]
+
+
+def test_german_to_han_rule_moves_fa_and_ti_to_the_nearest_pentatonic_degree():
+    out = rule_transfer(tokens([60, 62, 64, 65, 67, 71, 72, 60], [1] * 8), "german", "han")
+    assert names(out)[::4] == ["C4", "D4", "E4", "E4", "G4", "C5", "C5", "C4"]
+    assert np.array_equal(out < 2, tokens([60] * 8, [1] * 8) < 2)  # rhythm untouched
+
+
+def test_han_to_german_rule_fills_minor_thirds_with_a_passing_tone():
+    out = rule_transfer(tokens([64, 67, 62], [1, 1, 1]), "han", "german")
+    assert names(out)[:5] == ["E4", "hold", "F4", "hold", "G4"]
+
+
+def test_rule_strength_zero_changes_nothing():
+    t = tokens([60, 62, 64, 65, 67, 71, 72, 60], [1] * 8)
+    for source, target in (("german", "han"), ("chorale", "irish")):
+        assert np.array_equal(rule_transfer(t, source, target, 0.0), t)
+
+
+# --------------------------------------------------------------------------- measures on known inputs
+def test_content_scores_of_identity_are_one():
+    t = tokens([60, 64, 62, 67], [1, 1, 1, 1])
+    assert content_scores(t, t) == {"onset_f1": 1.0, "beat_pitch_class": 1.0, "contour": 1.0}
+
+
+def test_content_scores_by_hand():
+    src = tokens([60, 62, 64, 62], [1, 1, 1, 1])  # onsets at 0, 4, 8, 12
+    out = tokens([60, 60, 62, 64, 62], [1, 0.5, 0.5, 1, 1])  # extra onset at 6; beats C C E D? no: C C E D
+    s = content_scores(src, out)
+    assert s["onset_f1"] == pytest.approx(2 * 4 / (4 + 5))
+    # beat pitches: src C D E D, out C C E D -> 3 of 4 classes agree
+    assert s["beat_pitch_class"] == pytest.approx(0.75)
+    # moves: src up up down, out same up down -> 2 of 3
+    assert s["contour"] == pytest.approx(2 / 3)
+
+
+def test_content_scores_refuse_a_different_grid():
+    with pytest.raises(RepresentationError, match="own time grid"):
+        content_scores(tokens([60, 62], [1, 1]), tokens([60, 62], [2, 2]))
+
+
+def test_style_features_are_key_free():
+    melody = NoteList.from_arrays([60, 62, 64, 65, 67, 69, 71, 72], np.arange(8), [1] * 8)
+    assert np.allclose(style_features(melody), style_features(melody.transpose(5)))
+    f = style_features(melody)
+    assert f.shape == (45,)
+    assert f[0] == pytest.approx(2 / 8)  # the tonic twice among eight notes
+    assert f[12 + 12 + 2] == pytest.approx(5 / 7)  # five whole-tone steps up among seven intervals
+
+
+def test_linear_judge_separates_two_synthetic_styles_and_round_trips():
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, (50, 3)), rng.normal(2, 1, (50, 3))])
+    y = np.array([0] * 50 + [1] * 50)
+    judge = LinearJudge.fit("german_han", X, y)
+    z = (X - judge.mu) / judge.sd @ judge.w + judge.b
+    assert np.mean((z > 0) == (y == 1)) > 0.9
+    again = LinearJudge.from_dict(json.loads(json.dumps(judge.to_dict())))
+    assert np.allclose(again.w, judge.w, atol=1e-7)
+
+
+def test_content_code_of_german_han_hides_the_exact_pitch():
+    a = content_code(tokens([62, 64, 62], [1, 1, 1]), "german_han")  # D E D: up 2, down 2
+    b = content_code(tokens([62, 65, 62], [1, 1, 1]), "german_han")  # D F D: up 3, down 3, same register band
+    assert a.shape == (1, 12, style.N_CONTENT["german_han"])
+    assert np.array_equal(a, b)
+
+
+def test_content_code_of_chorale_irish_hides_the_rhythm_inside_the_beat():
+    a = content_code(tokens([72, 74, 71, 72], [0.5, 0.5, 0.5, 0.5]), "chorale_irish")
+    b = content_code(tokens([72, 71], [1, 1]), "chorale_irish")
+    assert np.array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- bad inputs
+def test_unknown_style_is_named():
+    with pytest.raises(ConfigError, match="'jazz'"):
+        rule_transfer(tokens([60, 62], [1, 1]), "jazz", "han")
+
+
+def test_styles_of_different_pairs_are_refused():
+    with pytest.raises(ConfigError, match="not a pair"):
+        rule_transfer(tokens([60, 62], [1, 1]), "chorale", "han")
+
+
+@pytest.mark.parametrize("strength", [-0.1, 1.5, float("nan"), "strong"])
+def test_strength_outside_unit_interval_is_refused(strength):
+    with pytest.raises(ConfigError, match="'strength'"):
+        rule_transfer(tokens([60, 62], [1, 1]), "german", "han", strength)
+
+
+def test_too_long_melody_is_refused():
+    with pytest.raises(RepresentationError, match="steps; expected 8..512"):
+        rule_transfer(tokens([60] * 130, [1] * 130), "german", "han")
+
+
+def test_polyphonic_melody_is_refused():
+    chord = NoteList.from_arrays([60, 64, 67], [0, 0, 0], [1, 1, 1])
+    with pytest.raises(RepresentationError, match="polyphonic"):
+        transfer_melody(None, chord, "german", "han")
+
+
+def test_melody_outside_the_range_is_refused():
+    high = NoteList.from_arrays([110, 112, 114, 115], [0, 1, 2, 3], [1] * 4)
+    with pytest.raises(RepresentationError, match="must lie in 48..95"):
+        transfer_melody(None, high, "german", "han", method="rule")
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(ConfigError, match="'method'"):
+        transfer_melody(None, NoteList.from_arrays([60, 62], [0, 1], [1, 1]), "german", "han", method="magic")
+
+
+def test_missing_record_names_the_command(tmp_path):
+    with pytest.raises(CheckpointError, match="python -m musiclib.train style"):
+        style.load_style_models(tmp_path / "style_transfer.json")
+
+
+# --------------------------------------------------------------------------- the shipped record
+@pytest.fixture(scope="module")
+def record():
+    return json.loads(STYLE_RECORD.read_text(encoding="utf-8"))
+
+
+def test_shipped_record_has_the_format_of_the_issue(record):
+    assert set(record["pairs"]) == set(PAIRS)
+    for pair in record["pairs"].values():
+        assert 0.5 <= pair["classifier_accuracy"] <= 1.0
+        assert set(pair["methods"]) >= {"identity", "rule", "learned"}
+        for row in pair["methods"].values():
+            assert {"s_tot", "content", "naturalness_bits"} <= set(row)
+            assert row["s_tot"] == pytest.approx((row["s_ab"] + row["s_ba"]) / 2, abs=1e-3)
+
+
+def test_shipped_record_identity_keeps_all_content(record):
+    for pair in record["pairs"].values():
+        row = pair["methods"]["identity"]
+        assert row["content"] == 1.0 and row["onset_f1"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return style.load_style_models()
+
+
+@pytest.mark.parametrize("pair", list(PAIRS))
+def test_shipped_files_reproduce_the_record(record, shipped, pair):
+    """Judge accuracy, identity and learned transfer strength and content, recomputed from the files."""
+    a, b = PAIRS[pair]
+    rec = record["pairs"][pair]
+    sources = style.evaluation_excerpts(pair, style.StyleRecipe(**{**record["recipe"], "guidance_grid": (0.0,)}))
+    tokens = np.concatenate([sources[a], sources[b]])
+    y = np.array([0] * len(sources[a]) + [1] * len(sources[b]))
+    p_b = shipped.token[pair].predict_proba(tokens)
+    assert np.mean((p_b > 0.5) == (y == 1)) == pytest.approx(rec["classifier_accuracy"], abs=1e-4)
+    # identity as a "transfer": S_A->B is the share of A's excerpts the judge gets wrong
+    assert np.mean(p_b[y == 0] > 0.5) == pytest.approx(rec["methods"]["identity"]["s_ab"], abs=1e-4)
+    dec, g = shipped.decoders[pair], shipped.guidance(pair)
+    out_a, out_b = dec.transfer(sources[a], a, b, 1.0, g), dec.transfer(sources[b], b, a, 1.0, g)
+    learned = rec["methods"]["learned"]
+    assert np.mean(shipped.token[pair].predict_proba(out_a) > 0.5) == pytest.approx(learned["s_ab"], abs=1e-4)
+    assert np.mean(shipped.token[pair].predict_proba(out_b) <= 0.5) == pytest.approx(learned["s_ba"], abs=1e-4)
+    contour = np.mean([content_scores(x, o)["contour"] for x, o in zip(np.concatenate([sources[a], sources[b]]),
+                                                                       np.concatenate([out_a, out_b]), strict=True)])
+    assert contour == pytest.approx(learned["contour"], abs=1e-3)
+
+
+def test_linear_judges_have_45_weights(shipped):
+    for pair, judge in shipped.linear.items():
+        assert judge.w.shape == (45,), pair
+
+
+def test_linear_judge_prefers_han_for_a_pentatonic_tune(shipped):
+    models = shipped
+    pentatonic = tokens([64, 67, 69, 72, 69, 67, 64, 62] * 2, [1] * 16)
+    diatonic = tokens([60, 62, 64, 65, 67, 65, 64, 62, 60, 71, 72, 74, 72, 71, 69, 67], [1] * 16)
+    p = models.p_target(np.stack([pentatonic, diatonic]), "han", judge="linear")
+    assert p[0] > p[1]
+
+
+def test_transfer_melody_round_trips_key_and_length(shipped):
+    models = shipped
+    melody = NoteList.from_arrays([62, 64, 66, 67, 69, 71, 73, 74], np.arange(8), [1] * 8)  # D major
+    out = transfer_melody(models, melody, "german", "han", method="learned")
+    assert np.array_equal(out.onset, melody.onset)
+    back = tokens_to_notes(notes_to_tokens(out, V), V)
+    assert len(back) == 8
+
+
+def test_negative_guidance_is_refused(shipped):
+    with pytest.raises(ConfigError, match="'guidance'"):
+        shipped.decoders["german_han"].decode(tokens([60, 62, 64], [1, 1, 1]), 1.0, guidance=-1.0, away_b=0.0)
+
+
+def test_decoder_refuses_the_other_pairs_styles(shipped):
+    with pytest.raises(ConfigError, match="not this decoder's pair"):
+        shipped.decoders["german_han"].transfer(tokens([60, 62, 64], [1, 1, 1]), "chorale", "irish")
