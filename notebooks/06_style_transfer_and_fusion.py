@@ -1,3 +1,9 @@
+# ---
+# jupyter:
+#   musiclib:
+#     budget_seconds: 300
+# ---
+
 # %% [markdown]
 # # 06 · Style transfer and style fusion (风格迁移与风格融合)
 #

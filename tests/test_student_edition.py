@@ -15,17 +15,6 @@ from musiclib.student import make_student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-# Known: these student copies still stop with a traceback (a cell evaluates the learner's
-# unfinished function as an argument of the checker, before the checker can catch it).
-KNOWN_TRACEBACK = {
-    "04_lstm_melody_generation": "check_close(..., my_bits_per_step(lp, seq), ...) raises NotImplementedError "
-                                 "before the checker runs: the lesson must pass the function to the checker",
-}
-
-
-def _param(path: Path):
-    reason = KNOWN_TRACEBACK.get(path.stem)
-    return pytest.param(path, id=path.stem, marks=[pytest.mark.xfail(reason=reason, strict=False)] if reason else [])
 
 
 def test_student_copies_have_no_widget_state_or_outputs(tmp_path):
@@ -39,7 +28,7 @@ def test_student_copies_have_no_widget_state_or_outputs(tmp_path):
 
 @pytest.mark.student_run
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("nb_path", [_param(p) for p in NOTEBOOKS])
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_student_notebook_runs_top_to_bottom(nb_path, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
