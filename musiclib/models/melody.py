@@ -87,6 +87,8 @@ __all__ = [
     "train_lstm",
     "TrainResult",
     "save_melody_lstm",
+    "padded_batch",
+    "read_melody_checkpoint_record",
     "load_melody_lstm",
     "MelodyLSTM",
 ]
@@ -812,16 +814,7 @@ class MelodyLSTM:
         """Natural-log probabilities of every step of every piece (one padded batch)."""
         if len(tokens) == 0:
             return []
-        seqs = [self.vocab.check_tokens(t, name="tokens") for t in tokens]
-        T = max(len(s) for s in seqs)
-        x = np.zeros((len(seqs), T), np.int32)
-        p = np.zeros((len(seqs), T), np.int32)
-        for i, (s, q) in enumerate(zip(seqs, positions, strict=True)):
-            q = np.asarray(q)
-            if q.shape != s.shape:
-                raise ShapeError(f"positions of piece {i} have shape {q.shape}; expected {s.shape}")
-            x[i, :len(s)] = _shifted_inputs(s, self.vocab)
-            p[i, :len(s)] = q % N_POSITIONS
+        seqs, x, p = padded_batch(tokens, positions, self.vocab)
         logits = np.asarray(self.keras_model({"tokens": x, "positions": p}, training=False), np.float64)
         return [log_softmax(logits[i, :len(s)]) for i, s in enumerate(seqs)]
 
@@ -935,22 +928,60 @@ def load_melody_lstm(path: str | os.PathLike = MELODY_LSTM, vocab: MelodyVocabul
     """
     p = Path(path)
     vocab = vocab or MelodyVocabulary()
-    if not p.exists():
-        raise CheckpointError(f"checkpoint {str(p)!r} does not exist"
-                              + ("; recreate it with `python -m musiclib.train melody`" if is_shipped(p) else ""))
-    record = read_record(p)
-    try:
-        trained_vocab = MelodyVocabulary.from_dict(record["vocab"])
-        config = LSTMConfig.from_dict(record["config"])
-    except (VocabularyError, KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"checkpoint record {str(record_path(p))!r} is malformed: {exc}") from exc
-    if trained_vocab != vocab:
-        raise CheckpointError(
-            f"checkpoint {str(p)!r} was trained on vocabulary {trained_vocab.to_dict()} but the data uses "
-            f"{vocab.to_dict()}; use the same MelodyVocabulary or retrain")
+    record, trained_vocab, config = read_melody_checkpoint_record(p, vocab, LSTMConfig.from_dict,
+                                                                  command="python -m musiclib.train melody --ship")
     keras_model = load_keras_checkpoint(p, command="python -m musiclib.train melody")
     out_dim = keras_model.outputs[0].shape[-1]
     if out_dim != vocab.size:
         raise CheckpointError(
             f"checkpoint {str(p)!r} predicts {out_dim} tokens but its record's vocabulary has {vocab.size}")
     return MelodyLSTM(keras_model, trained_vocab, config, record=record)
+
+
+# --------------------------------------------------------------------------- shared by the melody models
+def padded_batch(tokens: Sequence[np.ndarray], positions: Sequence[np.ndarray],
+                 vocab: MelodyVocabulary) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Pieces as one zero-padded batch of next-token inputs and bar positions.
+
+    Returns the checked token sequences and the arrays ``x`` (a rest, then each piece
+    without its last token) and ``p`` (bar positions modulo :data:`N_POSITIONS`), both of
+    shape (n_pieces, longest piece). The LSTM and the Transformer both evaluate this way.
+
+    Used by: musiclib.models.melody (MelodyLSTM), musiclib.models.transformer
+    """
+    seqs = [vocab.check_tokens(t, name="tokens") for t in tokens]
+    T = max(len(s) for s in seqs)
+    x = np.zeros((len(seqs), T), np.int32)
+    p = np.zeros((len(seqs), T), np.int32)
+    for i, (s, q) in enumerate(zip(seqs, positions, strict=True)):
+        q = np.asarray(q)
+        if q.shape != s.shape:
+            raise ShapeError(f"positions of piece {i} have shape {q.shape}; expected {s.shape}")
+        x[i, :len(s)] = _shifted_inputs(s, vocab)
+        p[i, :len(s)] = q % N_POSITIONS
+    return seqs, x, p
+
+
+def read_melody_checkpoint_record(path: Path, vocab: MelodyVocabulary, config_from_dict: Callable[[dict], Any], *,
+                                  command: str) -> tuple[dict, MelodyVocabulary, Any]:
+    """Check a melody model's checkpoint before loading it: file, record, recipe, vocabulary.
+
+    Returns ``(record, trained_vocab, config)``; every problem is a :class:`CheckpointError`
+    naming the file (a missing shipped file also names ``command``, which recreates it).
+
+    Used by: musiclib.models.melody (load_melody_lstm), musiclib.models.transformer
+    """
+    if not path.exists():
+        raise CheckpointError(f"checkpoint {str(path)!r} does not exist"
+                              + (f"; recreate it with `{command}`" if is_shipped(path) else ""))
+    record = read_record(path)
+    try:
+        trained_vocab = MelodyVocabulary.from_dict(record["vocab"])
+        config = config_from_dict(record["config"])
+    except (VocabularyError, KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"checkpoint record {str(record_path(path))!r} is malformed: {exc}") from exc
+    if trained_vocab != vocab:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} was trained on vocabulary {trained_vocab.to_dict()} but the data uses "
+            f"{vocab.to_dict()}; use the same MelodyVocabulary or retrain")
+    return record, trained_vocab, config

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from musiclib.config import quiet_tensorflow, seed_everything
-from musiclib.errors import CheckpointError, DataError, MusicLibError, ShapeError, VocabularyError
-from musiclib.models.melody import N_POSITIONS, MelodyData, make_dataset
-from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint, read_record, save_keras_checkpoint
+from musiclib.errors import DataError, MusicLibError, ShapeError
+from musiclib.models.melody import N_POSITIONS, MelodyData, make_dataset, padded_batch, read_melody_checkpoint_record
+from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
 from musiclib.representation import MelodyVocabulary
 from musiclib.sampling import bar_positions, log_softmax, primer_tokens, sample_token
 
@@ -346,16 +346,7 @@ class MelodyTransformer:
         """Natural-log probabilities of every step of every piece (one padded batch; padding is after the end)."""
         if len(tokens) == 0:
             return []
-        seqs = [self.vocab.check_tokens(t, name="tokens") for t in tokens]
-        T = max(len(s) for s in seqs)
-        x = np.zeros((len(seqs), T), np.int64)
-        p = np.zeros((len(seqs), T), np.int64)
-        for i, (s, q) in enumerate(zip(seqs, positions, strict=True)):
-            q = np.asarray(q)
-            if q.shape != s.shape:
-                raise ShapeError(f"positions of piece {i} have shape {q.shape}; expected {s.shape}")
-            x[i, :len(s)] = np.concatenate([[self.vocab.REST], s[:-1]])
-            p[i, :len(s)] = q
+        seqs, x, p = padded_batch(tokens, positions, self.vocab)
         logits = self._logits(x, p)
         return [log_softmax(logits[i, :len(s)]) for i, s in enumerate(seqs)]
 
@@ -445,18 +436,8 @@ def load_melody_transformer(path: str | os.PathLike = MELODY_TRANSFORMER,
     """
     p = Path(path)
     vocab = vocab or MelodyVocabulary()
-    if not p.exists():
-        raise CheckpointError(f"checkpoint {str(p)!r} does not exist"
-                              + (f"; recreate it with `{_COMMAND}`" if is_shipped(p) else ""))
-    record = read_record(p)
-    try:
-        trained_vocab = MelodyVocabulary.from_dict(record["vocab"])
-        config = TransformerConfig.from_dict(record["config"])
-    except (VocabularyError, KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"checkpoint record of {str(p)!r} is malformed: {exc}") from exc
-    if trained_vocab != vocab:
-        raise CheckpointError(f"checkpoint {str(p)!r} was trained on vocabulary {trained_vocab.to_dict()} but the "
-                              f"data uses {vocab.to_dict()}; use the same MelodyVocabulary or retrain")
+    record, trained_vocab, config = read_melody_checkpoint_record(p, vocab, TransformerConfig.from_dict,
+                                                                  command=_COMMAND)
     CausalALiBiAttention(8, 1)  # registers the layer class before loading
     keras_model = load_keras_checkpoint(p, command=_COMMAND)
     return MelodyTransformer(keras_model, trained_vocab, config, record=record)
