@@ -170,6 +170,16 @@ def test_notebook_04_co_composer_composes(browser, lab):
     t0 = time.monotonic()
     page = _open_and_run_all(browser, lab, "04_lstm_melody_generation.ipynb")
     assert _errors(page) == []
+    # JupyterLab 4 renders only the cells near the viewport: bring the co-composer's cell there first
+    assert page.evaluate("""() => {
+        const nb = window.jupyterapp.shell.currentWidget.content;
+        const i = nb.widgets.findIndex(c => c.model.type === 'code'
+                                            && c.model.sharedModel.getSource().includes('co_composer('));
+        if (i < 0) { return false; }
+        nb.activeCellIndex = i;
+        nb.scrollToItem(i, 'center');  // not awaited: the locator below waits for the cell to render
+        return true;
+    }""")
     box = page.locator(".jp-OutputArea .widget-vbox").filter(has=page.get_by_role("button", name="Compose")).last
     box.scroll_into_view_if_needed()
     slider = box.locator(".widget-slider").filter(has_text="temperature")
