@@ -19,6 +19,7 @@ Used by: musiclib.models (checkpoint save/load), musiclib.train
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ __all__ = [
     "MELODY_LSTM",
     "RECORD_VERSION",
     "is_shipped",
+    "manifest_entry_hash",
     "load_keras_checkpoint",
     "read_record",
     "record_path",
@@ -64,6 +66,15 @@ def is_shipped(path: str | os.PathLike) -> bool:
         return Path(path).resolve().parent == CHECKPOINT_DIR
     except OSError:
         return False
+
+
+def manifest_entry_hash(entry: dict) -> str:
+    """The sha256 of a dataset's manifest entry (canonical JSON): what a record stores as
+    ``manifest_entry_sha256`` to name the exact data a checkpoint was trained on.
+
+    Used by: musiclib.train, musiclib.models.transformer
+    """
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def read_record(path: str | os.PathLike = MELODY_LSTM, *, required: Sequence[str] = ("vocab", "config")) -> dict:

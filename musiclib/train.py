@@ -29,8 +29,6 @@ Used by: notebooks/04_lstm_melody_generation.ipynb (the command it names)
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -51,7 +49,7 @@ from musiclib.models.melody import (
     train_lstm,
 )
 from musiclib.models.ngram import fit_best_ngram
-from musiclib.pretrained import MELODY_LSTM, is_shipped, record_path
+from musiclib.pretrained import MELODY_LSTM, is_shipped, manifest_entry_hash, record_path
 from musiclib.representation import MelodyVocabulary
 
 __all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "default_output", "main"]
@@ -59,10 +57,6 @@ __all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "defaul
 
 def _round(metrics: dict) -> dict:
     return {k: (round(float(v), 6) if isinstance(v, float) else v) for k, v in metrics.items()}
-
-
-def _data_hash(entry: dict) -> str:
-    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def default_output(midi_folder: str | Path | None = None) -> Path:
@@ -143,12 +137,13 @@ def train_melody(
         data_record = {"corpus": "chorales", "part": "soprano",
                        "keys": "moved to C major / A minor (Piece.semitones_to_c)" if recipe.to_c else "as written",
                        "to_c": recipe.to_c,
-                       "manifest_entry_sha256": _data_hash(corpus_manifest),
+                       "manifest_entry_sha256": manifest_entry_hash(corpus_manifest),
                        "file_sha256": corpus_manifest.get("sha256"),
                        "split": corpus_manifest.get("split"),
                        "lstm_extra_training": {
                            "folk_train_splits": {name: {"pieces": len(d), "steps": d.n_steps,
-                                                        "manifest_entry_sha256": _data_hash(rd.manifests[name])}
+                                                        "manifest_entry_sha256":
+                                                            manifest_entry_hash(rd.manifests[name])}
                                                  for name, d in rd.folk.items()},
                            "chorale_repeats": recipe.chorale_repeats,
                            "note": "the LSTM trains on the chorale train split (repeated) plus the train "
@@ -161,7 +156,7 @@ def train_melody(
         lstm_train = train
         data_record = {"corpus": f"midi folder {Path(midi_folder).name}", "pieces": len(train) + len(valid)
                        + len(test), "to_c": False, "skipped": train.skipped, "folded": train.folded,
-                       "manifest_entry_sha256": _data_hash({"ids": train.ids + valid.ids + test.ids})}
+                       "manifest_entry_sha256": manifest_entry_hash({"ids": train.ids + valid.ids + test.ids})}
     say(f"data: {len(train)} train / {len(valid)} valid / {len(test)} test pieces, "
         f"{train.n_steps} training steps; the LSTM sees {lstm_train.n_steps} per epoch with repeats and "
         f"extra data (profile {prof.name}, seed {seed})")

@@ -34,10 +34,10 @@ def test_record_names_models_and_metrics():
 
 
 def test_record_matches_the_dataset_it_was_trained_on():
-    from musiclib.train import _data_hash
+    from musiclib.pretrained import manifest_entry_hash
 
     corpus = load_chorales()
-    assert read_record(MELODY_LSTM)["data"]["manifest_entry_sha256"] == _data_hash(corpus.manifest)
+    assert read_record(MELODY_LSTM)["data"]["manifest_entry_sha256"] == manifest_entry_hash(corpus.manifest)
 
 
 def _to_c(record: dict) -> bool:

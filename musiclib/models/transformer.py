@@ -37,7 +37,13 @@ import numpy as np
 from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.errors import DataError, MusicLibError, ShapeError
 from musiclib.models.melody import N_POSITIONS, MelodyData, make_dataset, padded_batch, read_melody_checkpoint_record
-from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
+from musiclib.pretrained import (
+    CHECKPOINT_DIR,
+    load_keras_checkpoint,
+    manifest_entry_hash,
+    read_record,
+    save_keras_checkpoint,
+)
 from musiclib.representation import MelodyVocabulary
 from musiclib.sampling import bar_positions, log_softmax, primer_tokens, sample_token
 
@@ -459,8 +465,6 @@ def course_melody_splits(profile: Any = None) -> dict[str, Any]:
 
     Used by: musiclib.train (the ``transformer`` command)
     """
-    import hashlib
-    import json
 
     from musiclib.config import get_profile
     from musiclib.models.melody import MELODY_RECIPE, recipe_data
@@ -469,15 +473,12 @@ def course_melody_splits(profile: Any = None) -> dict[str, Any]:
     recipe = MELODY_RECIPE
     data = recipe_data(recipe, MelodyVocabulary(), data_fraction=prof.data_fraction)
 
-    def digest(entry: dict) -> str:
-        return hashlib.sha256(json.dumps(entry, sort_keys=True).encode("utf-8")).hexdigest()
-
     chorales = data.manifests["chorales"]
     folk_record = {name: {"pieces": len(extra), "steps": extra.n_steps,
-                          "manifest_entry_sha256": digest(data.manifests[name])}
+                          "manifest_entry_sha256": manifest_entry_hash(data.manifests[name])}
                    for name, extra in data.folk.items()}
     record = {"corpus": "chorales", "part": "soprano", "to_c": recipe.to_c, "keys": "moved to C major / A minor",
-              "manifest_entry_sha256": digest(chorales), "file_sha256": chorales.get("sha256"),
+              "manifest_entry_sha256": manifest_entry_hash(chorales), "file_sha256": chorales.get("sha256"),
               "split": chorales.get("split"),
               "extra_training": {"folk_train_splits": folk_record,
                                  "chorale_repeats": recipe.chorale_repeats,
