@@ -17,7 +17,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test test-student test-browser test-latest book test-book unit nbval lint imports notebooks course data student setup clean-venv help
+.PHONY: lab test test-student test-browser test-browser-all test-latest book test-book unit nbval lint imports notebooks course data student setup clean-venv help
 
 help:
 	@echo "make lab     - install (first time) and open JupyterLab on notebooks/"
@@ -27,6 +27,7 @@ help:
 	@echo "make data    - rebuild datasets/ from the music21 corpus (a few minutes)"
 	@echo "make student - write notebooks/student/: solutions removed, outputs and widget state cleared"
 	@echo "make test-browser - JupyterLab in Debian's chromium: run notebooks 00 and 04, use the co-composer"
+	@echo "make test-browser-all - the same, plus Run All of every notebook in the browser (not in CI)"
 	@echo "make book    - the course website (static HTML of the executed notebooks) in _build/book/html"
 	@echo "make test-latest - canary: newest dependency releases (no constraints) in .venv-latest, unit tests"
 	@echo "make test-student - run every student notebook top to bottom (ci profile): [FAIL] lines, no traceback"
@@ -105,6 +106,11 @@ $(BROWSER_STAMP): $(STAMP)
 test-browser: $(BROWSER_STAMP)
 	.ci/ensure-chromium
 	MUSICLIB_PROFILE=ci $(BIN)/python -m pytest -q -s e2e
+
+# Every notebook, Run All in the browser, no error output (about 7 min on 2 cores; not in CI).
+test-browser-all: $(BROWSER_STAMP)
+	.ci/ensure-chromium
+	MUSICLIB_PROFILE=ci MUSICLIB_BROWSER_ALL=1 $(BIN)/python -m pytest -q -s e2e
 
 # Canary: the newest releases inside pyproject's ranges (no constraints file), in a
 # separate venv, running the unit tests. Not part of `make test`; see CONTRIBUTING.md.

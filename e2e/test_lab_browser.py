@@ -162,7 +162,7 @@ def _show_cell(page, *, source: str | None = None, output: str | None = None) ->
 def _errors(page) -> list[str]:
     texts = page.eval_on_selector_all(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "els => els.map(e => e.innerText)")
-    return [t[:500] for t in texts if "Traceback" in t or "Error" in t.splitlines()[0]]
+    return [t[:500] for t in texts if "Traceback" in t or "Error" in (t.splitlines() or [""])[0]]
 
 
 def test_notebook_00_runs_all_with_sound_and_score(browser, lab):
@@ -256,4 +256,19 @@ def test_notebook_04_co_composer_composes(browser, lab):
     page.screenshot(path=str(ARTIFACTS / "04_co_composer_second.png"))
     print(f"notebook 04 in the browser: {time.monotonic() - t0:.0f} s; temperature {before} -> "
           f"{readout.inner_text()}")
+    page.close()
+
+
+ALL = [nb.name for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+
+
+@pytest.mark.skipif(os.environ.get("MUSICLIB_BROWSER_ALL") != "1",
+                    reason="every notebook: `make test-browser-all` (MUSICLIB_BROWSER_ALL=1)")
+@pytest.mark.parametrize("name", ALL)
+def test_every_notebook_runs_all_in_the_browser_without_an_error(browser, lab, name):
+    t0 = time.monotonic()
+    page = _open_and_run_all(browser, lab, name)
+    page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}_end.png"))
+    assert _errors(page) == []
+    print(f"{name} in the browser: {time.monotonic() - t0:.0f} s")
     page.close()
