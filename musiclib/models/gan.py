@@ -285,6 +285,12 @@ class GANRecipe:
         probabilities, ``"stochastic"`` a Bernoulli sample of them, ``"deterministic"`` the
         cells above 0.5; gradients pass straight through the sampling (BinaryMuseGAN's
         binary neurons), so real and generated bars are both binary for the discriminator.
+    last_kernel : (int, int)
+        (steps, pitches) of the generator's last convolution: (1, 19) is one step wide, so each
+        step's chord is drawn on its own; a longer extent in time lets neighbouring steps agree.
+    hold_steps : int
+        1: every step free; 2: the probabilities of each pair of steps are averaged, so each
+        pair is on or off together (eighth-note resolution: no sixteenth notes).
     binarization : str
         How :class:`RollGenerator` turns probabilities into notes by default:
         ``"threshold"`` (p > 0.5), ``"calibrated"`` (a threshold chosen so the share of
@@ -309,6 +315,8 @@ class GANRecipe:
     epochs: int = 120
     binarization: str = "calibrated"
     binary_neurons: str = "deterministic"
+    last_kernel: tuple[int, int] = (1, 19)
+    hold_steps: int = 1
 
     def __post_init__(self) -> None:
         _check_choice(self.loss, "loss", LOSSES)
@@ -316,6 +324,11 @@ class GANRecipe:
         _check_choice(self.binary_neurons, "binary_neurons", BINARY_NEURONS)
         self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
         self.d_filters = tuple(int(x) for x in self.d_filters)
+        self.last_kernel = tuple(int(x) for x in self.last_kernel)
+        if len(self.last_kernel) != 2 or min(self.last_kernel) < 1:
+            raise RepresentationError(f"argument 'last_kernel' must be two positive sizes, got {self.last_kernel!r}")
+        if self.hold_steps not in (1, 2, 4):
+            raise RepresentationError(f"argument 'hold_steps' must be 1, 2 or 4, got {self.hold_steps!r}")
         if len(self.g_filters) != 3 or len(self.d_filters) != 2:
             raise RepresentationError("arguments 'g_filters' and 'd_filters' need 3 and 2 channel counts")
 
@@ -342,8 +355,11 @@ def build_generator(recipe: GANRecipe | None = None) -> keras.Model:
         x = layers.Conv2DTranspose(c, (4, 4), strides=2, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.ReLU()(x)
-    # a last convolution one step wide and an octave and a half tall: chords are vertical
-    x = layers.Conv2D(1, (1, 19), padding="same", activation="sigmoid")(x)
+    # the last convolution: by default one step wide and an octave and a half tall (chords are vertical)
+    x = layers.Conv2D(1, r.last_kernel, padding="same", activation="sigmoid")(x)
+    if r.hold_steps > 1:  # each group of hold_steps steps shares one probability
+        x = layers.AveragePooling2D((r.hold_steps, 1))(x)
+        x = layers.UpSampling2D((r.hold_steps, 1))(x)
     out = layers.Reshape(BAR_SHAPE, name="roll")(x)
     return keras.Model(z, out, name="generator")
 
