@@ -720,17 +720,19 @@ fig.tight_layout()
 plt.show()
 
 # %%
-print(f"{'run':<10}{'seed':>5}{'diversity':>11}{'unique':>8}{'poly':>7}{'d_loss':>8}{'g_loss':>8}"
-      f"{'flagged at epoch':>18}{'seconds':>9}{'CPU s':>7}")
+print(f"{'run':<10}{'seed':>5}{'diversity':>10}{'range':>12}{'unique min':>11}{'poly':>6}{'d_loss':>8}"
+      f"{'g_loss':>8}{'flagged':>9}{'seconds':>8}{'CPU s':>7}")
 for name, run in crec["runs"].items():
     for seed, entry in run["seeds"].items():
         hh = entry["history"]
         idx = G.detect_collapse(hh["diversity"], hh["unique_rate"], ref["diversity"])
-        print(f"{name:<10}{seed:>5}{hh['diversity'][-1]:>11.1f}{hh['unique_rate'][-1]:>8.3f}{hh['polyphony'][-1]:>7.2f}"
-              f"{hh['d_loss'][-1]:>8.3f}{hh['g_loss'][-1]:>8.3f}{'-' if idx is None else idx + 1:>18}"
-              f"{entry['train_seconds']:>9.0f}{entry['train_cpu_seconds']:>7.0f}")
-print(f"(last epoch; data diversity {ref['diversity']:.1f}. `G.detect_collapse` flags the first epoch whose "
-      "diversity is below half the data's or whose unique rate is below 0.5)")
+        rng_txt = f"{min(hh['diversity']):.0f}-{max(hh['diversity']):.0f}"
+        print(f"{name:<10}{seed:>5}{hh['diversity'][-1]:>10.1f}{rng_txt:>12}{min(hh['unique_rate']):>11.3f}"
+              f"{hh['polyphony'][-1]:>6.2f}{hh['d_loss'][-1]:>8.3f}{hh['g_loss'][-1]:>8.3f}"
+              f"{'-' if idx is None else f'ep {idx + 1}':>9}{entry['train_seconds']:>8.0f}{entry['train_cpu_seconds']:>7.0f}")
+print(f"diversity, polyphony and losses at the last epoch; range = lowest-highest diversity over the epochs; data "
+      f"diversity {ref['diversity']:.1f}.\n`G.detect_collapse` flags the first epoch whose diversity is below half "
+      "the data's or whose unique rate is below 0.5.")
 
 # %% [markdown]
 # The bars themselves: four from the end of the collapsed run (seed 0), four from the
@@ -757,13 +759,16 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # would punish a bar that appears too often, but it moves fifty times more slowly
 # (five steps at a tenth of the learning rate), and by the time it has learned that, the
 # generator has jumped to the next favourite. This is section 4's frozen discriminator in a
-# milder form. Meanwhile the losses look like a balanced game: the hinge loss of the
-# discriminator stays near 2, the value it has when it cannot tell real from fake (both
-# logits near 0). Only the diversity curve shows that the generator has given up on
-# variety. The **fix** is to undo the change: the shipped recipe (one generator step per
+# milder form. Meanwhile the losses look like a balanced game: the discriminator's hinge
+# loss in the collapsed runs stays close to 2 (third plot), the value it has when it
+# cannot tell real from fake (both logits near 0), while a healthy run may show a
+# discriminator pulling ahead (a falling loss). Judged by the losses alone, the collapsed
+# runs would look like the better games; only the diversity curve shows that the
+# generator has given up on variety. The **fix** is to undo the change: the shipped recipe (one generator step per
 # discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps the two players at comparable
 # speeds, so the discriminator punishes an over-produced bar before the generator can
-# settle on it, and its curves stay near the data's. Binary neurons and the hinge loss
+# settle on it: its diversity wanders below the data's but stays several times the
+# collapsed runs' (the ranges in the table). Binary neurons and the hinge loss
 # (section 6) are in both runs, so they alone do not prevent a collapse. The unique-bar
 # rate reacts only when bars become *exactly* equal: a few flickering cells are enough to
 # make collapsed bars "unique", which is why we watch diversity as well.
