@@ -871,6 +871,10 @@ _ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
 #   keeps its gradient when the discriminator wins. Mode collapse is what a generator does
 #   when it only has to please a fixed discriminator; a loss with useful gradients
 #   everywhere (WGAN-GP) spreads the samples.
+# * A real GAN collapses when its generator learns much faster than its discriminator:
+#   the diversity of its bars falls to a fraction of the data's within an epoch, while
+#   the losses look like a balanced game and the unique-bar rate hardly moves. Undoing the
+#   change (players at comparable speeds) is the fix; the diversity curve is the alarm.
 # * For binary piano rolls, how you binarise matters as much as the network: a fixed 0.5
 #   threshold gets the density wrong, a calibrated threshold matches it, Bernoulli
 #   sampling breaks notes; binary neurons keep the discriminator from judging by
