@@ -4,7 +4,16 @@ The site shows the executed notebooks as they are committed: nothing is executed
 build time (`nb_execution_mode = "off"`), and nothing is fetched over the network
 (the theme's files come with the pip packages). `make book` copies this folder, README.md
 and the notebooks into _build/book-src and builds _build/book/html.
+
+Formulas are typeset by a copy of MathJax 2.7 that the pip package
+`jupyter-server-mathjax` ships (the [book] extra), served from the site's own
+`_static/mathjax/`: no CDN, so the math shows on a machine without a network too.
 """
+
+import shutil
+from pathlib import Path
+
+import jupyter_server_mathjax
 
 project = "AI-generated music (AIGC 音乐): an open course"
 author = "the course authors"
@@ -23,3 +32,21 @@ html_theme_options = {
 }
 html_last_updated_fmt = None
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
+
+# MathJax from the site itself (see the module docstring): copied next to this file,
+# then into _static/ by Sphinx; `mathjax_path` is relative to _static/.
+_MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
+_HERE = Path(__file__).resolve().parent
+shutil.copytree(_MATHJAX, _HERE / "_mathjax" / "mathjax", dirs_exist_ok=True)
+html_static_path = ["_mathjax"]
+exclude_patterns.append("_mathjax")
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+mathjax2_config = {
+    # the theme marks the page tex2jax_ignore; Sphinx's math spans carry class "math"
+    "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                "processClass": "tex2jax_process|mathjax_process|math|output_area",
+                "processRefs": False, "processEnvironments": False},
+    # the package ships the STIX web fonts only
+    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+    "menuSettings": {"zoom": "None"},
+}

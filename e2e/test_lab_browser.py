@@ -34,6 +34,7 @@ CHROMIUM = os.environ.get("MUSICLIB_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage"]
+SCORES = ".jp-OutputArea-output img[src^='data:image/svg+xml;base64,']"  # show_score's HTML images
 RUN_ALL_TIMEOUT = int(os.environ.get("MUSICLIB_BROWSER_TIMEOUT", "420"))  # s per notebook, ci profile
 
 pytestmark = pytest.mark.timeout(1200)
@@ -97,19 +98,26 @@ def browser():
             b.close()
 
 
-def _open_and_run_all(browser, lab, name: str):
+def _open_and_run_all(browser, lab, name: str, at_rest=None):
+    """Open notebook `name` alone, call ``at_rest(page)`` before any cell runs, then Run All."""
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
-    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
+    # a workspace of its own, reset: JupyterLab would otherwise restore the tabs of the
+    # previous page, and the notebook in front might not be this one
+    page.goto(f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={token}")
+    page.wait_for_function("""name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        return !!(w && w.context && w.context.path === name && w.node.querySelector('.jp-Cell')); }""", arg=name)
+    if at_rest is not None:
+        at_rest(page)
     # wait for the kernel, then Run All through JupyterLab's own command
     # a "Select Kernel" dialog may ask first: take the notebook's kernel
     deadline = time.monotonic() + 120
-    while not page.evaluate("""() => {
+    while not page.evaluate("""name => {
         const w = window.jupyterapp.shell.currentWidget;
-        return !!(w && w.sessionContext && w.sessionContext.session?.kernel?.status === 'idle');
-    }"""):
+        return !!(w && w.context.path === name
+                  && w.sessionContext && w.sessionContext.session?.kernel?.status === 'idle');
+    }""", name):
         select = page.locator(".jp-Dialog button.jp-mod-accept")
         if select.count():
             select.first.click()
@@ -136,6 +144,21 @@ def _open_and_run_all(browser, lab, name: str):
     return page
 
 
+def _show_cell(page, *, source: str | None = None, output: str | None = None) -> bool:
+    """Make the first code cell whose source (and outputs) contain the given text active and
+    scroll it to the middle; JupyterLab 4 renders only the cells near the viewport."""
+    return page.evaluate("""([source, output]) => {
+        const nb = window.jupyterapp.shell.currentWidget.content;
+        const i = nb.widgets.findIndex(c => c.model.type === 'code'
+            && (source === null || c.model.sharedModel.getSource().includes(source))
+            && (output === null || JSON.stringify(c.model.outputs.toJSON()).includes(output)));
+        if (i < 0) { return false; }
+        nb.activeCellIndex = i;
+        nb.scrollToItem(i, 'center');  // not awaited: the caller's locator waits for the cell to render
+        return true;
+    }""", [source, output])
+
+
 def _errors(page) -> list[str]:
     texts = page.eval_on_selector_all(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "els => els.map(e => e.innerText)")
@@ -144,22 +167,50 @@ def _errors(page) -> list[str]:
 
 def test_notebook_00_runs_all_with_sound_and_score(browser, lab):
     t0 = time.monotonic()
-    page = _open_and_run_all(browser, lab, "00_welcome.ipynb")
+    at_rest = {}
+
+    def before_running(page):
+        # what a learner sees on opening the committed notebook, before any kernel runs:
+        # the engraved scores (JupyterLab renders no SVG output of an untrusted notebook)
+        deadline = time.monotonic() + 30   # the cells' outputs arrive after the cells
+        while not _show_cell(page, output="data:image/svg+xml;base64,"):
+            if time.monotonic() > deadline:
+                page.screenshot(path=str(ARTIFACTS / "00_welcome.at-rest.png"))
+                pytest.fail("no committed score (an SVG image) in notebook 00 as opened")
+            time.sleep(0.5)
+        page.locator(SCORES).first.wait_for(timeout=30_000)
+        at_rest["scores"] = page.locator(SCORES).count()
+        page.screenshot(path=str(ARTIFACTS / "00_welcome_at_rest.png"))
+
+    page = _open_and_run_all(browser, lab, "00_welcome.ipynb", at_rest=before_running)
+    assert at_rest["scores"] >= 1
     page.screenshot(path=str(ARTIFACTS / "00_welcome_top.png"))
     assert _errors(page) == []
     assert page.locator(".jp-Notebook audio").count() >= 1
-    played = page.evaluate("""async () => {
+    # start playback without awaiting it in the page (a play() promise that never settles
+    # would hang evaluate, which has no timeout), then poll with one
+    page.evaluate("""() => {
         const a = document.querySelector('.jp-Notebook audio');
         a.scrollIntoView();
-        if (a.readyState < 1) await new Promise(r => a.addEventListener('loadedmetadata', r, {once: true}));
-        await a.play();
-        await new Promise(r => setTimeout(r, 800));
-        const t = a.currentTime; a.pause();
-        return {duration: a.duration, currentTime: t};
+        window.__playError = null;
+        a.play().catch(e => { window.__playError = String(e); });
     }""")
+    try:
+        page.wait_for_function("""() => window.__playError !== null
+            || document.querySelector('.jp-Notebook audio').currentTime > 0.2""", timeout=30_000, polling=200)
+    except playwright_sync.TimeoutError:
+        page.screenshot(path=str(ARTIFACTS / "00_welcome.audio-timeout.png"))
+        pytest.fail("the first <audio> player of notebook 00 did not play 0.2 s within 30 s")
+    played = page.evaluate("""() => {
+        const a = document.querySelector('.jp-Notebook audio');
+        const t = a.currentTime; a.pause();
+        return {duration: a.duration, currentTime: t, error: window.__playError};
+    }""")
+    assert played["error"] is None, played
     assert played["duration"] > 1 and played["currentTime"] > 0.2, played
-    scores = page.locator(".jp-RenderedSVG svg, .jp-RenderedSVG img, .jp-RenderedImage img[src^='data:image/svg']")
-    assert scores.count() >= 1
+    assert _show_cell(page, output="data:image/svg+xml;base64,")
+    scores = page.locator(SCORES)
+    scores.first.wait_for(timeout=30_000)
     scores.first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "00_welcome_score.png"))
     print(f"notebook 00 in the browser: {time.monotonic() - t0:.0f} s")
@@ -171,16 +222,18 @@ def test_notebook_04_co_composer_composes(browser, lab):
     page = _open_and_run_all(browser, lab, "04_lstm_melody_generation.ipynb")
     assert _errors(page) == []
     # JupyterLab 4 renders only the cells near the viewport: bring the co-composer's cell there first
-    assert page.evaluate("""() => {
-        const nb = window.jupyterapp.shell.currentWidget.content;
-        const i = nb.widgets.findIndex(c => c.model.type === 'code'
-                                            && c.model.sharedModel.getSource().includes('co_composer('));
-        if (i < 0) { return false; }
-        nb.activeCellIndex = i;
-        nb.scrollToItem(i, 'center');  // not awaited: the locator below waits for the cell to render
-        return true;
-    }""")
+    assert _show_cell(page, source="co_composer("), "no cell calls co_composer( in notebook 04"
     box = page.locator(".jp-OutputArea .widget-vbox").filter(has=page.get_by_role("button", name="Compose")).last
+    try:
+        box.wait_for(timeout=60_000)
+    except playwright_sync.TimeoutError:
+        page.screenshot(path=str(ARTIFACTS / "04_co_composer.missing.png"))
+        output = page.evaluate("""() => {
+            const nb = window.jupyterapp.shell.currentWidget.content;
+            const cell = nb.widgets[nb.activeCellIndex];
+            return cell.outputArea ? cell.outputArea.node.innerText.slice(0, 800) : '(no output area)';
+        }""")
+        pytest.fail(f"no co-composer (a box with a Compose button) in notebook 04; its cell shows: {output!r}")
     box.scroll_into_view_if_needed()
     slider = box.locator(".widget-slider").filter(has_text="temperature")
     readout = slider.locator(".widget-readout")
@@ -192,7 +245,7 @@ def test_notebook_04_co_composer_composes(browser, lab):
     box.get_by_role("button", name="Compose").click()
     box.locator("audio").first.wait_for(timeout=120_000)
     first = box.locator("audio").first.get_attribute("src")
-    assert box.locator(".jp-RenderedSVG svg, .jp-RenderedSVG img, img[src^='data:image/svg']").count() >= 1
+    assert box.locator("img[src^='data:image/svg+xml;base64,']").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "04_co_composer_first.png"))
     slider.locator(".noUi-handle, .slider-handle, [role=slider]").first.focus()
     for _ in range(3):

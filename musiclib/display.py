@@ -9,7 +9,9 @@ Taught in: notebooks/01_music_as_data.ipynb
 
 from __future__ import annotations
 
+import base64
 import copy
+import html
 import re
 from typing import Any
 
@@ -28,6 +30,7 @@ from musiclib.representation import (
 __all__ = [
     "plot_piano_roll",
     "score_svg",
+    "Score",
     "show_score",
     "see_and_hear",
     "PART_COLORS",
@@ -176,14 +179,36 @@ def score_svg(
     return "".join(tk.renderToSVG(i + 1) for i in range(pages))
 
 
-def show_score(music: Any, **kwargs: Any):
-    """Display :func:`score_svg` inline in a notebook (an ``IPython.display.SVG``).
+class Score:
+    """An engraved score for a notebook: the SVG of :func:`score_svg`, shown as an image.
+
+    The notebook output is an HTML ``<img>`` whose source is the SVG as a data URI, not
+    an ``image/svg+xml`` output: JupyterLab does not render SVG outputs of a notebook it
+    does not trust (every freshly cloned notebook), but it does render sanitised HTML
+    images, so the committed scores are visible before anything runs.
+
+    Used by: :func:`show_score`.
+    """
+
+    def __init__(self, svg: str, *, title: str | None = None) -> None:
+        self.svg = svg
+        self.title = title
+
+    def __repr__(self) -> str:
+        return f"Score({self.title!r}, {len(self.svg):,} characters of SVG)"
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        alt = html.escape(self.title or "score", quote=True)
+        return f'<img alt="{alt}" style="max-width: 100%" src="data:image/svg+xml;base64,{data}"/>'
+
+
+def show_score(music: Any, **kwargs: Any) -> Score:
+    """Display :func:`score_svg` inline in a notebook (a :class:`Score`, shown as an image).
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
-    from IPython.display import SVG
-
-    return SVG(score_svg(music, **kwargs))
+    return Score(score_svg(music, **kwargs), title=kwargs.get("title"))
 
 
 def see_and_hear(

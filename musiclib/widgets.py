@@ -80,12 +80,13 @@ def co_composer(
             except (RepresentationError, VocabularyError, ShapeError) as exc:
                 print(f"cannot compose: {exc}")
                 return
-            display(show_score(notes.select_part(1) if (notes.part == 1).any() else notes))
+            whole = NoteList.from_arrays(notes.pitch, notes.onset, notes.duration)  # one staff
+            n_primer = int((notes.part == 0).sum())
+            display(show_score(whole, title=f"primer ({n_primer} notes) and the model's continuation"))
             fig, ax = plt.subplots(figsize=(9, 2.4))
             plot_piano_roll(notes, ax=ax, title="primer (part 0) and continuation (part 1)")
             plt.show()
-            display(play(NoteList.from_arrays(notes.pitch, notes.onset, notes.duration), bpm=bpm,
-                         max_seconds=max_seconds))
+            display(play(whole, bpm=bpm, max_seconds=max_seconds))
 
     button.on_click(compose)
     return w.VBox([w.HBox([choice, typed]), w.HBox([temperature, top_p]), w.HBox([length, seed]), button, out])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -45,10 +46,24 @@ def test_every_notebook_has_a_page_and_the_landing_page_links_them(site):
 def test_welcome_page_has_a_player_and_an_engraved_score(site):
     page = (site / "00_welcome.html").read_text(encoding="utf-8")
     assert re.search(r"<audio[^>]*>\s*<source src=\"data:audio/wav;base64,", page)
-    svgs = re.findall(r'<img[^>]*src="(_images/[0-9a-f]+\.svg)"', page)
+    svgs = re.findall(r'<img[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)
     assert svgs, "no SVG image in 00's page"
-    assert any("definition-scale" in (site / s).read_text(encoding="utf-8") for s in svgs)  # verovio's SVG
+    assert any(b"definition-scale" in base64.b64decode(s) for s in svgs)  # verovio's SVG
 
 
 def test_site_needs_no_server_code(site):
     assert not list(site.rglob("*.php")) and (site / "_static").is_dir()
+
+
+def test_pages_load_no_script_or_style_from_the_network(site):
+    """MathJax comes from the site's own _static/ (jupyter-server-mathjax), not a CDN."""
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link)[^>]*(?:src|href)="(https?://[^"]+)"', text)
+        assert not [u for u in remote if not u.startswith("https://github.com")], (page.name, remote)
+    page = (site / "03_rnn_hidden_state_math.html").read_text(encoding="utf-8")
+    local = re.search(r'<script[^>]*src="(_static/mathjax/MathJax\.js)\?config=([\w-]+)"', page)
+    assert local, "03's page does not load MathJax from _static/mathjax/"
+    assert (site / local.group(1)).is_file()
+    assert (site / "_static" / "mathjax" / "config" / f"{local.group(2)}.js").is_file()
+    assert r"\(W_{xh}\)" in page  # formulas are left for MathJax to typeset in the page

@@ -79,3 +79,17 @@ def test_nbval_compares_neither_widget_views_nor_their_placeholder():
     committed = [TEXT, {"output_type": "display_data", "metadata": {},
                         "data": {"text/plain": course.AT_REST_TEXT, "text/html": course.AT_REST_HTML}}]
     assert root_conftest._without_stderr([TEXT, WIDGET]) == root_conftest._without_stderr(committed) == [TEXT]
+
+
+# JupyterLab renders these only for a trusted notebook; a freshly cloned one is not trusted,
+# so such an output would show as its text/plain fallback ("<IPython.core.display.SVG object>").
+UNTRUSTED_ONLY = {"image/svg+xml", "application/javascript", "text/javascript"}
+
+
+def test_committed_outputs_render_in_an_untrusted_notebook():
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            for out in cell.get("outputs", []):
+                unsafe = UNTRUSTED_ONLY & set(out.get("data", {}))
+                assert not unsafe, f"{path.name}, cell {i}: {sorted(unsafe)} is not shown until the notebook is trusted"

@@ -48,3 +48,20 @@ def test_plot_rejects_3d_arrays():
 def test_plot_rejects_empty_notes():
     with pytest.raises(RepresentationError, match="empty"):
         plot_piano_roll(NoteList.empty())
+
+
+def test_show_score_is_an_html_image_of_the_same_svg(c_major_scale):
+    """Committed scores must render in an untrusted notebook: sanitised HTML, not image/svg+xml."""
+    import base64
+    import re
+
+    from musiclib.display import show_score
+
+    score = show_score(c_major_scale, title='Scale "C"')
+    html_out = score._repr_html_()
+    match = re.fullmatch(r'<img alt="Scale &quot;C&quot;" style="max-width: 100%" '
+                         r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"/>', html_out)
+    assert match
+    assert base64.b64decode(match.group(1)).decode("utf-8") == score_svg(c_major_scale, title='Scale "C"')
+    assert not hasattr(score, "_repr_svg_")
+    assert repr(score).startswith("Score('Scale \"C\"', ")
