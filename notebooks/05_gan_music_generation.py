@@ -468,7 +468,7 @@ print(f"generator {gen_net.count_params():,} parameters, discriminator {disc_net
 # over-fill and then thin out, and catch a collapse (section 10).
 
 # %%
-USE_PRETRAINED = True     # False: sections 7-10 use the model trained below
+USE_PRETRAINED = True     # False: sections 7-9 use the model trained below
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -507,6 +507,14 @@ gen = shipped if USE_PRETRAINED else my_gen
 print("using", "the pretrained generator" if USE_PRETRAINED else "the generator trained above")
 print(f"shipped: {rec['epochs_run']} epochs, {rec['train_seconds']:.0f} s ({rec['train_cpu_seconds']:.0f} CPU s), "
       f"profile {rec['profile']}, seed {rec['seed']}; reproduce with `{rec['command']}`")
+
+# %% [markdown]
+# *Try it yourself:* the last layer draws each sixteenth-note step on its own, which tends
+# to cut notes into short pieces (the qualified-note rate in section 9). Train a variant
+# whose last layer spans several steps (`G.GANRecipe(last_kernel=(4, 19))`) or one that
+# writes eighth notes only (`G.GANRecipe(hold_steps=2)`: each pair of steps shares one
+# probability, so no note can be a sixteenth) and compare its qualified-note rate, scale
+# consistency and diversity with `G.evaluate_rolls(..., c2st=False)`.
 
 # %% [markdown]
 # ## 7. From probabilities to notes: binarisation (二值化) · ~10 min
