@@ -7,6 +7,7 @@
     python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
     python -m musiclib.train gan --out my_gan.keras   # the chorale-bar GAN (recipe: models.gan.GANRecipe)
     python -m musiclib.train gan --ship               # replace the shipped gan_generator.keras
+    python -m musiclib.train gan-collapse --ship      # the GAN mode-collapse demo record (notebook 05)
 
 ``melody`` follows :data:`musiclib.models.melody.MELODY_RECIPE`: it fits the n-gram
 baselines (orders 1..10, discount tuned on the validation split; the best order also
@@ -52,7 +53,8 @@ from musiclib.models.ngram import fit_best_ngram
 from musiclib.pretrained import MELODY_LSTM, is_shipped, manifest_entry_hash, record_path
 from musiclib.representation import MelodyVocabulary
 
-__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "default_output", "main"]
+__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_gan_collapse", "default_output",
+           "main"]
 
 
 def _round(metrics: dict) -> dict:
@@ -289,6 +291,48 @@ def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAUL
     return gen.record
 
 
+def train_gan_collapse(out: str | Path, *, profile: str | None = None, seeds: Sequence[int] = (0, 1),
+                       epochs: int = 12, overwrite: bool = False, progress: bool = True) -> dict:
+    """Train the collapsed and the fixed GAN recipe for each seed and write the demo record (JSON).
+
+    See :func:`musiclib.models.gan.run_collapse_demo`. Epochs are not scaled by the profile:
+    the collapse shows in the first few; the ``ci`` profile trains on a tenth of the bars.
+
+    Used by: main (python -m musiclib.train gan-collapse)
+    """
+    quiet_tensorflow()
+    from musiclib.datasets import load_chorale_bars, read_manifest
+    from musiclib.models.gan import run_collapse_demo, save_collapse_record
+    from musiclib.pretrained import is_shipped
+
+    prof = get_profile(profile)
+    say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
+    target = Path(out)
+    if is_shipped(target) and not overwrite:
+        raise FileExistsNoOverwriteError(f"{str(target)!r} is a file the package ships; pass --ship to replace it")
+    if target.exists() and not overwrite:
+        raise FileExistsNoOverwriteError(f"record {str(target)!r} exists; pass --overwrite or choose another --out")
+    train = load_chorale_bars().of_split("train")
+    if prof.data_fraction < 1:
+        train = train[:max(256, int(len(train) * prof.data_fraction))]
+    say(f"{len(train)} training bars; {epochs} epochs per run, seeds {list(seeds)} (profile {prof.name})")
+    t0 = time.perf_counter()
+    record = run_collapse_demo(train, epochs=epochs, seeds=seeds, log=say)
+    entry = read_manifest()["files"]["chorale_bars.npz"]
+    record.update({
+        "command": "python -m musiclib.train gan-collapse "
+                   + ("--ship" if is_shipped(target) else f"--out {target.name}")
+                   + (f" --profile {prof.name}" if profile else "")
+                   + (f" --seeds {' '.join(str(s) for s in seeds)}" if tuple(seeds) != (0, 1) else "")
+                   + (f" --epochs {epochs}" if epochs != 12 else ""),
+        "profile": prof.name,
+        "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train)},
+        "seconds": round(time.perf_counter() - t0, 1)})
+    save_collapse_record(record, target, overwrite=overwrite)
+    say(f"wrote {target} in {record['seconds']:.0f} s")
+    return record
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m musiclib.train melody [--profile] [--epochs] [--out | --ship] [--midi-folder]``.
 
@@ -340,7 +384,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     g.add_argument("--max-seconds", type=float, default=None, help="override the profile's time budget")
     g.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     g.add_argument("--quiet", action="store_true")
+    gc = sub.add_parser("gan-collapse", help="a deliberately collapsed GAN run and its fix, for notebook 05")
+    gc.add_argument("--profile", choices=["ci", "cpu", "full"], default=None,
+                    help="default: $MUSICLIB_PROFILE or cpu")
+    gc.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    gc.add_argument("--epochs", type=int, default=12)
+    gc_where = gc.add_mutually_exclusive_group(required=True)
+    gc_where.add_argument("--out", default=None, help="record path (.json) to write")
+    gc_where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_collapse.json")
+    gc.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    gc.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "gan-collapse":
+        from musiclib.pretrained import CHECKPOINT_DIR
+
+        out = CHECKPOINT_DIR / "gan_collapse.json" if args.ship else args.out
+        return run_cli(lambda: train_gan_collapse(out, profile=args.profile, seeds=args.seeds, epochs=args.epochs,
+                                                  overwrite=args.overwrite or args.ship, progress=not args.quiet))
     if args.what == "gan":
         from musiclib.pretrained import CHECKPOINT_DIR
 

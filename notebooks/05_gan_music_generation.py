@@ -468,7 +468,7 @@ print(f"generator {gen_net.count_params():,} parameters, discriminator {disc_net
 # over-fill and then thin out, and catch a collapse (section 10).
 
 # %%
-USE_PRETRAINED = True     # False: sections 7-10 use the model trained below
+USE_PRETRAINED = True     # False: sections 7-9 use the model trained below
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -507,6 +507,14 @@ gen = shipped if USE_PRETRAINED else my_gen
 print("using", "the pretrained generator" if USE_PRETRAINED else "the generator trained above")
 print(f"shipped: {rec['epochs_run']} epochs, {rec['train_seconds']:.0f} s ({rec['train_cpu_seconds']:.0f} CPU s), "
       f"profile {rec['profile']}, seed {rec['seed']}; reproduce with `{rec['command']}`")
+
+# %% [markdown]
+# *Try it yourself:* the last layer draws each sixteenth-note step on its own, which tends
+# to cut notes into short pieces (the qualified-note rate in section 9). Train a variant
+# whose last layer spans several steps (`G.GANRecipe(last_kernel=(4, 19))`) or one that
+# writes eighth notes only (`G.GANRecipe(hold_steps=2)`: each pair of steps shares one
+# probability, so no note can be a sixteenth) and compare its qualified-note rate, scale
+# consistency and diversity with `G.evaluate_rolls(..., c2st=False)`.
 
 # %% [markdown]
 # ## 7. From probabilities to notes: binarisation (二值化) · ~10 min
@@ -675,69 +683,124 @@ print(f"C2ST held-out vs gan:       {G.c2st_accuracy(half_ho, gan_bars[:len(half
 # ## 10. Mode collapse in a real GAN (模式崩溃) · ~10 min
 #
 # Mode collapse hides in the losses but shows in the set metrics: a collapsed generator
-# writes nearly the same bar whatever the noise, so **diversity** and the **unique-bar
-# rate** fall. First the healthy case: the shipped generator's training curves, measured
-# every 5 epochs on 256 bars (stored in its record).
+# writes nearly the same bar whatever the noise, so the **diversity** of its bars falls
+# (and, if the bars become exactly equal, the **unique-bar rate** too). To see it in a real
+# run, we break the shipped recipe on purpose and change one thing: the speed of the
+# generator. It gets ten times the learning rate and five steps for every discriminator
+# step (`G.collapse_demo_recipes()`). Each recipe was trained for 12 epochs on all
+# training bars with two seeds, measuring 256 bars from fixed noise after every epoch, by
+# `python -m musiclib.train gan-collapse --ship`; the curves are stored in a record:
 
 # %%
-h = {k: rec["history"].get(k, []) for k in ("diversity", "unique_rate", "polyphony")}
-mon_epochs = 5 * np.arange(1, len(h["diversity"]) + 1)
-data_div = features.set_diversity(train[:256])
-fig, axes = plt.subplots(1, 3, figsize=(12, 2.8))
-axes[0].plot(mon_epochs, h["diversity"], "o-", label="GAN")
-axes[0].axhline(data_div, color="k", ls="--", label="data")
-axes[0].set_title("diversity (256 bars)")
-axes[0].legend(fontsize=8)
-axes[1].plot(mon_epochs, h["unique_rate"], "o-")
-axes[1].set_title("unique-bar rate")
-axes[2].plot(mon_epochs, h["polyphony"], "o-")
-axes[2].axhline(features.roll_metrics(train[:256])["polyphony"], color="k", ls="--")
-axes[2].set_title("polyphony")
-for ax in axes:
+crec = G.load_collapse_record()
+demo_recipes = {name: r.to_dict() for name, r in G.collapse_demo_recipes().items()}
+changed = {k: (v, demo_recipes["collapsed"][k]) for k, v in demo_recipes["fixed"].items()
+           if demo_recipes["collapsed"][k] != v}
+print("collapsed recipe = shipped recipe except (shipped, collapsed):", changed)
+print(f"{crec['epochs']} epochs per run, seeds {crec['seeds']}, {crec['data']['train_bars']} training bars, "
+      f"{crec['n_monitor']} bars measured per epoch; made by `{crec['command']}` in {crec['seconds']:.0f} s "
+      f"(profile {crec['profile']})")
+ref = crec["data_reference"]
+print(f"the same number of real training bars: diversity {ref['diversity']:.1f}, unique {ref['unique_rate']:.2f}, "
+      f"polyphony {ref['polyphony']:.2f}")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(14, 2.9))
+colours = {"collapsed": "tab:red", "fixed": "tab:blue"}
+for name, run in crec["runs"].items():
+    for k, (seed, entry) in enumerate(run["seeds"].items()):
+        hh = entry["history"]
+        ep = np.arange(1, len(hh["diversity"]) + 1)
+        style = dict(color=colours[name], ls="-" if k == 0 else ":", marker="o", ms=3,
+                     label=f"{name}, seed {seed}")
+        axes[0].plot(ep, hh["diversity"], **style)
+        axes[1].plot(ep, hh["unique_rate"], **style)
+        axes[2].plot(ep, hh["d_loss"], **style)
+        axes[3].plot(ep, hh["g_loss"], **style)
+axes[0].axhline(ref["diversity"], color="k", ls="--", label="data")
+axes[1].axhline(ref["unique_rate"], color="k", ls="--")
+for ax, title in zip(axes, ("diversity (256 bars)", "unique-bar rate", "discriminator loss (hinge)",
+                            "generator loss")):
+    ax.set_title(title, fontsize=9)
     ax.set_xlabel("epoch")
-fig.tight_layout()
-plt.show()
-if h["diversity"]:
-    print(f"last monitored epoch: diversity {h['diversity'][-1]:.1f} (data {data_div:.1f}), "
-          f"unique {h['unique_rate'][-1]:.2f}")
-
-# %% [markdown]
-# Now a collapse, made on purpose so that we know exactly what happened: we feed the
-# shipped generator noise from a shrinking region around one point, $z = z_0 + s\,\epsilon$,
-# as a collapsing generator would map all its noise to one mode. As $s$ goes from 1 (the
-# real generator) to 0 (one bar for everybody), diversity and the unique rate fall; these
-# are the curves to watch while training, where the losses can look perfectly normal.
-
-# %%
-z0 = np.random.default_rng(0).standard_normal(shipped.z_dim)
-eps = np.random.default_rng(1).standard_normal((500, shipped.z_dim))
-scales = [1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.0]
-div, uniq = [], []
-for sc in scales:
-    b = G.binarize(shipped.probabilities(z=(z0 + sc * eps).astype(np.float32)), "calibrated",
-                   threshold=shipped.threshold)
-    div.append(features.set_diversity(b))
-    uniq.append(features.unique_rate(b))
-print("noise scale s: " + " ".join(f"{sc:>6.2f}" for sc in scales))
-print("diversity:     " + " ".join(f"{d:>6.1f}" for d in div))
-print("unique rate:   " + " ".join(f"{u:>6.2f}" for u in uniq))
-
-# %%
-fig, ax = plt.subplots(figsize=(6, 2.8))
-ax.plot(scales, div, "o-", label="diversity")
-ax.axhline(data_div, color="k", ls="--", label="data diversity")
-ax2 = ax.twinx()
-ax2.plot(scales, uniq, "s-", color="tab:red", label="unique rate")
-ax.set_xlabel("noise scale s")
-ax.legend(loc="center right", fontsize=8)
+axes[0].legend(fontsize=7)
 fig.tight_layout()
 plt.show()
 
+# %%
+print(f"{'run':<10}{'seed':>5}{'diversity':>10}{'range':>12}{'unique min':>11}{'poly':>6}{'d_loss':>8}"
+      f"{'g_loss':>8}{'flagged':>9}{'seconds':>8}{'CPU s':>7}")
+for name, run in crec["runs"].items():
+    for seed, entry in run["seeds"].items():
+        hh = entry["history"]
+        idx = G.detect_collapse(hh["diversity"], hh["unique_rate"], ref["diversity"])
+        rng_txt = f"{min(hh['diversity']):.0f}-{max(hh['diversity']):.0f}"
+        print(f"{name:<10}{seed:>5}{hh['diversity'][-1]:>10.1f}{rng_txt:>12}{min(hh['unique_rate']):>11.3f}"
+              f"{hh['polyphony'][-1]:>6.2f}{hh['d_loss'][-1]:>8.3f}{hh['g_loss'][-1]:>8.3f}"
+              f"{'-' if idx is None else f'ep {idx + 1}':>9}{entry['train_seconds']:>8.0f}{entry['train_cpu_seconds']:>7.0f}")
+print(f"diversity, polyphony and losses at the last epoch; range = lowest-highest diversity over the epochs; data "
+      f"diversity {ref['diversity']:.1f}.\n`G.detect_collapse` flags the first epoch whose diversity is below half "
+      "the data's or whose unique rate is below 0.5.")
+
 # %% [markdown]
-# The fixes are those of section 4: keep the discriminator learning (never let one player
-# freeze or overpower the other), losses with useful gradients everywhere (hinge,
-# WGAN-GP), and binary neurons so that the discriminator judges music rather than
-# "non-binariness" — and always monitor diversity and unique bars during training.
+# The bars themselves: four from the end of the collapsed run (seed 0), four from the
+# fixed run (each set holds the bars of 64 different noise vectors, stored in the record).
+
+# %%
+coll_bars = G.unpack_rolls(crec["runs"]["collapsed"]["seeds"]["0"]["bars"])
+fixed_bars = G.unpack_rolls(crec["runs"]["fixed"]["seeds"]["0"]["bars"])
+fig, axes = plt.subplots(2, 4, figsize=(12, 4.6), sharey=True)
+for row, (name, setbars) in zip(axes, (("collapsed", coll_bars), ("fixed", fixed_bars))):
+    for k, (ax, roll) in enumerate(zip(row, setbars[:4])):
+        plot_piano_roll(roll, ax=ax, low=bars.low, title=f"{name}, noise {k}")
+fig.tight_layout()
+plt.show()
+for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
+    print(f"{name:>9}: {len(setbars)} bars, diversity {features.set_diversity(setbars):.1f}, "
+          f"unique {features.unique_rate(setbars):.3f}")
+
+# %% [markdown]
+# **Why it collapses.** The generator is rewarded only for what the *current*
+# discriminator scores as real. With five large steps for each small step of the
+# discriminator, it reaches the few bars that this discriminator scores highest, and since
+# every noise vector gets the same reward, it sends them all there. The discriminator
+# would punish a bar that appears too often, but it is now far slower: one step at a
+# learning rate of 10⁻⁴ against the generator's five at 2·10⁻³ (the shipped recipe gives
+# the generator one step at 2·10⁻⁴), and by the time it has learned that, the
+# generator has jumped to the next favourite. This is section 4's frozen discriminator in a
+# milder form. Meanwhile the losses look like a balanced game: the discriminator's hinge
+# loss in the collapsed runs stays close to 2 (third plot), the value it has when it
+# cannot tell real from fake (both logits near 0), while a healthy run may show a
+# discriminator pulling ahead (a falling loss). Judged by the losses alone, the collapsed
+# runs would look like the better games; only the diversity curve shows that the
+# generator has given up on variety. The **fix** is to undo the change: the shipped recipe (one generator step per
+# discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps the two players at comparable
+# speeds, so the discriminator punishes an over-produced bar before the generator can
+# settle on it: its diversity wanders below the data's but stays several times the
+# collapsed runs' (the ranges in the table). Binary neurons and the hinge loss
+# (section 6) are in both runs, so they alone do not prevent a collapse. The unique-bar
+# rate reacts only when bars become *exactly* equal: a few flickering cells are enough to
+# make collapsed bars "unique", which is why we watch diversity as well.
+#
+# A shorter version runs live below (1,024 bars, a few epochs; the numbers vary with the
+# machine's profile and are not compared by the course's tests):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+live_epochs = 1 if PROFILE.name == "ci" else 4
+live_train = train[:256] if PROFILE.name == "ci" else train[:1024]
+for name, r in G.collapse_demo_recipes().items():
+    _, live = G.train_roll_gan(live_train, r, epochs=live_epochs, seed=0, monitor_every=1, n_monitor=128)
+    print(f"{name:>9}: diversity per epoch {' '.join(f'{v:.0f}' for v in live.history['diversity'])}, "
+          f"unique {live.history['unique_rate'][-1]:.2f}, last hinge losses D {live.history['d_loss'][-1]:.2f} "
+          f"G {live.history['g_loss'][-1]:.2f} ({live.seconds:.0f} s)")
+print(f"{len(live_train)} training bars, {live_epochs} epochs per run; data: diversity "
+      f"{features.set_diversity(live_train[:128]):.0f}")
+
+# %% [markdown]
+# *Try it yourself:* make only one of the two changes (`dataclasses.replace(G.GANRecipe(),
+# g_steps=5)` or `lr_g=2e-3`) and see whether it still collapses; or give the
+# discriminator the extra steps instead (`d_steps=5`).
 
 # %% [markdown]
 # ## 11. Exercises · ~20 min
@@ -786,8 +849,8 @@ _ = check_function("my_d_star", my_d_star, [((grid,), np.array([0.5, 1.0, 0.5, 0
 # **Exercise 3 — spot the collapsed run.** Write `looks_collapsed(bars, reference)` that
 # returns `True` when a set of generated bars is much less varied than real ones: for
 # example when its unique-bar rate is below 0.5 or its diversity below half the
-# reference set's. The checker gives it the shipped generator's bars, held-out bars, and
-# a collapsed set (the shipped generator fed with almost the same noise vector every time).
+# reference set's. The checker gives it the bars of the runs in section 10 (collapsed and
+# fixed, both seeds), the shipped generator's bars and held-out bars.
 
 # %%
 def looks_collapsed(bars, reference):
@@ -797,12 +860,12 @@ def looks_collapsed(bars, reference):
 
 
 # %%
-z_same = 0.02 * np.random.default_rng(0).standard_normal((300, shipped.z_dim)) + np.ones(shipped.z_dim)
-collapsed_bars = G.binarize(shipped.probabilities(z=z_same.astype(np.float32)), "calibrated",
-                            threshold=shipped.threshold)
-_ = check_function("looks_collapsed", looks_collapsed,
-                   [((gan_bars[:300], heldout[:300]), False), ((heldout[300:600], heldout[:300]), False),
-                    ((collapsed_bars, heldout[:300]), True)],
+ref_bars = heldout[:300]
+ex3_cases = [((gan_bars[:64], ref_bars), False), ((heldout[300:364], ref_bars), False)]
+for run_name, expected in (("collapsed", True), ("fixed", False)):
+    for seed_key in crec["runs"][run_name]["seeds"]:
+        ex3_cases.append(((G.unpack_rolls(crec["runs"][run_name]["seeds"][seed_key]["bars"]), ref_bars), expected))
+_ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
                    hint="compare features.unique_rate and features.set_diversity with the reference set's")
 
 # %% [markdown]
@@ -817,6 +880,10 @@ _ = check_function("looks_collapsed", looks_collapsed,
 #   keeps its gradient when the discriminator wins. Mode collapse is what a generator does
 #   when it only has to please a fixed discriminator; a loss with useful gradients
 #   everywhere (WGAN-GP) spreads the samples.
+# * A real GAN collapses when its generator learns much faster than its discriminator:
+#   the diversity of its bars falls to a fraction of the data's within an epoch, while
+#   the losses look like a balanced game and the unique-bar rate hardly moves. Undoing the
+#   change (players at comparable speeds) is the fix; the diversity curve is the alarm.
 # * For binary piano rolls, how you binarise matters as much as the network: a fixed 0.5
 #   threshold gets the density wrong, a calibrated threshold matches it, Bernoulli
 #   sampling breaks notes; binary neurons keep the discriminator from judging by

@@ -352,3 +352,23 @@ def test_shipped_record_is_reproduced_from_the_file(shipped):
     assert set_diversity(bars) == pytest.approx(got["diversity"], rel=2e-3)
     assert unique_rate(bars) == pytest.approx(got["unique_rate"], abs=2e-3)
     assert copy_rate(bars, train) == pytest.approx(got["copy_rate"], abs=2e-3)
+
+
+def test_hold_steps_makes_each_pair_of_steps_share_one_probability():
+    recipe = G.GANRecipe(**{**TINY.to_dict(), "hold_steps": 2, "last_kernel": (2, 5)})
+    out = np.asarray(G.build_generator(recipe)(np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)))
+    assert out.shape == (3, 16, 48)
+    assert np.allclose(out[:, 0::2], out[:, 1::2]) and not np.allclose(out[:, 0], out[:, 2])
+
+
+def test_recipe_rejects_bad_last_kernel_and_hold_steps():
+    with pytest.raises(RepresentationError, match="'last_kernel'"):
+        G.GANRecipe(last_kernel=(0, 19))
+    with pytest.raises(RepresentationError, match="'hold_steps'"):
+        G.GANRecipe(hold_steps=3)
+
+
+def test_recipe_from_an_older_record_gets_the_default_last_layer():
+    old = {k: v for k, v in G.GANRecipe().to_dict().items() if k not in ("last_kernel", "hold_steps", "g_steps")}
+    r = G.GANRecipe(**old)
+    assert r.last_kernel == (1, 19) and r.hold_steps == 1 and r.g_steps == 1

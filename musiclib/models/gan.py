@@ -24,11 +24,12 @@ Taught in: notebooks/05_gan_music_generation.ipynb
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from musiclib.features import (
     set_diversity,
     unique_rate,
 )
+from musiclib.fileio import atomic_write_text, check_can_write
 from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
 
 quiet_tensorflow()
@@ -86,11 +88,20 @@ __all__ = [
     "mode_coverage",
     "save_roll_generator",
     "load_roll_generator",
+    "COLLAPSE_RECORD",
+    "collapse_demo_recipes",
+    "detect_collapse",
+    "pack_rolls",
+    "unpack_rolls",
+    "run_collapse_demo",
+    "save_collapse_record",
+    "load_collapse_record",
 ]
 
 #: (steps, pitches) of one 4/4 bar on a 16th grid, MIDI 36..83.
 BAR_SHAPE = (16, 48)
 GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
+COLLAPSE_RECORD = CHECKPOINT_DIR / "gan_collapse.json"
 LOSSES = ("bce", "hinge", "wgan-gp")
 BINARIZATIONS = ("threshold", "calibrated", "bernoulli")
 BINARY_NEURONS = ("none", "stochastic", "deterministic")
@@ -263,6 +274,9 @@ class GANRecipe:
         lambda of the gradient penalty (``wgan-gp`` only).
     d_steps : int
         Discriminator steps per generator step.
+    g_steps : int
+        Generator steps per training step (after the discriminator's): more than 1 lets the
+        generator chase a discriminator that hardly moves (the collapse demo of the lesson).
     lr_g, lr_d, beta_1 : float
         Adam settings of the two players.
     batch_size, epochs : int
@@ -271,6 +285,12 @@ class GANRecipe:
         probabilities, ``"stochastic"`` a Bernoulli sample of them, ``"deterministic"`` the
         cells above 0.5; gradients pass straight through the sampling (BinaryMuseGAN's
         binary neurons), so real and generated bars are both binary for the discriminator.
+    last_kernel : (int, int)
+        (steps, pitches) of the generator's last convolution: (1, 19) is one step wide, so each
+        step's chord is drawn on its own; a longer extent in time lets neighbouring steps agree.
+    hold_steps : int
+        1: every step free; 2: the probabilities of each pair of steps are averaged, so each
+        pair is on or off together (eighth-note resolution: no sixteenth notes).
     binarization : str
         How :class:`RollGenerator` turns probabilities into notes by default:
         ``"threshold"`` (p > 0.5), ``"calibrated"`` (a threshold chosen so the share of
@@ -287,6 +307,7 @@ class GANRecipe:
     smoothing: float = 0.9
     gp_weight: float = 10.0
     d_steps: int = 1
+    g_steps: int = 1
     lr_g: float = 2e-4
     lr_d: float = 1e-4
     beta_1: float = 0.5
@@ -294,6 +315,8 @@ class GANRecipe:
     epochs: int = 120
     binarization: str = "calibrated"
     binary_neurons: str = "deterministic"
+    last_kernel: tuple[int, int] = (1, 19)
+    hold_steps: int = 1
 
     def __post_init__(self) -> None:
         _check_choice(self.loss, "loss", LOSSES)
@@ -301,6 +324,11 @@ class GANRecipe:
         _check_choice(self.binary_neurons, "binary_neurons", BINARY_NEURONS)
         self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
         self.d_filters = tuple(int(x) for x in self.d_filters)
+        self.last_kernel = tuple(int(x) for x in self.last_kernel)
+        if len(self.last_kernel) != 2 or min(self.last_kernel) < 1:
+            raise RepresentationError(f"argument 'last_kernel' must be two positive sizes, got {self.last_kernel!r}")
+        if self.hold_steps not in (1, 2, 4):
+            raise RepresentationError(f"argument 'hold_steps' must be 1, 2 or 4, got {self.hold_steps!r}")
         if len(self.g_filters) != 3 or len(self.d_filters) != 2:
             raise RepresentationError("arguments 'g_filters' and 'd_filters' need 3 and 2 channel counts")
 
@@ -327,8 +355,11 @@ def build_generator(recipe: GANRecipe | None = None) -> keras.Model:
         x = layers.Conv2DTranspose(c, (4, 4), strides=2, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.ReLU()(x)
-    # a last convolution one step wide and an octave and a half tall: chords are vertical
-    x = layers.Conv2D(1, (1, 19), padding="same", activation="sigmoid")(x)
+    # the last convolution: by default one step wide and an octave and a half tall (chords are vertical)
+    x = layers.Conv2D(1, r.last_kernel, padding="same", activation="sigmoid")(x)
+    if r.hold_steps > 1:  # each group of hold_steps steps shares one probability
+        x = layers.AveragePooling2D((r.hold_steps, 1))(x)
+        x = layers.UpSampling2D((r.hold_steps, 1))(x)
     out = layers.Reshape(BAR_SHAPE, name="roll")(x)
     return keras.Model(z, out, name="generator")
 
@@ -380,7 +411,8 @@ class GAN(keras.Model):
     loss : str
         ``"bce"``, ``"hinge"`` or ``"wgan-gp"`` (see :func:`discriminator_loss`).
     smoothing, gp_weight : float
-    d_steps : int
+    d_steps, g_steps : int
+        Discriminator steps, then generator steps, per training step.
     seed : int
         Seed of the noise drawn inside ``train_step``.
 
@@ -389,7 +421,7 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, z_dim: int, loss: str = "bce",
                  smoothing: float = 1.0, gp_weight: float = 10.0, d_steps: int = 1, seed: int = 0,
-                 binary_neurons: str = "none", **kwargs: Any) -> None:
+                 binary_neurons: str = "none", g_steps: int = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -398,6 +430,10 @@ class GAN(keras.Model):
         self.smoothing = float(smoothing)
         self.gp_weight = float(gp_weight)
         self.d_steps = int(d_steps)
+        self.g_steps = int(g_steps)
+        if self.d_steps < 1 or self.g_steps < 1:
+            raise RepresentationError(f"arguments 'd_steps' and 'g_steps' must be at least 1, got {d_steps!r}, "
+                                      f"{g_steps!r}")
         self.binary_neurons = _check_choice(binary_neurons, "binary_neurons", BINARY_NEURONS)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
@@ -442,11 +478,12 @@ class GAN(keras.Model):
                                                                         seed=self.seed_generator)
             grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
-        with tf.GradientTape() as tape:
-            f_g = self.discriminator(self._fake(batch), training=True)
-            g_loss = generator_loss(f_g, self.loss_kind)
-        grads = tape.gradient(g_loss, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
+        for _ in range(self.g_steps):
+            with tf.GradientTape() as tape:
+                f_g = self.discriminator(self._fake(batch), training=True)
+                g_loss = generator_loss(f_g, self.loss_kind)
+            grads = tape.gradient(g_loss, self.generator.trainable_weights)
+            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
         for k, v in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(r)), ("d_fake", ops.mean(f))):
             self.trackers[k].update_state(v)
         return {k: t.result() for k, t in self.trackers.items()}
@@ -504,7 +541,7 @@ def make_gan(recipe: GANRecipe | None = None, *, seed: int = 0) -> GAN:
     seed_everything(seed)
     gan = GAN(build_generator(r), build_discriminator(r), z_dim=r.z_dim, loss=r.loss,
               smoothing=r.smoothing if r.loss == "bce" else 1.0, gp_weight=r.gp_weight, d_steps=r.d_steps,
-              seed=seed, binary_neurons=r.binary_neurons)
+              g_steps=r.g_steps, seed=seed, binary_neurons=r.binary_neurons)
     gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
                 d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
     return gan
@@ -895,3 +932,193 @@ def load_roll_generator(path: str | os.PathLike = GAN_GENERATOR) -> RollGenerato
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
     return RollGenerator(model, z_dim=int(record["z_dim"]), binarization=binar, threshold=float(record["threshold"]),
                          data_density=record.get("data_density"), record=record)
+
+
+# --------------------------------------------------------------------------- a real mode collapse, and its fix
+_COLLAPSE_COMMAND = "python -m musiclib.train gan-collapse"
+_COLLAPSE_KEYS = ("diversity", "unique_rate", "polyphony", "d_loss", "g_loss")
+
+
+def collapse_demo_recipes() -> dict[str, GANRecipe]:
+    """The two recipes of the lesson's mode-collapse demonstration.
+
+    ``"fixed"`` is the shipped recipe (:class:`GANRecipe`); ``"collapsed"`` is the same with a
+    generator that learns far faster than the discriminator: ten times its learning rate and
+    five generator steps per discriminator step (``g_steps=5``), so it chases the bars the
+    current discriminator likes best before the discriminator can answer.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    fixed = GANRecipe()
+    return {"collapsed": replace(fixed, g_steps=5, lr_g=10 * fixed.lr_g), "fixed": fixed}
+
+
+def detect_collapse(diversity: Sequence[float], unique_rates: Sequence[float], data_diversity: float, *,
+                    diversity_ratio: float = 0.5, min_unique: float = 0.5) -> int | None:
+    """The first monitored point at which a run looks collapsed, or None.
+
+    A point is flagged when the diversity of the generated bars is below ``diversity_ratio``
+    times the data's (``data_diversity``), or when fewer than ``min_unique`` of them are
+    distinct.
+
+    Parameters
+    ----------
+    diversity, unique_rates : sequences of float
+        One value per monitored epoch (as in the history of :func:`train_roll_gan`).
+    data_diversity : float
+        Diversity of as many real bars.
+
+    Returns
+    -------
+    int or None
+        Index into the sequences (0 = the first monitored point).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    d = np.asarray(diversity, dtype=np.float64)
+    u = np.asarray(unique_rates, dtype=np.float64)
+    if d.ndim != 1 or d.shape != u.shape:
+        raise ShapeError(f"arguments 'diversity' {d.shape} and 'unique_rates' {u.shape} must be 1-D and of one length")
+    if not data_diversity > 0:
+        raise RepresentationError(f"argument 'data_diversity' must be positive, got {data_diversity!r}")
+    flagged = np.flatnonzero((d < diversity_ratio * float(data_diversity)) | (u < min_unique))
+    return int(flagged[0]) if flagged.size else None
+
+
+def pack_rolls(bars: np.ndarray) -> list[str]:
+    """Binary bars as short hex strings (768 cells -> 96 bytes -> 192 characters each), for JSON.
+
+    Used by: musiclib.models.gan.run_collapse_demo (notebook 05 reads them with unpack_rolls)
+    """
+    x = check_rolls(bars, "bars").astype(np.uint8)
+    return [np.packbits(b.ravel()).tobytes().hex() for b in x]
+
+
+def unpack_rolls(codes: Sequence[str]) -> np.ndarray:
+    """The inverse of :func:`pack_rolls`: hex strings -> uint8 bars, shape (n, 16, 48).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    n_cells = BAR_SHAPE[0] * BAR_SHAPE[1]
+    out = []
+    for i, c in enumerate(codes):
+        try:
+            raw = bytes.fromhex(c)
+        except (TypeError, ValueError) as exc:
+            raise RepresentationError(f"argument 'codes'[{i}] is not a hex string: {exc}") from exc
+        if len(raw) != n_cells // 8:
+            raise RepresentationError(f"argument 'codes'[{i}] holds {len(raw)} bytes; expected {n_cells // 8}")
+        out.append(np.unpackbits(np.frombuffer(raw, dtype=np.uint8))[:n_cells].reshape(BAR_SHAPE))
+    if not out:
+        raise ShapeError("argument 'codes' holds no bars")
+    return np.stack(out)
+
+
+def run_collapse_demo(train: np.ndarray, *, epochs: int = 12, seeds: Sequence[int] = (0, 1), n_monitor: int = 256,
+                      n_keep: int = 64, max_seconds: float | None = None,
+                      log: Callable[[str], None] | None = None) -> dict:
+    """Train the ``collapsed`` and the ``fixed`` recipe of :func:`collapse_demo_recipes` for each seed.
+
+    Every epoch, ``n_monitor`` bars from fixed noise are measured (diversity, unique rate,
+    polyphony, as in :func:`train_roll_gan`); at the end ``n_keep`` bars of each run are
+    kept (packed with :func:`pack_rolls`) to be looked at.
+
+    Returns
+    -------
+    dict
+        The record: ``kind`` (``"gan_collapse_demo"``), ``epochs``, ``seeds``,
+        ``data_reference`` (diversity, unique rate and polyphony of the first ``n_monitor``
+        training bars), and ``runs`` = ``{"collapsed": ..., "fixed": ...}``, each with its
+        ``recipe``, and per seed (``"0"``, ``"1"``, ...) the ``history`` (one value per
+        epoch for diversity, unique_rate, polyphony, d_loss, g_loss, d_real, d_fake,
+        mean_probability), ``train_seconds``, ``train_cpu_seconds``, ``collapse_index`` (see
+        :func:`detect_collapse`) and ``bars``.
+
+    Used by: musiclib.train (python -m musiclib.train gan-collapse)
+    """
+    x = check_rolls(train, "train")
+    ref = x[:n_monitor]
+    data_ref = {"diversity": round(set_diversity(ref), 4), "unique_rate": round(unique_rate(ref), 4),
+                "polyphony": round(float(roll_metrics(ref)["polyphony"]), 4), "n_bars": int(len(ref))}
+    say = log or (lambda s: None)
+    runs: dict[str, dict] = {}
+    for name, recipe in collapse_demo_recipes().items():
+        per_seed: dict[str, dict] = {}
+        for seed in seeds:
+            cpu0 = time.process_time()
+            gen, result = train_roll_gan(x, recipe, epochs=epochs, seed=int(seed), max_seconds=max_seconds,
+                                         monitor_every=1, n_monitor=n_monitor)
+            cpu = time.process_time() - cpu0
+            hist = {k: [round(float(v), 4) for v in result.history.get(k, [])]
+                    for k in (*_COLLAPSE_KEYS, "d_real", "d_fake", "mean_probability")}
+            idx = detect_collapse(hist["diversity"], hist["unique_rate"], data_ref["diversity"])
+            per_seed[str(seed)] = {"history": hist, "epochs_run": result.epochs_run,
+                                   "train_seconds": round(result.seconds, 1), "train_cpu_seconds": round(cpu, 1),
+                                   "collapse_index": idx,
+                                   "bars": pack_rolls(gen.sample(n_keep, seed=int(seed) + 100))}
+            say(f"{name} seed {seed}: {result.epochs_run} epochs in {result.seconds:.0f} s ({cpu:.0f} CPU s); "
+                f"diversity " + " ".join(f"{v:.0f}" for v in hist["diversity"])
+                + f"; final unique {hist['unique_rate'][-1]:.3f}; flagged at index {idx}")
+        runs[name] = {"recipe": recipe.to_dict(), "seeds": per_seed}
+    return {"kind": "gan_collapse_demo", "epochs": int(epochs), "seeds": [int(s) for s in seeds],
+            "monitor_every": 1, "n_monitor": int(n_monitor), "n_keep": int(n_keep), "data_reference": data_ref,
+            "runs": runs}
+
+
+def save_collapse_record(record: dict, path: str | os.PathLike = COLLAPSE_RECORD, *, overwrite: bool = False
+                         ) -> Path:
+    """Write the collapse-demo record (JSON) atomically; an existing file only with ``overwrite=True``.
+
+    Used by: musiclib.train (python -m musiclib.train gan-collapse)
+    """
+    target = Path(path)
+    if target.suffix != ".json":
+        raise CheckpointError(f"record path {str(target)!r} must end in .json")
+    check_can_write(target, overwrite)
+    _validate_collapse_record(record, str(target))
+    atomic_write_text(target, json.dumps(record, indent=1, sort_keys=True) + "\n", overwrite=overwrite)
+    return target
+
+
+def _validate_collapse_record(record: Any, where: str) -> None:
+    def bad(what: str) -> CheckpointError:
+        return CheckpointError(f"collapse record {where!r}: {what}; recreate it with `{_COLLAPSE_COMMAND}`")
+
+    if not isinstance(record, dict) or record.get("kind") != "gan_collapse_demo":
+        raise bad("not a record of kind 'gan_collapse_demo'")
+    for key in ("epochs", "seeds", "data_reference", "runs"):
+        if key not in record:
+            raise bad(f"lacks {key!r}")
+    if set(record["runs"]) != {"collapsed", "fixed"}:
+        raise bad(f"runs are {sorted(record['runs'])}; expected ['collapsed', 'fixed']")
+    for name, run in record["runs"].items():
+        seeds = run.get("seeds", {}) if isinstance(run, dict) else {}
+        if "recipe" not in run or not seeds:
+            raise bad(f"run {name!r} lacks its recipe or its seeds")
+        for seed, entry in seeds.items():
+            hist = entry.get("history", {}) if isinstance(entry, dict) else {}
+            lengths = {len(hist.get(k, [])) for k in _COLLAPSE_KEYS}
+            if len(lengths) != 1 or 0 in lengths or "bars" not in entry:
+                raise bad(f"run {name!r} seed {seed}: history needs {', '.join(_COLLAPSE_KEYS)} of one length, "
+                          "and bars")
+
+
+def load_collapse_record(path: str | os.PathLike = COLLAPSE_RECORD) -> dict:
+    """Read and check the collapse-demo record written by ``python -m musiclib.train gan-collapse``.
+
+    Raises
+    ------
+    CheckpointError
+        Missing file, invalid JSON, or a record of another kind / with missing parts.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = Path(path)
+    if not p.exists():
+        raise CheckpointError(f"collapse record {str(p)!r} does not exist; create it with `{_COLLAPSE_COMMAND}`")
+    try:
+        record = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"collapse record {str(p)!r} is not valid JSON: {exc}") from exc
+    _validate_collapse_record(record, str(p))
+    return record
