@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import copy
 import html
+import math
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,7 @@ __all__ = [
     "show_score",
     "see_and_hear",
     "PART_COLORS",
+    "LivePlot",
 ]
 
 PART_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
@@ -243,3 +246,73 @@ def see_and_hear(
     fig.tight_layout()
     plt.show()
     display(play(notes, bpm=bpm, instrument=instrument, engine=engine))
+
+
+class LivePlot:
+    """Training curves that redraw in place while a model trains: one figure, updated.
+
+    Pass :meth:`update` as the ``on_epoch`` callback of a training function (it receives the
+    epoch index and that epoch's logs). Each panel plots the named log keys against the
+    epoch; keys measured only every few epochs are drawn as points joined by lines. The
+    notebook keeps the last picture.
+
+    Parameters
+    ----------
+    panels : dict title -> sequence of log keys
+    references : dict title -> float, optional
+        A dashed line per panel (e.g. the data's value).
+    every : int
+        Redraw every ``every`` epochs (and whenever a panel's key first appears).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    def __init__(self, panels: Mapping[str, Sequence[str]], *, references: Mapping[str, float] | None = None,
+                 every: int = 1, figsize: tuple[float, float] | None = None) -> None:
+        if not panels:
+            raise ShapeError("argument 'panels' must name at least one panel")
+        if int(every) < 1:
+            raise ShapeError(f"argument 'every' must be a positive integer, got {every!r}")
+        self.panels = {str(t): tuple(keys) for t, keys in panels.items()}
+        self.references = dict(references or {})
+        self.every = int(every)
+        self.figsize = figsize or (4.0 * len(self.panels), 2.8)
+        self.history: dict[str, list[tuple[int, float]]] = {}
+        self.handle: Any = None
+
+    def update(self, epoch: int, logs: Mapping[str, float]) -> None:
+        """Record one epoch's logs (finite numbers only) and redraw when due."""
+        wanted = {k for keys in self.panels.values() for k in keys}
+        new_key = False
+        for k, v in logs.items():
+            if k in wanted and isinstance(v, int | float | np.floating) and math.isfinite(float(v)):
+                new_key |= k not in self.history
+                self.history.setdefault(k, []).append((int(epoch) + 1, float(v)))
+        if new_key or (int(epoch) + 1) % self.every == 0:
+            self.draw()
+
+    def draw(self) -> None:
+        """Draw the curves so far, replacing the previous picture in the notebook."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        fig, axes = plt.subplots(1, len(self.panels), figsize=self.figsize, squeeze=False)
+        for ax, (title, keys) in zip(axes[0], self.panels.items(), strict=True):
+            for k in keys:
+                points = self.history.get(k, [])
+                if points:
+                    xs, ys = zip(*points, strict=True)
+                    sparse = len(xs) > 1 and xs[1] - xs[0] > 1
+                    ax.plot(xs, ys, "o-" if sparse or len(xs) == 1 else "-", ms=3, label=k)
+            if title in self.references:
+                ax.axhline(self.references[title], color="k", ls="--", label="data")
+            ax.set_title(title, fontsize=9)
+            ax.set_xlabel("epoch")
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7)
+        fig.tight_layout()
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        plt.close(fig)

@@ -8,6 +8,7 @@
     python -m musiclib.train gan --out my_gan.keras   # the chorale-bar GAN (recipe: models.gan.GANRecipe)
     python -m musiclib.train gan --ship               # replace the shipped gan_generator.keras
     python -m musiclib.train gan-collapse --ship      # the GAN mode-collapse demo record (notebook 05)
+    python -m musiclib.train gan-losses --ship        # the GAN losses compared on real bars (notebook 05)
 
 ``melody`` follows :data:`musiclib.models.melody.MELODY_RECIPE`: it fits the n-gram
 baselines (orders 1..10, discount tuned on the validation split; the best order also
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,8 +54,8 @@ from musiclib.models.ngram import fit_best_ngram
 from musiclib.pretrained import MELODY_LSTM, is_shipped, manifest_entry_hash, record_path
 from musiclib.representation import MelodyVocabulary
 
-__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_gan_collapse", "default_output",
-           "main"]
+__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_gan_collapse", "train_gan_losses",
+           "default_output", "main"]
 
 
 def _round(metrics: dict) -> dict:
@@ -300,9 +301,36 @@ def train_gan_collapse(out: str | Path, *, profile: str | None = None, seeds: Se
 
     Used by: main (python -m musiclib.train gan-collapse)
     """
+    from musiclib.models.gan import run_collapse_demo
+
+    return _gan_comparison("gan-collapse", lambda train, heldout, say: run_collapse_demo(
+        train, epochs=epochs, seeds=seeds, log=say), out, profile=profile, seeds=seeds, epochs=epochs,
+        default_seeds=(0, 1), default_epochs=12, overwrite=overwrite, progress=progress)
+
+
+def train_gan_losses(out: str | Path, *, profile: str | None = None, seeds: Sequence[int] = (DEFAULT_SEED,),
+                     epochs: int = 44, overwrite: bool = False, progress: bool = True) -> dict:
+    """Train the GAN recipe with each loss (bce, hinge, wgan-gp) and write the comparison record (JSON).
+
+    See :func:`musiclib.models.gan.run_loss_comparison`; the ``ci`` profile trains on a tenth
+    of the bars.
+
+    Used by: main (python -m musiclib.train gan-losses)
+    """
+    from musiclib.models.gan import run_loss_comparison
+
+    return _gan_comparison("gan-losses", lambda train, heldout, say: run_loss_comparison(
+        train, heldout, epochs=epochs, seeds=seeds, log=say), out, profile=profile, seeds=seeds, epochs=epochs,
+        default_seeds=(DEFAULT_SEED,), default_epochs=44, overwrite=overwrite, progress=progress)
+
+
+def _gan_comparison(what: str, run: Callable, out: str | Path, *, profile: str | None, seeds: Sequence[int],
+                    epochs: int, default_seeds: Sequence[int], default_epochs: int, overwrite: bool,
+                    progress: bool) -> dict:
+    """Shared by the GAN comparison commands: data, refusal to overwrite, the command line, saving."""
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
-    from musiclib.models.gan import run_collapse_demo, save_collapse_record
+    from musiclib.models.gan import save_collapse_record
     from musiclib.pretrained import is_shipped
 
     prof = get_profile(profile)
@@ -312,21 +340,23 @@ def train_gan_collapse(out: str | Path, *, profile: str | None = None, seeds: Se
         raise FileExistsNoOverwriteError(f"{str(target)!r} is a file the package ships; pass --ship to replace it")
     if target.exists() and not overwrite:
         raise FileExistsNoOverwriteError(f"record {str(target)!r} exists; pass --overwrite or choose another --out")
-    train = load_chorale_bars().of_split("train")
+    bars = load_chorale_bars()
+    train, heldout = bars.of_split("train"), np.concatenate([bars.of_split("valid"), bars.of_split("test")])
     if prof.data_fraction < 1:
         train = train[:max(256, int(len(train) * prof.data_fraction))]
     say(f"{len(train)} training bars; {epochs} epochs per run, seeds {list(seeds)} (profile {prof.name})")
     t0 = time.perf_counter()
-    record = run_collapse_demo(train, epochs=epochs, seeds=seeds, log=say)
+    record = run(train, heldout, say)
     entry = read_manifest()["files"]["chorale_bars.npz"]
     record.update({
-        "command": "python -m musiclib.train gan-collapse "
+        "command": f"python -m musiclib.train {what} "
                    + ("--ship" if is_shipped(target) else f"--out {target.name}")
                    + (f" --profile {prof.name}" if profile else "")
-                   + (f" --seeds {' '.join(str(s) for s in seeds)}" if tuple(seeds) != (0, 1) else "")
-                   + (f" --epochs {epochs}" if epochs != 12 else ""),
+                   + (f" --seeds {' '.join(str(s) for s in seeds)}" if tuple(seeds) != tuple(default_seeds) else "")
+                   + (f" --epochs {epochs}" if epochs != default_epochs else ""),
         "profile": prof.name,
-        "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train)},
+        "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
+                 "heldout_bars": len(heldout)},
         "seconds": round(time.perf_counter() - t0, 1)})
     save_collapse_record(record, target, overwrite=overwrite)
     say(f"wrote {target} in {record['seconds']:.0f} s")
@@ -394,7 +424,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc_where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_collapse.json")
     gc.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     gc.add_argument("--quiet", action="store_true")
+    gl = sub.add_parser("gan-losses", help="the GAN recipe trained with each loss (bce, hinge, wgan-gp), notebook 05")
+    gl.add_argument("--profile", choices=["ci", "cpu", "full"], default=None,
+                    help="default: $MUSICLIB_PROFILE or cpu")
+    gl.add_argument("--seeds", type=int, nargs="+", default=[DEFAULT_SEED], help="default: the shipped model's seed")
+    gl.add_argument("--epochs", type=int, default=44, help="default: the shipped generator's 44 epochs")
+    gl_where = gl.add_mutually_exclusive_group(required=True)
+    gl_where.add_argument("--out", default=None, help="record path (.json) to write")
+    gl_where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_losses.json")
+    gl.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    gl.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.what == "gan-losses":
+        from musiclib.pretrained import CHECKPOINT_DIR
+
+        out = CHECKPOINT_DIR / "gan_losses.json" if args.ship else args.out
+        return run_cli(lambda: train_gan_losses(out, profile=args.profile, seeds=args.seeds, epochs=args.epochs,
+                                                overwrite=args.overwrite or args.ship, progress=not args.quiet))
     if args.what == "gan-collapse":
         from musiclib.pretrained import CHECKPOINT_DIR
 

@@ -65,3 +65,40 @@ def test_show_score_is_an_html_image_of_the_same_svg(c_major_scale):
     assert base64.b64decode(match.group(1)).decode("utf-8") == score_svg(c_major_scale, title='Scale "C"')
     assert not hasattr(score, "_repr_svg_")
     assert repr(score).startswith("Score('Scale \"C\"', ")
+
+
+def test_live_plot_records_finite_logs_and_redraws_one_display(monkeypatch):
+    import IPython.display
+
+    from musiclib.display import LivePlot
+
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(("update", type(obj).__name__))
+
+    def fake_display(obj, display_id=False):
+        shown.append(("display", type(obj).__name__))
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    live = LivePlot({"losses": ("d_loss", "g_loss"), "diversity": ("diversity",)}, references={"diversity": 99.0},
+                    every=2)
+    live.update(0, {"d_loss": 1.5, "g_loss": 0.5, "other": 3.0})          # new keys: drawn
+    live.update(1, {"d_loss": 1.25, "g_loss": float("nan")})              # due (epoch 2): drawn
+    live.update(2, {"d_loss": 1.0, "g_loss": 0.75})                       # not due
+    live.update(3, {"d_loss": 0.5, "g_loss": 1.0, "diversity": 80.0})     # new key and due
+    assert live.history["d_loss"] == [(1, 1.5), (2, 1.25), (3, 1.0), (4, 0.5)]
+    assert live.history["g_loss"] == [(1, 0.5), (3, 0.75), (4, 1.0)]      # the NaN is dropped
+    assert live.history["diversity"] == [(4, 80.0)] and "other" not in live.history
+    assert shown == [("display", "Figure"), ("update", "Figure"), ("update", "Figure")]
+
+
+def test_live_plot_refuses_no_panels_and_a_bad_period():
+    from musiclib.display import LivePlot
+
+    with pytest.raises(ShapeError, match="'panels'"):
+        LivePlot({})
+    with pytest.raises(ShapeError, match="'every'"):
+        LivePlot({"a": ("x",)}, every=0)

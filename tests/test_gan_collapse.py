@@ -186,3 +186,58 @@ def test_shipped_collapse_bars_are_consistent_with_the_curves(shipped_record):
         assert bad.shape == good.shape == (rec["n_keep"], 16, 48)
         assert set_diversity(bad) < 0.5 * set_diversity(good)
         assert set_diversity(good) > 0.6 * data_div and unique_rate(good) == 1.0
+
+
+# --------------------------------------------------------------------------- the losses compared
+def test_loss_comparison_recipes_change_only_the_loss():
+    recipes = G.loss_comparison_recipes()
+    assert set(recipes) == set(G.LOSSES)
+    shipped = G.GANRecipe().to_dict()
+    for loss, r in recipes.items():
+        d = r.to_dict()
+        assert d["loss"] == loss
+        assert {k: v for k, v in d.items() if k != "loss"} == {k: v for k, v in shipped.items() if k != "loss"}
+
+
+@pytest.fixture(scope="module")
+def small_loss_record():
+    rng = np.random.default_rng(1)
+    train = (rng.random((64, 16, 48)) < 0.08).astype(np.uint8)
+    heldout = (rng.random((32, 16, 48)) < 0.08).astype(np.uint8)
+    return G.run_loss_comparison(train, heldout, epochs=1, seeds=(0,), n_monitor=16, n_eval=24, n_keep=2)
+
+
+def test_loss_comparison_record_schema_and_round_trip(small_loss_record, tmp_path):
+    rec = small_loss_record
+    assert rec["kind"] == "gan_loss_comparison" and rec["n_eval"] == 24
+    assert set(rec["runs"]) == {"bce", "hinge", "wgan-gp"}
+    for loss, run in rec["runs"].items():
+        assert run["recipe"]["loss"] == loss
+        m = run["seeds"]["0"]["metrics"]
+        assert {"qualified_note_rate", "scale_consistency", "diversity", "nn_distance"} <= set(m)
+        assert "c2st_accuracy" not in m
+        assert 0 <= m["unique_rate"] <= 1
+    # the data row is the held-out bars themselves: no copies of training bars in random data
+    assert rec["data_metrics"]["copy_rate"] == 0.0
+    path = tmp_path / "losses.json"
+    G.save_collapse_record(rec, path)
+    assert G.load_loss_comparison(path) == json.loads(json.dumps(rec))
+    with pytest.raises(CheckpointError, match="gan_loss_comparison"):
+        G.load_collapse_record(path)
+
+
+def test_loss_record_without_metrics_is_refused(small_loss_record, tmp_path):
+    rec = json.loads(json.dumps(small_loss_record))
+    del rec["runs"]["hinge"]["seeds"]["0"]["metrics"]
+    with pytest.raises(CheckpointError, match="'hinge' seed 0 lacks its metrics"):
+        G.save_collapse_record(rec, tmp_path / "l.json")
+    assert not (tmp_path / "l.json").exists()
+
+
+def test_gan_losses_command_refuses_the_shipped_record_without_ship(capsys):
+    from musiclib.train import main
+
+    before = G.LOSS_RECORD.read_bytes() if G.LOSS_RECORD.exists() else None
+    assert main(["gan-losses", "--out", str(G.LOSS_RECORD), "--quiet"]) == 1
+    assert "--ship" in capsys.readouterr().err
+    assert (G.LOSS_RECORD.read_bytes() if G.LOSS_RECORD.exists() else None) == before

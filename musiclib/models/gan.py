@@ -94,6 +94,9 @@ __all__ = [
     "pack_rolls",
     "unpack_rolls",
     "run_collapse_demo",
+    "run_loss_comparison",
+    "loss_comparison_recipes",
+    "load_loss_comparison",
     "save_collapse_record",
     "load_collapse_record",
 ]
@@ -1014,6 +1017,37 @@ def unpack_rolls(codes: Sequence[str]) -> np.ndarray:
     return np.stack(out)
 
 
+def _train_runs(x: np.ndarray, recipes: dict[str, GANRecipe], *, epochs: int, seeds: Sequence[int],
+                n_monitor: int, n_keep: int, max_seconds: float | None, data_diversity: float,
+                log: Callable[[str], None] | None,
+                evaluate: Callable[[RollGenerator, int], dict[str, float]] | None = None) -> dict[str, dict]:
+    """Train each recipe for each seed, monitoring every epoch; the ``runs`` of a comparison record."""
+    say = log or (lambda s: None)
+    runs: dict[str, dict] = {}
+    for name, recipe in recipes.items():
+        per_seed: dict[str, dict] = {}
+        for seed in seeds:
+            cpu0 = time.process_time()
+            gen, result = train_roll_gan(x, recipe, epochs=epochs, seed=int(seed), max_seconds=max_seconds,
+                                         monitor_every=1, n_monitor=n_monitor)
+            cpu = time.process_time() - cpu0
+            hist = {k: [round(float(v), 4) for v in result.history.get(k, [])]
+                    for k in (*_COLLAPSE_KEYS, "d_real", "d_fake", "mean_probability")}
+            idx = detect_collapse(hist["diversity"], hist["unique_rate"], data_diversity)
+            entry = {"history": hist, "epochs_run": result.epochs_run,
+                     "train_seconds": round(result.seconds, 1), "train_cpu_seconds": round(cpu, 1),
+                     "collapse_index": idx, "bars": pack_rolls(gen.sample(n_keep, seed=int(seed) + 100))}
+            if evaluate is not None:
+                entry["metrics"] = {k: round(float(v), 4) for k, v in evaluate(gen, int(seed)).items()}
+            per_seed[str(seed)] = entry
+            say(f"{name} seed {seed}: {result.epochs_run} epochs in {result.seconds:.0f} s ({cpu:.0f} CPU s); "
+                f"diversity " + " ".join(f"{v:.0f}" for v in hist["diversity"])
+                + f"; final unique {hist['unique_rate'][-1]:.3f}; flagged at index {idx}"
+                + (f"; metrics {entry['metrics']}" if evaluate is not None else ""))
+        runs[name] = {"recipe": recipe.to_dict(), "seeds": per_seed}
+    return runs
+
+
 def run_collapse_demo(train: np.ndarray, *, epochs: int = 12, seeds: Sequence[int] = (0, 1), n_monitor: int = 256,
                       n_keep: int = 64, max_seconds: float | None = None,
                       log: Callable[[str], None] | None = None) -> dict:
@@ -1040,26 +1074,8 @@ def run_collapse_demo(train: np.ndarray, *, epochs: int = 12, seeds: Sequence[in
     ref = x[:n_monitor]
     data_ref = {"diversity": round(set_diversity(ref), 4), "unique_rate": round(unique_rate(ref), 4),
                 "polyphony": round(float(roll_metrics(ref)["polyphony"]), 4), "n_bars": int(len(ref))}
-    say = log or (lambda s: None)
-    runs: dict[str, dict] = {}
-    for name, recipe in collapse_demo_recipes().items():
-        per_seed: dict[str, dict] = {}
-        for seed in seeds:
-            cpu0 = time.process_time()
-            gen, result = train_roll_gan(x, recipe, epochs=epochs, seed=int(seed), max_seconds=max_seconds,
-                                         monitor_every=1, n_monitor=n_monitor)
-            cpu = time.process_time() - cpu0
-            hist = {k: [round(float(v), 4) for v in result.history.get(k, [])]
-                    for k in (*_COLLAPSE_KEYS, "d_real", "d_fake", "mean_probability")}
-            idx = detect_collapse(hist["diversity"], hist["unique_rate"], data_ref["diversity"])
-            per_seed[str(seed)] = {"history": hist, "epochs_run": result.epochs_run,
-                                   "train_seconds": round(result.seconds, 1), "train_cpu_seconds": round(cpu, 1),
-                                   "collapse_index": idx,
-                                   "bars": pack_rolls(gen.sample(n_keep, seed=int(seed) + 100))}
-            say(f"{name} seed {seed}: {result.epochs_run} epochs in {result.seconds:.0f} s ({cpu:.0f} CPU s); "
-                f"diversity " + " ".join(f"{v:.0f}" for v in hist["diversity"])
-                + f"; final unique {hist['unique_rate'][-1]:.3f}; flagged at index {idx}")
-        runs[name] = {"recipe": recipe.to_dict(), "seeds": per_seed}
+    runs = _train_runs(x, collapse_demo_recipes(), epochs=epochs, seeds=seeds, n_monitor=n_monitor, n_keep=n_keep,
+                       max_seconds=max_seconds, data_diversity=data_ref["diversity"], log=log)
     return {"kind": "gan_collapse_demo", "epochs": int(epochs), "seeds": [int(s) for s in seeds],
             "monitor_every": 1, "n_monitor": int(n_monitor), "n_keep": int(n_keep), "data_reference": data_ref,
             "runs": runs}
@@ -1067,7 +1083,7 @@ def run_collapse_demo(train: np.ndarray, *, epochs: int = 12, seeds: Sequence[in
 
 def save_collapse_record(record: dict, path: str | os.PathLike = COLLAPSE_RECORD, *, overwrite: bool = False
                          ) -> Path:
-    """Write the collapse-demo record (JSON) atomically; an existing file only with ``overwrite=True``.
+    """Write a collapse-demo or loss-comparison record (JSON) atomically; an existing file only with ``overwrite=True``.
 
     Used by: musiclib.train (python -m musiclib.train gan-collapse)
     """
@@ -1080,17 +1096,23 @@ def save_collapse_record(record: dict, path: str | os.PathLike = COLLAPSE_RECORD
     return target
 
 
-def _validate_collapse_record(record: Any, where: str) -> None:
-    def bad(what: str) -> CheckpointError:
-        return CheckpointError(f"collapse record {where!r}: {what}; recreate it with `{_COLLAPSE_COMMAND}`")
+def _validate_collapse_record(record: Any, where: str, kind: str | None = None) -> None:
+    kinds = {"gan_collapse_demo": ({"collapsed", "fixed"}, _COLLAPSE_COMMAND),
+             "gan_loss_comparison": (set(LOSSES), _LOSSES_COMMAND)}
+    kind = kind or (record.get("kind") if isinstance(record, dict) else None)
+    names, command = kinds.get(kind, (set(), f"{_COLLAPSE_COMMAND} or {_LOSSES_COMMAND}"))
 
-    if not isinstance(record, dict) or record.get("kind") != "gan_collapse_demo":
-        raise bad("not a record of kind 'gan_collapse_demo'")
+    def bad(what: str) -> CheckpointError:
+        return CheckpointError(f"GAN comparison record {where!r}: {what}; recreate it with `{command}`")
+
+    if not isinstance(record, dict) or kind not in kinds or record.get("kind") != kind:
+        found = record.get("kind") if isinstance(record, dict) else type(record).__name__
+        raise bad(f"not a record of kind {kind if kind in kinds else sorted(kinds)!r} (found {found!r})")
     for key in ("epochs", "seeds", "data_reference", "runs"):
         if key not in record:
             raise bad(f"lacks {key!r}")
-    if set(record["runs"]) != {"collapsed", "fixed"}:
-        raise bad(f"runs are {sorted(record['runs'])}; expected ['collapsed', 'fixed']")
+    if set(record["runs"]) != names:
+        raise bad(f"runs are {sorted(record['runs'])}; expected {sorted(names)}")
     for name, run in record["runs"].items():
         seeds = run.get("seeds", {}) if isinstance(run, dict) else {}
         if "recipe" not in run or not seeds:
@@ -1101,6 +1123,8 @@ def _validate_collapse_record(record: Any, where: str) -> None:
             if len(lengths) != 1 or 0 in lengths or "bars" not in entry:
                 raise bad(f"run {name!r} seed {seed}: history needs {', '.join(_COLLAPSE_KEYS)} of one length, "
                           "and bars")
+            if kind == "gan_loss_comparison" and "metrics" not in entry:
+                raise bad(f"run {name!r} seed {seed} lacks its metrics")
 
 
 def load_collapse_record(path: str | os.PathLike = COLLAPSE_RECORD) -> dict:
@@ -1120,5 +1144,78 @@ def load_collapse_record(path: str | os.PathLike = COLLAPSE_RECORD) -> dict:
         record = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"collapse record {str(p)!r} is not valid JSON: {exc}") from exc
-    _validate_collapse_record(record, str(p))
+    _validate_collapse_record(record, str(p), "gan_collapse_demo")
+    return record
+
+
+# --------------------------------------------------------------------------- the losses compared on real bars
+_LOSSES_COMMAND = "python -m musiclib.train gan-losses"
+LOSS_RECORD = CHECKPOINT_DIR / "gan_losses.json"
+
+
+def loss_comparison_recipes() -> dict[str, GANRecipe]:
+    """The shipped recipe (hinge loss) and the same recipe with each other loss of :data:`LOSSES`.
+
+    Only the loss changes: ``"bce"`` (non-saturating), ``"hinge"`` (the shipped model) and
+    ``"wgan-gp"`` (Wasserstein loss with a gradient penalty of weight ``gp_weight``).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    shipped = GANRecipe()
+    return {loss: replace(shipped, loss=loss) for loss in LOSSES}
+
+
+def run_loss_comparison(train: np.ndarray, heldout: np.ndarray, *, epochs: int = 44, seeds: Sequence[int] = (2024,),
+                        n_monitor: int = 256, n_eval: int = 2000, n_keep: int = 16,
+                        log: Callable[[str], None] | None = None) -> dict:
+    """Train :func:`loss_comparison_recipes` for the same epochs and seeds and measure them.
+
+    As :func:`run_collapse_demo` (per-epoch monitoring of ``n_monitor`` bars), plus, at the
+    end of each run, the metrics of :func:`evaluate_rolls` (without the C2ST) of ``n_eval``
+    bars binarised at the calibrated threshold, against ``train`` and ``heldout``.
+
+    Returns
+    -------
+    dict
+        The record, of kind ``"gan_loss_comparison"``; ``data_metrics`` holds the same
+        metrics for up to ``n_eval`` held-out bars.
+
+    Used by: musiclib.train (python -m musiclib.train gan-losses)
+    """
+    x = check_rolls(train, "train")
+    ho = check_rolls(heldout, "heldout")
+    ref = x[:n_monitor]
+    data_ref = {"diversity": round(set_diversity(ref), 4), "unique_rate": round(unique_rate(ref), 4),
+                "polyphony": round(float(roll_metrics(ref)["polyphony"]), 4), "n_bars": int(len(ref))}
+
+    def evaluate(gen: RollGenerator, seed: int) -> dict[str, float]:
+        return evaluate_rolls(gen.sample(n_eval, seed=seed + 200, method="calibrated"), x, ho, c2st=False)
+
+    runs = _train_runs(x, loss_comparison_recipes(), epochs=epochs, seeds=seeds, n_monitor=n_monitor,
+                       n_keep=n_keep, max_seconds=None, data_diversity=data_ref["diversity"], log=log,
+                       evaluate=evaluate)
+    data_metrics = {k: round(float(v), 4) for k, v in evaluate_rolls(ho[:n_eval], x, ho, c2st=False).items()}
+    return {"kind": "gan_loss_comparison", "epochs": int(epochs), "seeds": [int(s) for s in seeds],
+            "monitor_every": 1, "n_monitor": int(n_monitor), "n_eval": int(n_eval), "n_keep": int(n_keep),
+            "data_reference": data_ref, "data_metrics": data_metrics, "runs": runs}
+
+
+def load_loss_comparison(path: str | os.PathLike = LOSS_RECORD) -> dict:
+    """Read and check the loss-comparison record written by ``python -m musiclib.train gan-losses``.
+
+    Raises
+    ------
+    CheckpointError
+        Missing file, invalid JSON, or a record of another kind / with missing parts.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = Path(path)
+    if not p.exists():
+        raise CheckpointError(f"loss-comparison record {str(p)!r} does not exist; create it with `{_LOSSES_COMMAND}`")
+    try:
+        record = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"loss-comparison record {str(p)!r} is not valid JSON: {exc}") from exc
+    _validate_collapse_record(record, str(p), "gan_loss_comparison")
     return record
