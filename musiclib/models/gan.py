@@ -1137,14 +1137,19 @@ def load_collapse_record(path: str | os.PathLike = COLLAPSE_RECORD) -> dict:
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
+    return _load_comparison_record(path, "gan_collapse_demo", "collapse record", _COLLAPSE_COMMAND)
+
+
+def _load_comparison_record(path: str | os.PathLike, kind: str, label: str, command: str) -> dict:
+    """Read a GAN comparison record (JSON) and check it is a complete record of ``kind``."""
     p = Path(path)
     if not p.exists():
-        raise CheckpointError(f"collapse record {str(p)!r} does not exist; create it with `{_COLLAPSE_COMMAND}`")
+        raise CheckpointError(f"{label} {str(p)!r} does not exist; create it with `{command}`")
     try:
         record = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"collapse record {str(p)!r} is not valid JSON: {exc}") from exc
-    _validate_collapse_record(record, str(p), "gan_collapse_demo")
+        raise CheckpointError(f"{label} {str(p)!r} is not valid JSON: {exc}") from exc
+    _validate_collapse_record(record, str(p), kind)
     return record
 
 
@@ -1210,12 +1215,4 @@ def load_loss_comparison(path: str | os.PathLike = LOSS_RECORD) -> dict:
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
-    p = Path(path)
-    if not p.exists():
-        raise CheckpointError(f"loss-comparison record {str(p)!r} does not exist; create it with `{_LOSSES_COMMAND}`")
-    try:
-        record = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"loss-comparison record {str(p)!r} is not valid JSON: {exc}") from exc
-    _validate_collapse_record(record, str(p), "gan_loss_comparison")
-    return record
+    return _load_comparison_record(path, "gan_loss_comparison", "loss-comparison record", _LOSSES_COMMAND)
