@@ -274,6 +274,7 @@ class LivePlot:
         if int(every) < 1:
             raise ShapeError(f"argument 'every' must be a positive integer, got {every!r}")
         self.panels = {str(t): tuple(keys) for t, keys in panels.items()}
+        self._keys = {k for keys in self.panels.values() for k in keys}
         self.references = dict(references or {})
         self.every = int(every)
         self.figsize = figsize or (4.0 * len(self.panels), 2.8)
@@ -282,10 +283,9 @@ class LivePlot:
 
     def update(self, epoch: int, logs: Mapping[str, float]) -> None:
         """Record one epoch's logs (finite numbers only) and redraw when due."""
-        wanted = {k for keys in self.panels.values() for k in keys}
         new_key = False
         for k, v in logs.items():
-            if k in wanted and isinstance(v, int | float | np.floating) and math.isfinite(float(v)):
+            if k in self._keys and isinstance(v, int | float | np.floating) and math.isfinite(float(v)):
                 new_key |= k not in self.history
                 self.history.setdefault(k, []).append((int(epoch) + 1, float(v)))
         if new_key or (int(epoch) + 1) % self.every == 0:

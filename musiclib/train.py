@@ -330,7 +330,7 @@ def _gan_comparison(what: str, run: Callable, out: str | Path, *, profile: str |
     """Shared by the GAN comparison commands: data, refusal to overwrite, the command line, saving."""
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
-    from musiclib.models.gan import save_collapse_record
+    from musiclib.models.gan import save_comparison_record
     from musiclib.pretrained import is_shipped
 
     prof = get_profile(profile)
@@ -358,7 +358,7 @@ def _gan_comparison(what: str, run: Callable, out: str | Path, *, profile: str |
         "data": {"file": "chorale_bars.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
                  "heldout_bars": len(heldout)},
         "seconds": round(time.perf_counter() - t0, 1)})
-    save_collapse_record(record, target, overwrite=overwrite)
+    save_comparison_record(record, target, overwrite=overwrite)
     say(f"wrote {target} in {record['seconds']:.0f} s")
     return record
 

@@ -109,18 +109,18 @@ def test_run_collapse_demo_record_schema(small_record):
 
 def test_collapse_record_round_trip_and_refusal_to_overwrite(small_record, tmp_path):
     path = tmp_path / "c.json"
-    G.save_collapse_record(small_record, path)
+    G.save_comparison_record(small_record, path)
     assert G.load_collapse_record(path) == json.loads(json.dumps(small_record))
     before = path.read_text()
     with pytest.raises(FileExistsNoOverwriteError, match="c.json"):
-        G.save_collapse_record(small_record, path)
+        G.save_comparison_record(small_record, path)
     assert path.read_text() == before
-    G.save_collapse_record(small_record, path, overwrite=True)
+    G.save_comparison_record(small_record, path, overwrite=True)
 
 
-def test_save_collapse_record_refuses_a_record_of_another_kind(small_record, tmp_path):
+def test_save_comparison_record_refuses_a_record_of_another_kind(small_record, tmp_path):
     with pytest.raises(CheckpointError, match="gan_collapse_demo"):
-        G.save_collapse_record({**small_record, "kind": "melody"}, tmp_path / "x.json")
+        G.save_comparison_record({**small_record, "kind": "melody"}, tmp_path / "x.json")
     assert not (tmp_path / "x.json").exists()
 
 
@@ -220,7 +220,7 @@ def test_loss_comparison_record_schema_and_round_trip(small_loss_record, tmp_pat
     # the data row is the held-out bars themselves: no copies of training bars in random data
     assert rec["data_metrics"]["copy_rate"] == 0.0
     path = tmp_path / "losses.json"
-    G.save_collapse_record(rec, path)
+    G.save_comparison_record(rec, path)
     assert G.load_loss_comparison(path) == json.loads(json.dumps(rec))
     with pytest.raises(CheckpointError, match="gan_loss_comparison"):
         G.load_collapse_record(path)
@@ -230,7 +230,7 @@ def test_loss_record_without_metrics_is_refused(small_loss_record, tmp_path):
     rec = json.loads(json.dumps(small_loss_record))
     del rec["runs"]["hinge"]["seeds"]["0"]["metrics"]
     with pytest.raises(CheckpointError, match="'hinge' seed 0 lacks its metrics"):
-        G.save_collapse_record(rec, tmp_path / "l.json")
+        G.save_comparison_record(rec, tmp_path / "l.json")
     assert not (tmp_path / "l.json").exists()
 
 

@@ -97,7 +97,7 @@ __all__ = [
     "run_loss_comparison",
     "loss_comparison_recipes",
     "load_loss_comparison",
-    "save_collapse_record",
+    "save_comparison_record",
     "load_collapse_record",
 ]
 
@@ -1017,6 +1017,12 @@ def unpack_rolls(codes: Sequence[str]) -> np.ndarray:
     return np.stack(out)
 
 
+def _data_reference(ref: np.ndarray) -> dict:
+    """Diversity, unique rate and polyphony of real bars: the dashed lines of a comparison record."""
+    return {"diversity": round(set_diversity(ref), 4), "unique_rate": round(unique_rate(ref), 4),
+            "polyphony": round(float(roll_metrics(ref)["polyphony"]), 4), "n_bars": int(len(ref))}
+
+
 def _train_runs(x: np.ndarray, recipes: dict[str, GANRecipe], *, epochs: int, seeds: Sequence[int],
                 n_monitor: int, n_keep: int, max_seconds: float | None, data_diversity: float,
                 log: Callable[[str], None] | None,
@@ -1071,9 +1077,7 @@ def run_collapse_demo(train: np.ndarray, *, epochs: int = 12, seeds: Sequence[in
     Used by: musiclib.train (python -m musiclib.train gan-collapse)
     """
     x = check_rolls(train, "train")
-    ref = x[:n_monitor]
-    data_ref = {"diversity": round(set_diversity(ref), 4), "unique_rate": round(unique_rate(ref), 4),
-                "polyphony": round(float(roll_metrics(ref)["polyphony"]), 4), "n_bars": int(len(ref))}
+    data_ref = _data_reference(x[:n_monitor])
     runs = _train_runs(x, collapse_demo_recipes(), epochs=epochs, seeds=seeds, n_monitor=n_monitor, n_keep=n_keep,
                        max_seconds=max_seconds, data_diversity=data_ref["diversity"], log=log)
     return {"kind": "gan_collapse_demo", "epochs": int(epochs), "seeds": [int(s) for s in seeds],
@@ -1081,22 +1085,21 @@ def run_collapse_demo(train: np.ndarray, *, epochs: int = 12, seeds: Sequence[in
             "runs": runs}
 
 
-def save_collapse_record(record: dict, path: str | os.PathLike = COLLAPSE_RECORD, *, overwrite: bool = False
-                         ) -> Path:
+def save_comparison_record(record: dict, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write a collapse-demo or loss-comparison record (JSON) atomically; an existing file only with ``overwrite=True``.
 
-    Used by: musiclib.train (python -m musiclib.train gan-collapse)
+    Used by: musiclib.train (python -m musiclib.train gan-collapse and gan-losses)
     """
     target = Path(path)
     if target.suffix != ".json":
         raise CheckpointError(f"record path {str(target)!r} must end in .json")
     check_can_write(target, overwrite)
-    _validate_collapse_record(record, str(target))
+    _validate_comparison_record(record, str(target))
     atomic_write_text(target, json.dumps(record, indent=1, sort_keys=True) + "\n", overwrite=overwrite)
     return target
 
 
-def _validate_collapse_record(record: Any, where: str, kind: str | None = None) -> None:
+def _validate_comparison_record(record: Any, where: str, kind: str | None = None) -> None:
     kinds = {"gan_collapse_demo": ({"collapsed", "fixed"}, _COLLAPSE_COMMAND),
              "gan_loss_comparison": (set(LOSSES), _LOSSES_COMMAND)}
     kind = kind or (record.get("kind") if isinstance(record, dict) else None)
@@ -1149,7 +1152,7 @@ def _load_comparison_record(path: str | os.PathLike, kind: str, label: str, comm
         record = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{label} {str(p)!r} is not valid JSON: {exc}") from exc
-    _validate_collapse_record(record, str(p), kind)
+    _validate_comparison_record(record, str(p), kind)
     return record
 
 
@@ -1189,9 +1192,7 @@ def run_loss_comparison(train: np.ndarray, heldout: np.ndarray, *, epochs: int =
     """
     x = check_rolls(train, "train")
     ho = check_rolls(heldout, "heldout")
-    ref = x[:n_monitor]
-    data_ref = {"diversity": round(set_diversity(ref), 4), "unique_rate": round(unique_rate(ref), 4),
-                "polyphony": round(float(roll_metrics(ref)["polyphony"]), 4), "n_bars": int(len(ref))}
+    data_ref = _data_reference(x[:n_monitor])
 
     def evaluate(gen: RollGenerator, seed: int) -> dict[str, float]:
         return evaluate_rolls(gen.sample(n_eval, seed=seed + 200, method="calibrated"), x, ho, c2st=False)
