@@ -5,8 +5,9 @@
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
     python -m musiclib.train style                    # style judges + decoders (see musiclib.models.style)
     python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
-    python -m musiclib.train gan --out my_gan.keras   # the chorale-bar GAN (recipe: models.gan.GANRecipe)
-    python -m musiclib.train gan --ship               # replace the shipped gan_generator.keras
+    python -m musiclib.train gan --out my_gan.keras --epochs 30  # the four-voice GAN, seeds 0 1 2
+    python -m musiclib.train gan --ship --epochs 30   # replace the shipped gan_generator.keras
+    python -m musiclib.train gan-dcgan --ship         # the plain piano-roll DCGAN (gan_roll_dcgan.keras)
     python -m musiclib.train gan-collapse --ship      # the GAN mode-collapse demo record (notebook 05)
     python -m musiclib.train gan-losses --ship        # the GAN losses compared on real bars (notebook 05)
 
@@ -54,8 +55,8 @@ from musiclib.models.ngram import fit_best_ngram
 from musiclib.pretrained import MELODY_LSTM, is_shipped, manifest_entry_hash, record_path
 from musiclib.representation import MelodyVocabulary
 
-__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_gan_collapse", "train_gan_losses",
-           "default_output", "main"]
+__all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_roll_dcgan", "train_gan_collapse",
+           "train_gan_losses", "default_output", "main"]
 
 
 def _round(metrics: dict) -> dict:
@@ -233,16 +234,83 @@ def train_melody(
     return record
 
 
-def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAULT_SEED, epochs: int | None = None,
-              n_eval: int = 2000, max_seconds: float | None = None, overwrite: bool = False,
-              progress: bool = True) -> dict:
+def train_gan(out: str | Path, *, epochs: int, seeds: Sequence[int] = (0, 1, 2), n_eval: int = 2000,
+              overwrite: bool = False, progress: bool = True) -> dict:
+    """Train the four-voice GAN once per seed, evaluate each, ship the first seed's generator.
+
+    Each run trains ``epochs`` epochs of :class:`musiclib.models.voice_gan.VoiceGANRecipe`
+    and keeps its best epoch by the validation gap. Each generator writes ``n_eval`` bars,
+    judged against the held-out bars (validation + test) by
+    :func:`musiclib.models.gan.evaluate_rolls`; the record's ``seeds`` lists every seed's
+    figures, ``metrics`` holds the data, the first seed's generator and the baselines.
+
+    Used by: main (python -m musiclib.train gan)
+    """
+    quiet_tensorflow()
+    from musiclib.datasets import read_manifest
+    from musiclib.models import voice_gan as V
+    from musiclib.models.gan import bernoulli_baseline, c2st_null_sd, evaluate_rolls, format_metrics_table
+    say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
+    target = Path(out)
+    _check_target(target, overwrite=overwrite, ship=is_shipped(target))
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise DataError(f"argument 'epochs' must be a positive integer, got {epochs!r}")
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise DataError(f"argument 'seeds' must name distinct seeds, got {list(seeds)!r}")
+    bars = V.chorale_voice_bars()
+    train, valid = bars.subset(bars.split == "train"), bars.subset(bars.split == "valid")
+    train_rolls, heldout = train.rolls(), bars.subset(bars.split != "train").rolls()
+    say(f"{len(train)} training bars, {len(valid)} validation bars, {len(heldout)} held-out (valid + test); "
+        f"{epochs} epochs per seed, seeds {list(seeds)}")
+    runs, first = [], None
+    for seed in seeds:
+        def report(epoch: int, logs: dict, seed: int = seed) -> None:
+            say(f"seed {seed} epoch {epoch + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in logs.items()))
+
+        gen, history = V.train_voice_gan(train, valid, epochs=epochs, seed=seed, on_epoch=report)
+        figures = evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED), train_rolls, heldout, seed=DEFAULT_SEED)
+        runs.append({"seed": seed, "best_epoch": gen.record["best_epoch"],
+                     "train_cpu_seconds": gen.record["train_cpu_seconds"], **_round(figures)})
+        say(f"seed {seed}: best epoch {gen.record['best_epoch']}, {gen.record['train_cpu_seconds']:.0f} CPU s; "
+            + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+        if first is None:
+            first = (gen, history, figures)
+    gen, history, figures = first
+    sample_train = train_rolls[np.random.default_rng(DEFAULT_SEED).permutation(len(train_rolls))[:len(heldout)]]
+    metrics = {"data": evaluate_rolls(heldout, train_rolls, heldout, seed=DEFAULT_SEED, real_for_c2st=sample_train),
+               "gan": figures,
+               "bernoulli": evaluate_rolls(bernoulli_baseline(train_rolls, n_eval, seed=DEFAULT_SEED), train_rolls,
+                                           heldout, seed=DEFAULT_SEED)}
+    entry = read_manifest()["files"]["chorales.npz"]
+    record = {
+        "command": "python -m musiclib.train gan " + ("--ship" if is_shipped(target) else f"--out {target.name}")
+                   + f" --epochs {epochs} --seeds " + " ".join(str(s) for s in seeds),
+        "eval_seed": DEFAULT_SEED, "n_eval": n_eval,
+        "data": {"file": "chorales.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
+                 "valid_bars": len(valid), "heldout_bars": len(heldout),
+                 "heldout": "valid + test splits (split by tune), the bars of chorale_bars.npz",
+                 "selection": "best epoch by selection_gap to the validation bars"},
+        "c2st_null_sd": round(c2st_null_sd(len(heldout)), 6),
+        "history": {k: [round(x, 4) for x in v] for k, v in history.items()},
+        "metrics": {k: _round(v) for k, v in metrics.items()},
+        "seeds": runs,
+    }
+    gen.save(target, overwrite=True, record=record)
+    say(format_metrics_table(metrics))
+    say(f"wrote {target} and {target.with_suffix('.json').name}")
+    return gen.record
+
+
+def train_roll_dcgan(out: str | Path, *, profile: str | None = None, seed: int = DEFAULT_SEED,
+                     epochs: int | None = None, n_eval: int = 2000, max_seconds: float | None = None,
+                     overwrite: bool = False, progress: bool = True) -> dict:
     """Train the roll GAN of :class:`musiclib.models.gan.GANRecipe`, evaluate it, write ``out`` and its record.
 
     The record's ``metrics`` hold one entry per set (``data`` = held-out bars, i.e. the
     validation and test splits, ``gan``, ``bernoulli``, ``random``), from
     :func:`musiclib.models.gan.evaluate_generator` on ``n_eval`` bars per set.
 
-    Used by: main (python -m musiclib.train gan)
+    Used by: main (python -m musiclib.train gan-dcgan)
     """
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
@@ -271,7 +339,7 @@ def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAUL
                                  methods=[m for m in BINARIZATIONS if m != recipe.binarization])
     entry = read_manifest()["files"]["chorale_bars.npz"]
     record = {
-        "command": "python -m musiclib.train gan " + ("--ship" if is_shipped(target) else f"--out {target.name}")
+        "command": "python -m musiclib.train gan-dcgan " + ("--ship" if is_shipped(target) else f"--out {target.name}")
                    + (f" --profile {prof.name}" if profile else "")
                    + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
                    + (f" --epochs {epochs}" if epochs is not None else "")
@@ -404,13 +472,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                          help="replace the package's shipped musiclib/checkpoints/melody_transformer.keras")
     t.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     t.add_argument("--quiet", action="store_true")
-    g = sub.add_parser("gan", help="the DCGAN on one-bar chorale piano rolls")
+    v = sub.add_parser("gan", help="the four-voice chorale GAN, one run per seed (notebook 05)")
+    v.add_argument("--epochs", type=int, required=True, help="epochs per seed (the shipped record names its own)")
+    v.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="the first seed's generator is written")
+    v_where = v.add_mutually_exclusive_group(required=True)
+    v_where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
+    v_where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_generator.keras")
+    v.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    v.add_argument("--quiet", action="store_true")
+    g = sub.add_parser("gan-dcgan", help="the plain DCGAN on one-bar chorale piano rolls (notebook 05's first model)")
     g.add_argument("--profile", choices=["ci", "cpu", "full"], default=None, help="default: $MUSICLIB_PROFILE or cpu")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED)
     g.add_argument("--epochs", type=int, default=None, help="override the profile's epoch count")
     where = g.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
-    where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_generator.keras")
+    where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_roll_dcgan.keras")
     g.add_argument("--max-seconds", type=float, default=None, help="override the profile's time budget")
     g.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     g.add_argument("--quiet", action="store_true")
@@ -451,9 +527,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from musiclib.pretrained import CHECKPOINT_DIR
 
         out = CHECKPOINT_DIR / "gan_generator.keras" if args.ship else args.out
-        return run_cli(lambda: train_gan(out, profile=args.profile, seed=args.seed, epochs=args.epochs,
-                                         max_seconds=args.max_seconds,
-                                         overwrite=args.overwrite or args.ship, progress=not args.quiet))
+        return run_cli(lambda: train_gan(out, epochs=args.epochs, seeds=args.seeds, overwrite=args.overwrite,
+                                         progress=not args.quiet))
+    if args.what == "gan-dcgan":
+        from musiclib.pretrained import CHECKPOINT_DIR
+
+        out = CHECKPOINT_DIR / "gan_roll_dcgan.keras" if args.ship else args.out
+        return run_cli(lambda: train_roll_dcgan(out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                                max_seconds=args.max_seconds,
+                                                overwrite=args.overwrite or args.ship, progress=not args.quiet))
     if args.what == "transformer":
         from musiclib.models.transformer import reproduce_checkpoint
 

@@ -13,6 +13,7 @@ from musiclib.features import (
     bootstrap_ci,
     copy_rate,
     nearest_neighbour_distance,
+    one_step_holes,
     pairwise_hamming,
     roll_metrics,
     roll_pitch_class_entropy,
@@ -324,22 +325,20 @@ KEYS = ("used_pitch_classes", "qualified_note_rate", "scale_consistency", "polyp
 
 @pytest.fixture(scope="module")
 def shipped():
-    if not G.GAN_GENERATOR.exists():
-        pytest.skip("no shipped generator yet (python -m musiclib.train gan --ship)")
-    return G.load_roll_generator()
+    return G.load_roll_generator(G.ROLL_DCGAN)
 
 
-def test_shipped_record_has_every_set_and_metric(shipped):
+def test_shipped_dcgan_record_has_every_set_and_metric(shipped):
     rec = shipped.record
     for key in ("seed", "profile", "command", "train_seconds", "data", "eval_seed", "n_eval"):
         assert key in rec
-    assert rec["data"]["file_sha256"] and rec["command"].startswith("python -m musiclib.train gan")
+    assert rec["data"]["file_sha256"] and rec["command"].startswith("python -m musiclib.train gan-dcgan --ship")
     for s in SETS:
         assert set(KEYS) <= set(rec["metrics"][s]), s
-    assert G.GAN_GENERATOR.stat().st_size < 5_000_000
+    assert G.ROLL_DCGAN.stat().st_size < 5_000_000
 
 
-def test_shipped_record_is_reproduced_from_the_file(shipped):
+def test_shipped_dcgan_record_is_reproduced_from_the_file(shipped):
     from musiclib.datasets import load_chorale_bars
 
     rec = shipped.record
@@ -352,6 +351,51 @@ def test_shipped_record_is_reproduced_from_the_file(shipped):
     assert set_diversity(bars) == pytest.approx(got["diversity"], rel=2e-3)
     assert unique_rate(bars) == pytest.approx(got["unique_rate"], abs=2e-3)
     assert copy_rate(bars, train) == pytest.approx(got["copy_rate"], abs=2e-3)
+
+
+def test_shipped_dcgan_cuts_notes_into_one_step_holes(shipped):
+    bars = shipped.sample(500, seed=0)
+    holes = np.mean([one_step_holes(r) for r in bars])
+    assert holes > 2.0  # real chorale bars: about 0.14 per bar
+
+
+def test_sample_refuses_a_bad_count_or_seed(shipped):
+    for n in (0, -3, 2.5, True):
+        with pytest.raises(RepresentationError, match="'n'"):
+            shipped.sample(n)
+    for seed in (1.5, "7", -1):
+        with pytest.raises(RepresentationError, match="'seed'"):
+            shipped.sample(4, seed=seed)
+
+
+def test_load_refuses_a_nan_threshold_or_a_text_z_dim(tmp_path):
+    gen = G.RollGenerator(G.build_generator(TINY), z_dim=4)
+    path = gen.save(tmp_path / "g.keras")
+    rec = json.loads(path.with_suffix(".json").read_text())
+    path.with_suffix(".json").write_text(json.dumps({**rec, "threshold": float("nan")}))
+    with pytest.raises(CheckpointError, match="'threshold'"):
+        G.load_roll_generator(path)
+    path.with_suffix(".json").write_text(json.dumps({**rec, "z_dim": "4"}))
+    with pytest.raises(CheckpointError, match="'z_dim'"):
+        G.load_roll_generator(path)
+
+
+def test_logistic_c2st_is_near_one_half_for_one_distribution_and_high_for_another():
+    rng = np.random.default_rng(0)
+    a = (rng.random((400, 16, 48)) < 0.08).astype(np.uint8)
+    b = (rng.random((400, 16, 48)) < 0.08).astype(np.uint8)
+    same = G.logistic_c2st_accuracy(a, b, seed=0)
+    assert abs(same - 0.5) < 4 * G.c2st_null_sd(400)
+    shifted = b.copy()
+    shifted[:, :, 20] = 1  # one pitch always on: a first-order difference
+    assert G.logistic_c2st_accuracy(a, shifted, seed=0) > 0.95
+
+
+def test_c2st_null_sd_is_one_over_two_root_m():
+    assert G.c2st_null_sd(100) == pytest.approx(1 / (2 * np.sqrt(100)))
+    assert G.c2st_null_sd(101) == pytest.approx(1 / (2 * np.sqrt(100)))
+    with pytest.raises(RepresentationError, match="'n'"):
+        G.c2st_null_sd(1)
 
 
 def test_hold_steps_makes_each_pair_of_steps_share_one_probability():

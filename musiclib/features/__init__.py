@@ -87,7 +87,9 @@ from musiclib.features.robustness import add_noise, add_reverb, fm_synthesize, s
 from musiclib.features.roll import (
     bootstrap_ci,
     copy_rate,
+    long_note_share,
     nearest_neighbour_distance,
+    one_step_holes,
     pairwise_hamming,
     polyphony,
     polyphony_rate,
@@ -114,6 +116,7 @@ __all__ = [
     "metrical_position_histogram", "syncopation", "groove_consistency", "empty_beat_rate",
     # piano-roll metrics
     "roll_notes", "polyphony", "polyphony_rate", "qualified_note_rate",
+    "one_step_holes", "long_note_share",
     "used_pitch_classes_per_bar", "roll_scale_consistency", "roll_metrics",
     # harmony
     "ChordSlice", "chordify", "roman_numerals", "best_triad", "implied_triads", "triad_name", "triad_degree",

@@ -28,6 +28,8 @@ __all__ = [
     "polyphony",
     "polyphony_rate",
     "qualified_note_rate",
+    "one_step_holes",
+    "long_note_share",
     "used_pitch_classes_per_bar",
     "roll_scale_consistency",
     "roll_metrics",
@@ -141,6 +143,52 @@ def qualified_note_rate(
     if notes.shape[0] == 0:
         return math.nan
     return float(np.count_nonzero(notes[:, 2] >= m) / notes.shape[0])
+
+
+def one_step_holes(roll: np.ndarray) -> int:
+    """Number of one-step holes in a roll: a pitch on, off for exactly one step, on again.
+
+    holes = #{(t, p) : x[t-1, p] = 1, x[t, p] = 0, x[t+1, p] = 1}
+
+    A generator that draws every cell on its own tends to cut held notes in pieces this
+    way; real four-part chorale bars have about 0.14 per bar (notebook 05).
+
+    Raises
+    ------
+    ShapeError
+        If ``roll`` is not a 2-D (time, pitch) array of finite numbers.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    active = check_roll(roll)
+    if active.shape[0] < 3:
+        return 0
+    return int(np.count_nonzero(active[:-2] & ~active[1:-1] & active[2:]))
+
+
+def long_note_share(rolls: np.ndarray, *, min_steps: int = 5) -> float:
+    """Share of the notes of a set of rolls that last at least ``min_steps`` steps.
+
+    Notes are runs in one pitch column (:func:`roll_notes`), pooled over the set. With
+    ``min_steps=5`` on a sixteenth grid this counts notes longer than a quarter, i.e. held
+    across a beat: about 17 % of the notes of real chorale bars.
+
+    Parameters
+    ----------
+    rolls : ndarray, shape (time, pitch) or (n, time, pitch)
+
+    Returns
+    -------
+    float
+        NaN if the rolls hold no note.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    x = np.asarray(rolls)
+    batch = check_roll(x[None] if x.ndim == 2 else x, "rolls", batch=True)
+    k = int(check_positive(min_steps, "min_steps", integer=True))
+    lengths = np.concatenate([roll_runs(r)[:, 2] for r in batch]) if len(batch) else np.zeros(0)
+    return float(np.mean(lengths >= k)) if lengths.size else math.nan
 
 
 def used_pitch_classes_per_bar(

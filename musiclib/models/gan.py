@@ -39,24 +39,44 @@ from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
 from musiclib.features import (
     copy_rate,
+    long_note_share,
     nearest_neighbour_distance,
+    one_step_holes,
     roll_metrics,
     roll_pitch_class_entropy,
     set_diversity,
     unique_rate,
 )
 from musiclib.fileio import atomic_write_text, check_can_write
+from musiclib.models.adversarial import (
+    BAR_SHAPE,
+    BINARY_NEURONS,
+    GAN,
+    LOSSES,
+    _check_choice,
+    check_count,
+    check_rolls,
+    check_seed,
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+    js_divergence,
+    optimal_discriminator,
+)
+from musiclib.models.voice_gan import GAN_GENERATOR, VoiceGenerator, load_voice_generator
+from musiclib.models.voice_gan import KIND as VOICE_KIND
 from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
 
 quiet_tensorflow()
 
 import keras  # noqa: E402  (after quiet_tensorflow)
 import tensorflow as tf  # noqa: E402
-from keras import layers, ops  # noqa: E402
+from keras import layers  # noqa: E402
 
 __all__ = [
     "BAR_SHAPE",
     "GAN_GENERATOR",
+    "ROLL_DCGAN",
     "LOSSES",
     "BINARIZATIONS",
     "BINARY_NEURONS",
@@ -81,6 +101,8 @@ __all__ = [
     "bernoulli_baseline",
     "random_rolls",
     "c2st_accuracy",
+    "logistic_c2st_accuracy",
+    "c2st_null_sd",
     "evaluate_rolls",
     "evaluate_generator",
     "format_metrics_table",
@@ -101,158 +123,11 @@ __all__ = [
     "load_collapse_record",
 ]
 
-#: (steps, pitches) of one 4/4 bar on a 16th grid, MIDI 36..83.
-BAR_SHAPE = (16, 48)
-GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
+#: The plain piano-roll DCGAN of the lesson's first model (diagnosed in notebook 05).
+ROLL_DCGAN = CHECKPOINT_DIR / "gan_roll_dcgan.keras"
 COLLAPSE_RECORD = CHECKPOINT_DIR / "gan_collapse.json"
-LOSSES = ("bce", "hinge", "wgan-gp")
 BINARIZATIONS = ("threshold", "calibrated", "bernoulli")
-BINARY_NEURONS = ("none", "stochastic", "deterministic")
-_TRAIN_COMMAND = "python -m musiclib.train gan"
-
-
-# --------------------------------------------------------------------------- input checks
-def check_rolls(rolls: Any, name: str = "rolls", *, binary: bool = True, shape: tuple[int, int] = BAR_SHAPE
-                ) -> np.ndarray:
-    """A batch of bar rolls as float32, shape (n, 16, 48); anything else raises.
-
-    Parameters
-    ----------
-    rolls : array, shape (n, 16, 48)
-        Bool, integer or float cells.
-    binary : bool
-        Require every cell to be 0 or 1 (real data, binarised samples).
-
-    Raises
-    ------
-    ShapeError
-        Wrong number of axes, wrong bar shape, no rolls, non-numeric dtype, NaN.
-    RepresentationError
-        ``binary=True`` and a cell is neither 0 nor 1.
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-    arr = np.asarray(rolls)
-    if arr.ndim != 3 or tuple(arr.shape[1:]) != tuple(shape):
-        raise ShapeError(f"argument {name!r} has shape {arr.shape}; expected (n_bars, {shape[0]}, {shape[1]})")
-    if arr.shape[0] == 0:
-        raise ShapeError(f"argument {name!r} holds no bars; expected at least one")
-    if arr.dtype != bool and not np.issubdtype(arr.dtype, np.number):
-        raise ShapeError(f"argument {name!r} must be numeric or bool, got dtype {arr.dtype}")
-    out = arr.astype(np.float32)
-    if not np.all(np.isfinite(out)):
-        raise ShapeError(f"argument {name!r} contains NaN or infinite values")
-    if binary and not np.all((out == 0) | (out == 1)):
-        bad = out[(out != 0) & (out != 1)].ravel()[0]
-        raise RepresentationError(f"argument {name!r} must be a binary roll (0/1 cells), found the value {bad:.3g}; "
-                                  "binarise generator output with binarize(...)")
-    return out
-
-
-def _check_choice(value: str, name: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise RepresentationError(f"argument {name!r} must be one of {tuple(choices)}, got {value!r}")
-    return value
-
-
-# --------------------------------------------------------------------------- the math
-def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray) -> np.ndarray:
-    """The best discriminator for a fixed generator: D*(x) = p_data(x) / (p_data(x) + p_g(x)).
-
-    Where both densities are 0, D* is undefined; 0.5 is returned there.
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-    p = np.asarray(p_data, dtype=np.float64)
-    q = np.asarray(p_g, dtype=np.float64)
-    if p.shape != q.shape:
-        raise ShapeError(f"arguments 'p_data' {p.shape} and 'p_g' {q.shape} must have the same shape")
-    if np.any(p < 0) or np.any(q < 0):
-        raise RepresentationError("arguments 'p_data' and 'p_g' must be densities (no negative value)")
-    s = p + q
-    return np.divide(p, s, out=np.full_like(s, 0.5), where=s > 0)
-
-
-def js_divergence(p: np.ndarray, q: np.ndarray, dx: float = 1.0) -> float:
-    """Jensen-Shannon divergence (nats) of two densities on one grid (or two distributions, dx=1).
-
-    JSD(p, q) = KL(p || m) / 2 + KL(q || m) / 2, m = (p + q) / 2; between 0 and log 2.
-    With D*, the GAN value is V(G, D*) = -log 4 + 2 JSD(p_data, p_g).
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-    p = np.asarray(p, dtype=np.float64) * dx
-    q = np.asarray(q, dtype=np.float64) * dx
-    if p.shape != q.shape:
-        raise ShapeError(f"arguments 'p' {p.shape} and 'q' {q.shape} must have the same shape")
-    m = (p + q) / 2
-
-    def _kl(a: np.ndarray) -> float:
-        keep = a > 0
-        return float(np.sum(a[keep] * np.log(a[keep] / m[keep])))
-
-    return 0.5 * _kl(p) + 0.5 * _kl(q)
-
-
-def discriminator_loss(real_logits: Any, fake_logits: Any, kind: str = "bce", *, smoothing: float = 1.0) -> Any:
-    """The discriminator's loss from its logits on a real and a generated batch.
-
-    * ``"bce"``: -mean[s log sigma(r) + (1-s) log(1 - sigma(r))] - mean[log(1 - sigma(f))], s = ``smoothing``
-      (1.0: the minimax objective, negated; 0.9: one-sided label smoothing).
-    * ``"hinge"``: mean[relu(1 - r)] + mean[relu(1 + f)].
-    * ``"wgan-gp"``: mean[f] - mean[r] (the gradient penalty is added by :class:`GAN`).
-
-    Works on NumPy arrays and tensors (returns a scalar tensor).
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-    _check_choice(kind, "kind", LOSSES)
-    r = ops.convert_to_tensor(real_logits, dtype="float32")
-    f = ops.convert_to_tensor(fake_logits, dtype="float32")
-    if kind == "bce":
-        # -log sigma(x) = softplus(-x), -log(1 - sigma(x)) = softplus(x)
-        real = smoothing * ops.softplus(-r) + (1.0 - smoothing) * ops.softplus(r)
-        return ops.mean(real) + ops.mean(ops.softplus(f))
-    if kind == "hinge":
-        return ops.mean(ops.relu(1.0 - r)) + ops.mean(ops.relu(1.0 + f))
-    return ops.mean(f) - ops.mean(r)
-
-
-def generator_loss(fake_logits: Any, kind: str = "bce") -> Any:
-    """The generator's loss from the discriminator's logits on generated samples.
-
-    * ``"bce"``: the non-saturating loss -mean[log sigma(f)] (Goodfellow et al. 2014, section 3);
-    * ``"minimax"``: mean[log(1 - sigma(f))], the loss of the minimax game itself, whose gradient
-      vanishes when the discriminator confidently rejects the samples;
-    * ``"hinge"`` and ``"wgan-gp"``: -mean[f].
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-    _check_choice(kind, "kind", (*LOSSES, "minimax"))
-    f = ops.convert_to_tensor(fake_logits, dtype="float32")
-    if kind == "bce":
-        return ops.mean(ops.softplus(-f))
-    if kind == "minimax":
-        return -ops.mean(ops.softplus(f))
-    return -ops.mean(f)
-
-
-def gradient_penalty(discriminator: Any, real: Any, fake: Any, *, seed: Any = None) -> Any:
-    """WGAN-GP's penalty mean[(||grad_x D(x_hat)|| - 1)^2] at random points between real and fake.
-
-    Used by: musiclib.models.gan.GAN (the wgan-gp loss)
-    """
-    real = tf.convert_to_tensor(real, dtype=tf.float32)
-    fake = tf.convert_to_tensor(fake, dtype=tf.float32)
-    shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-    eps = keras.random.uniform(shape, seed=seed)
-    x_hat = eps * real + (1.0 - eps) * fake
-    with tf.GradientTape() as tape:
-        tape.watch(x_hat)
-        out = discriminator(x_hat, training=True)
-    grads = tape.gradient(out, x_hat)
-    norm = tf.sqrt(tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(real)[0], -1])), axis=1) + 1e-12)
-    return tf.reduce_mean(tf.square(norm - 1.0))
+_TRAIN_COMMAND = "python -m musiclib.train gan-dcgan"
 
 
 # --------------------------------------------------------------------------- recipe and networks
@@ -395,101 +270,6 @@ def build_mlp(n_in: int, n_out: int, *, hidden: Sequence[int] = (64, 64), name: 
         x = layers.Dense(int(h), activation="relu")(x)
     out = layers.Dense(int(n_out), activation=out_activation)(x)
     return keras.Model(x_in, out, name=name)
-
-
-# --------------------------------------------------------------------------- the GAN model
-class GAN(keras.Model):
-    """A generator and a discriminator trained against each other.
-
-    ``compile(g_optimizer, d_optimizer)`` gives each player its own optimizer;
-    ``train_step`` takes a batch of real samples, makes a discriminator step on real and
-    generated samples (``d_steps`` times), then a generator step. ``fit`` reports
-    ``d_loss``, ``g_loss`` and the mean discriminator logits ``d_real`` / ``d_fake``.
-
-    Parameters
-    ----------
-    generator, discriminator : keras.Model
-        z (batch, z_dim) -> samples; samples -> one logit each.
-    z_dim : int
-    loss : str
-        ``"bce"``, ``"hinge"`` or ``"wgan-gp"`` (see :func:`discriminator_loss`).
-    smoothing, gp_weight : float
-    d_steps, g_steps : int
-        Discriminator steps, then generator steps, per training step.
-    seed : int
-        Seed of the noise drawn inside ``train_step``.
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, z_dim: int, loss: str = "bce",
-                 smoothing: float = 1.0, gp_weight: float = 10.0, d_steps: int = 1, seed: int = 0,
-                 binary_neurons: str = "none", g_steps: int = 1, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.z_dim = int(z_dim)
-        self.loss_kind = _check_choice(loss, "loss", LOSSES)
-        self.smoothing = float(smoothing)
-        self.gp_weight = float(gp_weight)
-        self.d_steps = int(d_steps)
-        self.g_steps = int(g_steps)
-        if self.d_steps < 1 or self.g_steps < 1:
-            raise RepresentationError(f"arguments 'd_steps' and 'g_steps' must be at least 1, got {d_steps!r}, "
-                                      f"{g_steps!r}")
-        self.binary_neurons = _check_choice(binary_neurons, "binary_neurons", BINARY_NEURONS)
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
-
-    def compile(self, g_optimizer: Any = None, d_optimizer: Any = None, **kwargs: Any) -> None:  # noqa: D102
-        super().compile(**kwargs)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-    @property
-    def metrics(self) -> list:  # noqa: D102  (reset by fit at each epoch)
-        return list(self.trackers.values())
-
-    def call(self, z: Any, training: bool = False) -> Any:  # noqa: D102
-        return self.generator(z, training=training)
-
-    def _noise(self, batch: Any) -> Any:
-        return keras.random.normal((batch, self.z_dim), seed=self.seed_generator)
-
-    def _fake(self, batch: Any) -> Any:
-        """Generated bars as the discriminator sees them (binary neurons: straight-through)."""
-        p = self.generator(self._noise(batch), training=True)
-        if self.binary_neurons == "none":
-            return p
-        if self.binary_neurons == "stochastic":
-            hard = ops.cast(keras.random.uniform(ops.shape(p), seed=self.seed_generator) < p, p.dtype)
-        else:
-            hard = ops.cast(p > 0.5, p.dtype)
-        return p + ops.stop_gradient(hard - p)
-
-    def train_step(self, data: Any) -> dict:  # noqa: D102
-        real = data[0] if isinstance(data, tuple | list) else data
-        batch = tf.shape(real)[0]
-        for _ in range(self.d_steps):
-            fake = self._fake(batch)
-            with tf.GradientTape() as tape:
-                r = self.discriminator(real, training=True)
-                f = self.discriminator(fake, training=True)
-                d_loss = discriminator_loss(r, f, self.loss_kind, smoothing=self.smoothing)
-                if self.loss_kind == "wgan-gp":
-                    d_loss = d_loss + self.gp_weight * gradient_penalty(self.discriminator, real, fake,
-                                                                        seed=self.seed_generator)
-            grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
-        for _ in range(self.g_steps):
-            with tf.GradientTape() as tape:
-                f_g = self.discriminator(self._fake(batch), training=True)
-                g_loss = generator_loss(f_g, self.loss_kind)
-            grads = tape.gradient(g_loss, self.generator.trainable_weights)
-            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
-        for k, v in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(r)), ("d_fake", ops.mean(f))):
-            self.trackers[k].update_state(v)
-        return {k: t.result() for k, t in self.trackers.items()}
 
 
 @dataclass
@@ -663,9 +443,8 @@ class RollGenerator:
 
     def noise(self, n: int, seed: int = 0) -> np.ndarray:
         """z ~ N(0, I), shape (n, z_dim), from NumPy's generator (reproducible anywhere)."""
-        if int(n) != n or n < 1:
-            raise RepresentationError(f"argument 'n' must be a positive integer, got {n!r}")
-        return np.random.default_rng(seed).standard_normal((int(n), self.z_dim)).astype(np.float32)
+        return np.random.default_rng(check_seed(seed)).standard_normal((check_count(n), self.z_dim)).astype(
+            np.float32)
 
     def probabilities(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> np.ndarray:
         """Cell probabilities, shape (n, 16, 48), for ``n`` noise vectors (or the given ``z``)."""
@@ -685,6 +464,7 @@ class RollGenerator:
         unless ``threshold`` is given, ``"calibrated"`` the calibrated threshold.
         """
         m = method or self.binarization
+        seed = check_seed(seed)
         p = self.probabilities(n, seed=seed)
         t = threshold if threshold is not None else (self.threshold if m == "calibrated" else 0.5)
         return binarize(p, m, threshold=t, seed=seed + 7919)
@@ -763,17 +543,75 @@ def c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0, epochs: 
     return float(np.mean(accs))
 
 
+def logistic_c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0, alpha: float = 0.01,
+                           iterations: int = 25) -> float:
+    """Classifier two-sample test with a logistic regression on the raw cells of the bars.
+
+    As :func:`c2st_accuracy` (equal sizes n, two folds, mean held-out accuracy), but the
+    classifier is p(real | x) = sigmoid(w . x + b) on the 768 cells, fitted by Newton's
+    method on the mean log-loss + alpha/2 |w|^2. It sees only which cells are on, not
+    their shapes: it catches a generator whose cell rates are off (a first-order test).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    a = check_rolls(real, "real").reshape(len(real), -1).astype(np.float64)
+    b = check_rolls(fake, "fake").reshape(len(fake), -1).astype(np.float64)
+    n = min(len(a), len(b))
+    if n < 20:
+        raise DataError(f"the C2ST needs at least 20 bars per set, got {n}")
+    if not alpha > 0:
+        raise RepresentationError(f"argument 'alpha' must be positive, got {alpha!r}")
+    rng = np.random.default_rng(seed)
+    a = a[rng.permutation(len(a))[:n]]
+    b = b[rng.permutation(len(b))[:n]]
+    half = n // 2
+    accs = []
+    for tr, te in ((slice(0, half), slice(half, n)), (slice(half, n), slice(0, half))):
+        x = np.concatenate([a[tr], b[tr]])
+        y = np.concatenate([np.ones(len(a[tr])), np.zeros(len(b[tr]))])
+        xb = np.hstack([x, np.ones((len(x), 1))])
+        w = np.zeros(xb.shape[1])
+        reg = np.full(xb.shape[1], alpha)
+        reg[-1] = 0.0  # no penalty on the bias
+        for _ in range(int(iterations)):
+            p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+            grad = xb.T @ (p - y) / len(y) + reg * w
+            hess = (xb * (p * (1 - p))[:, None]).T @ xb / len(y) + np.diag(reg + 1e-9)
+            w -= np.linalg.solve(hess, grad)
+        x_te = np.concatenate([a[te], b[te]])
+        y_te = np.concatenate([np.ones(len(a[te])), np.zeros(len(b[te]))])
+        pred = np.hstack([x_te, np.ones((len(x_te), 1))]) @ w > 0
+        accs.append(float(np.mean(pred == (y_te > 0.5))))
+    return float(np.mean(accs))
+
+
+def c2st_null_sd(n: int) -> float:
+    """Standard deviation of a C2ST's accuracy when the two sets come from one distribution.
+
+    With n bars per set, both folds together score 2 * (n // 2) held-out bars, each right with
+    probability 1/2 under the null: accuracy ~ N(1/2, 1 / (4 m)) with m = 2 * (n // 2), so
+    sd = 1 / (2 sqrt(m)). An accuracy more than about 2 sd above 1/2 tells the sets apart.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+        raise RepresentationError(f"argument 'n' must be an integer >= 2, got {n!r}")
+    return float(1.0 / (2.0 * math.sqrt(2 * (int(n) // 2))))
+
+
 def evaluate_rolls(rolls: np.ndarray, train: np.ndarray, heldout: np.ndarray, *, seed: int = 0,
                    c2st: bool = True, real_for_c2st: np.ndarray | None = None) -> dict[str, float]:
     """Every metric of the lesson's table for one set of binary bars.
 
     Per-bar means from :func:`musiclib.features.roll_metrics` (``used_pitch_classes``,
     ``qualified_note_rate`` at the eighth-note threshold, ``scale_consistency``,
-    ``polyphony``) and :func:`musiclib.features.roll_pitch_class_entropy`; set-level
+    ``polyphony``), ``holes_per_bar`` (:func:`musiclib.features.one_step_holes`), ``long_note_share``
+    (notes of >= 5 sixteenths) and :func:`musiclib.features.roll_pitch_class_entropy`; set-level
     ``diversity``, ``unique_rate``, ``copy_rate`` (of ``train`` bars), ``nn_distance`` (mean
     Hamming distance to the nearest ``train`` bar), ``density``; and ``c2st_accuracy`` of the
     set against ``heldout`` (or against ``real_for_c2st``: the data row compares training bars
-    with held-out ones).
+    with held-out ones), with a convolutional classifier and ``logistic_c2st_accuracy`` with a
+    logistic regression on the raw cells.
 
     Used by: musiclib.models.gan.evaluate_generator
     """
@@ -783,6 +621,7 @@ def evaluate_rolls(rolls: np.ndarray, train: np.ndarray, heldout: np.ndarray, *,
     m = roll_metrics(x)
     ent = [roll_pitch_class_entropy(r) for r in x]
     out = {"used_pitch_classes": m["used_pitch_classes"], "qualified_note_rate": m["qualified_note_rate_8th"],
+           "holes_per_bar": float(np.mean([one_step_holes(r) for r in x])), "long_note_share": long_note_share(x),
            "scale_consistency": m["scale_consistency"], "polyphony": m["polyphony"],
            "pitch_class_entropy": float(np.nanmean(ent)) if np.isfinite(ent).any() else math.nan,
            "density": float(x.mean()), "diversity": set_diversity(x), "unique_rate": unique_rate(x),
@@ -790,6 +629,7 @@ def evaluate_rolls(rolls: np.ndarray, train: np.ndarray, heldout: np.ndarray, *,
     if c2st:
         other = ho if real_for_c2st is None else check_rolls(real_for_c2st, "real_for_c2st")
         out["c2st_accuracy"] = c2st_accuracy(other, x, seed=seed)
+        out["logistic_c2st_accuracy"] = logistic_c2st_accuracy(other, x, seed=seed)
     return out
 
 
@@ -823,9 +663,9 @@ def evaluate_generator(gen: RollGenerator, train: np.ndarray, heldout: np.ndarra
     return out
 
 
-_TABLE_KEYS = ("used_pitch_classes", "qualified_note_rate", "scale_consistency", "polyphony", "pitch_class_entropy",
-               "diversity", "unique_rate", "copy_rate", "nn_distance", "c2st_accuracy")
-_TABLE_HEAD = ("UPC", "QN(8th)", "SC", "poly", "PC-H", "divers", "unique", "copies", "NN dist", "C2ST")
+_TABLE_KEYS = ("used_pitch_classes", "qualified_note_rate", "holes_per_bar", "long_note_share", "scale_consistency",
+               "polyphony", "diversity", "copy_rate", "nn_distance", "c2st_accuracy", "logistic_c2st_accuracy")
+_TABLE_HEAD = ("UPC", "QN(8th)", "holes", "long", "SC", "poly", "divers", "copies", "NN dist", "C2ST", "LR-C2ST")
 
 
 def format_metrics_table(metrics: dict[str, dict[str, float]], *, sets: Sequence[str] | None = None) -> str:
@@ -902,13 +742,19 @@ def save_roll_generator(gen: RollGenerator, path: str | os.PathLike, *, overwrit
     return target
 
 
-def load_roll_generator(path: str | os.PathLike = GAN_GENERATOR) -> RollGenerator:
+def load_roll_generator(path: str | os.PathLike = GAN_GENERATOR) -> RollGenerator | VoiceGenerator:
     """Load a generator checkpoint safely (safe_mode) and check that it matches its record.
+
+    Whatever the model inside, the result's ``sample(n, seed=...)`` returns binary piano
+    rolls of shape (n, 16, 48) on the grid of ``datasets/chorale_bars.npz``, so every
+    generator is judged by the same metrics.
 
     Parameters
     ----------
     path : .keras file
-        Default: the shipped ``musiclib/checkpoints/gan_generator.keras``.
+        Default: the shipped ``musiclib/checkpoints/gan_generator.keras``, the four-voice
+        GAN (a :class:`musiclib.models.voice_gan.VoiceGenerator`); :data:`ROLL_DCGAN` is the
+        plain piano-roll DCGAN (a :class:`RollGenerator`).
 
     Raises
     ------
@@ -919,21 +765,32 @@ def load_roll_generator(path: str | os.PathLike = GAN_GENERATOR) -> RollGenerato
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
     p = Path(path)
-    record = read_record(p, required=("kind", "z_dim", "binarization", "threshold"))
+    record = read_record(p, required=("kind", "z_dim"))
+    if record["kind"] == VOICE_KIND:
+        return load_voice_generator(p)
     if record["kind"] != "gan_generator":
         raise CheckpointError(f"checkpoint record {str(p.with_suffix('.json'))!r} is of kind {record['kind']!r}; "
-                              "expected 'gan_generator'")
+                              f"expected 'gan_generator' or {VOICE_KIND!r}")
+    for key in ("binarization", "threshold"):
+        if key not in record:
+            raise CheckpointError(f"checkpoint record of {str(p)!r} has no {key!r}")
+    z_dim, threshold = record["z_dim"], record["threshold"]
+    if isinstance(z_dim, bool) or not isinstance(z_dim, int) or z_dim < 1:
+        raise CheckpointError(f"checkpoint record of {str(p)!r}: 'z_dim' is {z_dim!r}; expected a positive integer")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+        raise CheckpointError(f"checkpoint record of {str(p)!r}: 'threshold' is {threshold!r}; expected a number "
+                              "in [0, 1]")
     model = load_keras_checkpoint(p, command=_TRAIN_COMMAND)
     in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     out_shape = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else None
-    if in_shape != (int(record["z_dim"]),) or out_shape != BAR_SHAPE:
+    if in_shape != (z_dim,) or out_shape != BAR_SHAPE:
         raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
-                              f"({record['z_dim']},) -> {BAR_SHAPE}")
+                              f"({z_dim},) -> {BAR_SHAPE}")
     try:
         binar = _check_choice(record["binarization"], "binarization", BINARIZATIONS)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
-    return RollGenerator(model, z_dim=int(record["z_dim"]), binarization=binar, threshold=float(record["threshold"]),
+    return RollGenerator(model, z_dim=z_dim, binarization=binar, threshold=float(threshold),
                          data_density=record.get("data_density"), record=record)
 
 

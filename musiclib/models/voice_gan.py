@@ -1,0 +1,607 @@
+"""A four-voice chorale GAN (四声部生成对抗网络): one pitch-or-rest per voice and sixteenth.
+
+The plain piano-roll GAN of :mod:`musiclib.models.gan` draws each of the 16 x 48 cells of a
+bar; nothing stops it from cutting a held note in pieces (on, off, on) or stacking a
+cluster of seven pitches. Here a bar is what a four-part chorale is: for each voice
+(soprano, alto, tenor, bass) and each sixteenth step one symbol, a rest or one of the 48
+pitches MIDI 36..83, plus an onset flag that says whether a new event starts there.
+
+* :func:`chorale_voice_bars` cuts the prepared chorales into such bars (the same bars,
+  in the same order, as ``datasets/chorale_bars.npz``); :func:`voices_to_rolls` turns them
+  back into piano rolls, so every metric of the lesson compares like with like.
+* The generator (:func:`build_voice_generator`, plain Keras layers) writes logits for
+  each (step, voice): 49 symbol logits and one onset logit. :func:`decode_voices` turns
+  them into a bar with the *hold rule*: where the onset flag is off, a voice keeps the
+  symbol it had, so a held note cannot be split. In training the symbol is drawn with
+  the straight-through Gumbel-softmax estimator and the flag with a straight-through
+  Bernoulli (Jang et al. 2017; Bengio et al. 2013), so the discriminator sees exactly
+  what a listener will hear.
+* :class:`VoiceGAN` is :class:`musiclib.models.gan.GAN` with that decoding in ``_fake``.
+* :func:`train_voice_gan` trains it, measures generated bars against the validation bars
+  every epoch and keeps the weights of the best epoch (a run that starts to collapse
+  still ends with a good generator). :class:`VoiceGenerator` samples bars: ``sample(n,
+  seed=...)`` returns binary piano rolls of shape (n, 16, 48), like the roll GAN.
+
+Importing this module imports TensorFlow (several seconds).
+
+Taught in: notebooks/05_gan_music_generation.ipynb
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musiclib.config import quiet_tensorflow, seed_everything
+from musiclib.datasets import Corpus, load_chorales
+from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
+from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
+from musiclib.models.adversarial import GAN, LOSSES, check_count, check_rolls, check_seed
+from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
+from musiclib.representation import DEFAULT_ROLL_RANGE, notes_to_piano_roll
+
+quiet_tensorflow()
+
+import keras  # noqa: E402  (after quiet_tensorflow)
+import tensorflow as tf  # noqa: E402
+from keras import layers  # noqa: E402
+
+__all__ = [
+    "VOICES",
+    "N_SYMBOLS",
+    "VoiceBars",
+    "VoiceGANRecipe",
+    "VoiceGAN",
+    "VoiceGenerator",
+    "chorale_voice_bars",
+    "voices_to_rolls",
+    "encode_voices",
+    "decode_voices",
+    "build_voice_generator",
+    "build_voice_discriminator",
+    "make_voice_gan",
+    "train_voice_gan",
+    "selection_gap",
+    "save_voice_generator",
+    "load_voice_generator",
+]
+
+#: The four voices, top to bottom (part 0..3 of the prepared chorales).
+VOICES = ("soprano", "alto", "tenor", "bass")
+LOW, HIGH = DEFAULT_ROLL_RANGE
+#: Symbols per voice and step: 0 = rest, 1..48 = MIDI 36..83.
+N_SYMBOLS = 1 + HIGH - LOW
+STEPS = 16
+KIND = "voice_gan_generator"
+DECODINGS = ("sample", "argmax")
+#: The shipped four-voice generator (the course's GAN: notebook 05 samples it).
+GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
+_TRAIN_COMMAND = "python -m musiclib.train gan"
+
+
+# --------------------------------------------------------------------------- data
+@dataclass
+class VoiceBars:
+    """One-bar 4/4 chorale excerpts, voice by voice.
+
+    Attributes
+    ----------
+    symbols : ndarray of int8, shape (n, 16, 4)
+        Per step and voice: 0 = rest, k = MIDI ``35 + k`` (MIDI 36..83).
+    onsets : ndarray of uint8, shape (n, 16, 4)
+        1 where a new event (a note, a repeated note or a rest) starts.
+    piece, split : ndarrays, shape (n,)
+        As in ``datasets/chorale_bars.npz``.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    symbols: np.ndarray
+    onsets: np.ndarray
+    piece: np.ndarray
+    split: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+    def subset(self, mask: np.ndarray) -> VoiceBars:
+        """The bars where ``mask`` is true (e.g. ``bars.split == "train"``)."""
+        return VoiceBars(self.symbols[mask], self.onsets[mask], self.piece[mask], self.split[mask])
+
+    def rolls(self) -> np.ndarray:
+        """The bars as binary piano rolls, shape (n, 16, 48) (see :func:`voices_to_rolls`)."""
+        return voices_to_rolls(self.symbols)
+
+
+def _voice_steps(part_notes: Any, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Symbol and onset per sixteenth step of one voice (the latest-starting note wins)."""
+    sym = np.zeros(n_steps, dtype=np.int8)
+    ons = np.zeros(n_steps, dtype=np.uint8)
+    start_of = np.full(n_steps, -1, dtype=np.int64)
+    order = np.lexsort((part_notes.pitch, part_notes.onset))
+    for i in order:
+        p = int(part_notes.pitch[i])
+        a = int(round(float(part_notes.onset[i]) * 4))
+        b = int(round(float(part_notes.onset[i] + part_notes.duration[i]) * 4))
+        a, b = max(a, 0), min(max(b, a + 1), n_steps)
+        if a >= n_steps or not LOW <= p < HIGH:
+            continue
+        sym[a:b] = p - LOW + 1
+        start_of[a:b] = a
+    # an onset where a note starts, and where a rest starts
+    for t in range(n_steps):
+        if sym[t] > 0:
+            ons[t] = start_of[t] == t
+        else:
+            ons[t] = t == 0 or sym[t - 1] > 0
+    return sym, ons
+
+
+def chorale_voice_bars(corpus: Corpus | None = None) -> VoiceBars:
+    """Cut the 4/4 chorales into one-bar voice excerpts (the bars of ``chorale_bars.npz``).
+
+    Bars are cut exactly as the prepared piano-roll bars are (pickups shifted to a
+    downbeat, pieces off the sixteenth grid skipped, empty bars dropped, pitches outside
+    MIDI 36..83 dropped), so ``chorale_voice_bars().rolls()`` equals
+    ``load_chorale_bars().rolls``; each bar's onsets come from the notes themselves, so a
+    repeated note is two notes here.
+
+    Parameters
+    ----------
+    corpus : Corpus, optional
+        Default :func:`musiclib.datasets.load_chorales`.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    c = corpus if corpus is not None else load_chorales()
+    pieces = sorted(c.pieces, key=lambda p: p.id)
+    syms, onss, piece, split = [], [], [], []
+    for index, p in enumerate(pieces):
+        if p.time_signature != "4/4" or not p.on_grid:
+            continue
+        notes = p.notes.shift(p.anacrusis) if p.anacrusis else p.notes
+        n_steps = int(np.ceil(notes.end / 4.0)) * STEPS
+        roll = notes_to_piano_roll(notes, n_steps=n_steps, out_of_range="drop")
+        keep = roll.reshape(-1, STEPS * roll.shape[1]).any(axis=1)
+        per_voice = [_voice_steps(notes[notes.part == v], n_steps) for v in range(len(VOICES))]
+        sym = np.stack([s for s, _ in per_voice], axis=1).reshape(-1, STEPS, len(VOICES))
+        ons = np.stack([o for _, o in per_voice], axis=1).reshape(-1, STEPS, len(VOICES))
+        ons[:, 0, :] = 1  # every bar starts with an event in every voice
+        syms.append(sym[keep])
+        onss.append(ons[keep])
+        piece += [index] * int(keep.sum())
+        split += [p.split] * int(keep.sum())
+    if not syms:
+        raise DataError("argument 'corpus' holds no 4/4 piece on the sixteenth grid")
+    return VoiceBars(np.concatenate(syms), np.concatenate(onss), np.array(piece, dtype=np.int32), np.array(split))
+
+
+def _check_symbols(symbols: Any, name: str = "symbols") -> np.ndarray:
+    s = np.asarray(symbols)
+    if s.ndim != 3 or s.shape[1:] != (STEPS, len(VOICES)):
+        raise ShapeError(f"argument {name!r} has shape {s.shape}; expected (n, {STEPS}, {len(VOICES)})")
+    if s.size and (not np.issubdtype(s.dtype, np.integer) or s.min() < 0 or s.max() >= N_SYMBOLS):
+        raise RepresentationError(f"argument {name!r} must hold integers 0..{N_SYMBOLS - 1} (0 = rest)")
+    return s.astype(np.int64)
+
+
+def voices_to_rolls(symbols: np.ndarray) -> np.ndarray:
+    """Voice bars as binary piano rolls, shape (n, 16, 48): a cell is on where any voice sounds it.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    s = _check_symbols(symbols)
+    n = len(s)
+    rolls = np.zeros((n, STEPS, N_SYMBOLS), dtype=np.uint8)
+    i, t = np.meshgrid(np.arange(n), np.arange(STEPS), indexing="ij")
+    for v in range(len(VOICES)):
+        rolls[i, t, s[:, :, v]] = 1
+    return rolls[:, :, 1:]
+
+
+def encode_voices(symbols: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """What the discriminator sees of a bar: one-hot symbols and the onset flag, (n, 16, 4, 50).
+
+    Used by: musiclib.models.voice_gan.train_voice_gan
+    """
+    s = _check_symbols(symbols)
+    o = np.asarray(onsets)
+    if o.shape != s.shape:
+        raise ShapeError(f"argument 'onsets' has shape {o.shape}; expected {s.shape}")
+    out = np.zeros((*s.shape, N_SYMBOLS + 1), dtype=np.float32)
+    np.put_along_axis(out, s[..., None], 1.0, axis=-1)
+    out[..., N_SYMBOLS] = o
+    return out
+
+
+def decode_voices(logits: np.ndarray, *, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Generator logits (n, 16, 4, 50) -> symbols and onsets (n, 16, 4) with the hold rule.
+
+    At each step a voice draws a symbol from the softmax of its 49 symbol logits and an
+    onset flag from the sigmoid of its last logit (``seed=None``: the most likely symbol
+    and the flag where p > 1/2). Step 0 always starts an event; where the flag is off the
+    voice keeps its previous symbol, so a note is never cut in pieces.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    x = np.asarray(logits, dtype=np.float64)
+    if x.ndim != 4 or x.shape[1:] != (STEPS, len(VOICES), N_SYMBOLS + 1):
+        raise ShapeError(f"argument 'logits' has shape {x.shape}; expected (n, {STEPS}, {len(VOICES)}, "
+                         f"{N_SYMBOLS + 1})")
+    sym_logits, onset_logit = x[..., :N_SYMBOLS], x[..., N_SYMBOLS]
+    if seed is None:
+        drawn = sym_logits.argmax(axis=-1)
+        flag = onset_logit > 0
+    else:
+        rng = np.random.default_rng(seed)
+        gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, sym_logits.shape)))
+        drawn = (sym_logits + gumbel).argmax(axis=-1)
+        flag = rng.uniform(size=onset_logit.shape) < 1.0 / (1.0 + np.exp(-onset_logit))
+    flag[:, 0, :] = True
+    symbols = np.empty_like(drawn)
+    symbols[:, 0] = drawn[:, 0]
+    for t in range(1, STEPS):
+        symbols[:, t] = np.where(flag[:, t], drawn[:, t], symbols[:, t - 1])
+    return symbols.astype(np.int8), flag.astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- networks
+@dataclass
+class VoiceGANRecipe:
+    """How the four-voice GAN is built and trained.
+
+    Attributes
+    ----------
+    z_dim : int
+        Length of the noise vector z ~ N(0, I).
+    g_filters : (int, int, int)
+        Channels of the generator's 4-step trunk and of its two upsampling convolutions
+        (to 8, then 16 steps). Upsampling + convolution, not transposed convolution:
+        every step gets the same number of contributions, so no step phase is favoured.
+    d_filters : (int, int, int)
+        Channels of the discriminator's three convolutions over time.
+    loss : str
+        ``"bce"``, ``"hinge"`` or ``"wgan-gp"`` (see :func:`musiclib.models.gan.discriminator_loss`).
+    lr_g, lr_d, beta_1 : float
+        Adam settings of the two players.
+    batch_size, epochs : int
+    tau : float
+        Temperature of the softmax in the backward pass.
+    decoding : str
+        ``"sample"``: each (step, voice) draws its symbol and onset flag (Gumbel-max, Bernoulli),
+        in training and in :meth:`VoiceGenerator.sample`; ``"argmax"``: the most likely symbol
+        and the flag where p > 1/2, so all variety comes from z.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    z_dim: int = 64
+    g_filters: tuple[int, int, int] = (256, 128, 128)
+    d_filters: tuple[int, int, int] = (128, 128, 256)
+    loss: str = "hinge"
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    beta_1: float = 0.5
+    batch_size: int = 64
+    epochs: int = 30
+    tau: float = 1.0
+    decoding: str = "argmax"
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise RepresentationError(f"argument 'loss' is {self.loss!r}; expected one of {LOSSES}")
+        self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
+        self.d_filters = tuple(int(x) for x in self.d_filters)
+        if len(self.g_filters) != 3 or len(self.d_filters) != 3 or min(self.g_filters + self.d_filters) < 1:
+            raise RepresentationError("arguments 'g_filters' and 'd_filters' need 3 positive channel counts each")
+        for name in ("z_dim", "batch_size", "epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise RepresentationError(f"argument {name!r} must be a positive integer, got {value!r}")
+        if self.decoding not in DECODINGS:
+            raise RepresentationError(f"argument 'decoding' is {self.decoding!r}; expected one of {DECODINGS}")
+        if not self.tau > 0:
+            raise RepresentationError(f"argument 'tau' must be positive, got {self.tau!r}")
+
+    def to_dict(self) -> dict:
+        """The recipe as JSON-ready values."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+
+def build_voice_generator(recipe: VoiceGANRecipe | None = None) -> keras.Model:
+    """z -> dense 4 steps -> (upsample, convolve) x 2 -> logits (16 steps, 4 voices, 49 + 1).
+
+    Built from Keras layers only, so its checkpoint loads with safe_mode.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or VoiceGANRecipe()
+    c0, c1, c2 = r.g_filters
+    z = keras.Input(shape=(r.z_dim,), name="z")
+    x = layers.Dense(4 * c0, use_bias=False)(z)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((4, c0))(x)
+    for c in (c1, c2):
+        x = layers.UpSampling1D(2)(x)
+        x = layers.Conv1D(c, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv1D(c2, 3, padding="same", activation="relu")(x)
+    x = layers.Dense(len(VOICES) * (N_SYMBOLS + 1))(x)
+    out = layers.Reshape((STEPS, len(VOICES), N_SYMBOLS + 1), name="logits")(x)
+    return keras.Model(z, out, name="voice_generator")
+
+
+def build_voice_discriminator(recipe: VoiceGANRecipe | None = None) -> keras.Model:
+    """Encoded bar (16, 4, 50) -> convolutions over time (all voices as channels) -> one logit.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or VoiceGANRecipe()
+    x_in = keras.Input(shape=(STEPS, len(VOICES), N_SYMBOLS + 1), name="bar")
+    x = layers.Reshape((STEPS, len(VOICES) * (N_SYMBOLS + 1)))(x_in)
+    for c, stride in zip(r.d_filters, (1, 2, 2), strict=True):
+        x = layers.Conv1D(c, 3, strides=stride, padding="same")(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    out = layers.Dense(1, name="logit")(x)
+    return keras.Model(x_in, out, name="voice_discriminator")
+
+
+def straight_through_voices(logits: Any, seed_generator: Any, tau: float = 1.0, decoding: str = "argmax") -> Any:
+    """Differentiable decoding of generator logits into an encoded bar (batch, 16, 4, 50).
+
+    Forward: the bar :func:`decode_voices` would draw (one-hot symbols after the hold rule,
+    0/1 onsets). Backward: the Gumbel-softmax of the symbols at temperature ``tau`` and
+    the sigmoid of the onset logits (straight-through estimators).
+
+    Used by: musiclib.models.voice_gan.VoiceGAN
+    """
+    sym_logits, onset_logit = logits[..., :N_SYMBOLS], logits[..., N_SYMBOLS]
+    if decoding == "sample":
+        u = keras.random.uniform(tf.shape(sym_logits), minval=1e-12, maxval=1.0, seed=seed_generator)
+        sym_logits = sym_logits - tf.math.log(-tf.math.log(u))
+    soft = tf.nn.softmax(sym_logits / tau, axis=-1)
+    hard = tf.one_hot(tf.argmax(soft, axis=-1), N_SYMBOLS, dtype=soft.dtype)
+    q = hard + soft - tf.stop_gradient(soft)
+    p_on = tf.sigmoid(onset_logit)
+    if decoding == "sample":
+        draw = tf.cast(keras.random.uniform(tf.shape(p_on), seed=seed_generator) < p_on, p_on.dtype)
+    else:
+        draw = tf.cast(p_on > 0.5, p_on.dtype)
+    o = draw + p_on - tf.stop_gradient(p_on)
+    o = tf.concat([tf.ones_like(o[:, :1]), o[:, 1:]], axis=1)  # step 0 always starts an event
+    steps = [q[:, 0]]
+    for t in range(1, STEPS):
+        o_t = o[:, t, :, None]
+        steps.append(o_t * q[:, t] + (1.0 - o_t) * steps[-1])
+    held = tf.stack(steps, axis=1)
+    return tf.concat([held, o[..., None]], axis=-1)
+
+
+class VoiceGAN(GAN):
+    """The GAN of :mod:`musiclib.models.gan` whose generated bars are decoded voice by voice.
+
+    Only ``_fake`` differs: the generator's logits pass through
+    :func:`straight_through_voices`, so the discriminator judges held notes, never cell
+    probabilities.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, tau: float = 1.0,
+                 decoding: str = "argmax", **kwargs: Any) -> None:
+        super().__init__(generator, discriminator, **kwargs)
+        self.tau = float(tau)
+        self.decoding = decoding
+
+    def _fake(self, batch: Any) -> Any:
+        logits = self.generator(self._noise(batch), training=True)
+        return straight_through_voices(logits, self.seed_generator, self.tau, self.decoding)
+
+
+def make_voice_gan(recipe: VoiceGANRecipe | None = None, *, seed: int = 0) -> VoiceGAN:
+    """A compiled, untrained four-voice GAN built from ``recipe``.
+
+    Used by: musiclib.models.voice_gan.train_voice_gan
+    """
+    r = recipe or VoiceGANRecipe()
+    seed_everything(seed)
+    gan = VoiceGAN(build_voice_generator(r), build_voice_discriminator(r), z_dim=r.z_dim, loss=r.loss,
+                   seed=seed, tau=r.tau, decoding=r.decoding)
+    gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
+                d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
+    return gan
+
+
+# --------------------------------------------------------------------------- generation
+class VoiceGenerator:
+    """A trained four-voice generator: noise -> logits -> voices -> piano rolls.
+
+    ``sample(n, seed=...)`` returns binary rolls (n, 16, 48) on the grid of
+    ``datasets/chorale_bars.npz``, as :class:`musiclib.models.gan.RollGenerator` does, so
+    both generators are judged by the same code; ``sample_voices`` keeps the voices.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+
+    def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
+                 record: dict | None = None) -> None:
+        self.generator = generator
+        self.z_dim = int(z_dim)
+        if decoding not in DECODINGS:
+            raise RepresentationError(f"argument 'decoding' is {decoding!r}; expected one of {DECODINGS}")
+        self.decoding = decoding
+        self.record = record or {}
+
+    def __repr__(self) -> str:
+        return f"VoiceGenerator(z_dim={self.z_dim}, parameters={self.generator.count_params()})"
+
+    def noise(self, n: int, seed: int = 0) -> np.ndarray:
+        """z ~ N(0, I), shape (n, z_dim), from NumPy's generator (reproducible anywhere)."""
+        return np.random.default_rng(check_seed(seed)).standard_normal((check_count(n), self.z_dim)).astype(
+            np.float32)
+
+    def logits(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> np.ndarray:
+        """Generator logits, shape (n, 16, 4, 50), for ``n`` noise vectors (or the given ``z``)."""
+        if z is None:
+            z = self.noise(n, seed)
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.z_dim:
+            raise ShapeError(f"argument 'z' has shape {z.shape}; expected (n, {self.z_dim})")
+        out = [np.asarray(self.generator(z[i:i + 512], training=False)) for i in range(0, len(z), 512)]
+        return np.concatenate(out)
+
+    def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> tuple[np.ndarray,
+                                                                                                 np.ndarray]:
+        """Symbols and onsets, each (n, 16, 4): noise ``seed`` for z, ``seed + 1`` for the draws."""
+        s = check_seed(seed)
+        return decode_voices(self.logits(n, seed=s, z=z), seed=s + 1 if self.decoding == "sample" else None)
+
+    def sample(self, n: int = 16, *, seed: int = 0) -> np.ndarray:
+        """Binary bars (uint8), shape (n, 16, 48): :meth:`sample_voices` then :func:`voices_to_rolls`."""
+        return voices_to_rolls(self.sample_voices(n, seed=seed)[0])
+
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False, record: dict | None = None) -> Path:
+        """Write the generator (.keras) and its JSON record (see :func:`save_voice_generator`)."""
+        return save_voice_generator(self, path, overwrite=overwrite, record=record)
+
+
+# --------------------------------------------------------------------------- training
+_GAP_KEYS = ("qualified_note_rate", "holes_per_bar", "long_note_share", "used_pitch_classes",
+             "scale_consistency", "polyphony", "diversity")
+
+
+def bar_summary(rolls: np.ndarray) -> dict[str, float]:
+    """The per-set figures the training monitor and :func:`selection_gap` compare.
+
+    Used by: musiclib.models.voice_gan.train_voice_gan
+    """
+    x = check_rolls(rolls, "rolls")
+    m = roll_metrics(x)
+    return {"qualified_note_rate": m["qualified_note_rate_8th"], "used_pitch_classes": m["used_pitch_classes"],
+            "scale_consistency": m["scale_consistency"], "polyphony": m["polyphony"],
+            "holes_per_bar": float(np.mean([one_step_holes(r) for r in x])),
+            "long_note_share": long_note_share(x), "diversity": set_diversity(x), "unique_rate": unique_rate(x)}
+
+
+def selection_gap(summary: dict[str, float], reference: dict[str, float]) -> float:
+    """How far a generated set is from the validation bars: mean relative gap over seven figures.
+
+    gap = mean_k |g_k - r_k| / max(|r_k|, 0.1) over QN, holes per bar, long-note share,
+    used pitch classes, scale consistency, polyphony and diversity. The training run keeps
+    the epoch with the smallest gap (0 = the validation bars' own figures).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    gaps = []
+    for k in _GAP_KEYS:
+        g, r = float(summary[k]), float(reference[k])
+        gaps.append(abs(g - r) / max(abs(r), 0.1) if math.isfinite(g) else 10.0)
+    return float(np.mean(gaps))
+
+
+def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe | None = None, *,
+                    epochs: int | None = None, seed: int = 0, n_monitor: int = 512,
+                    on_epoch: Callable[[int, dict[str, float]], None] | None = None
+                    ) -> tuple[VoiceGenerator, dict[str, list[float]]]:
+    """Train the four-voice GAN; after every epoch judge ``n_monitor`` bars against ``valid``.
+
+    The history holds the losses and, per epoch, :func:`bar_summary` of the generated bars
+    and their :func:`selection_gap` to the validation bars. The returned generator carries
+    the weights of the epoch with the smallest gap (``record["best_epoch"]``, counted
+    from 1), not those of the last epoch.
+
+    Returns
+    -------
+    (VoiceGenerator, dict)
+        The generator (best epoch) and the per-epoch history.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or VoiceGANRecipe()
+    n_epochs = r.epochs if epochs is None else epochs
+    if isinstance(n_epochs, bool) or not isinstance(n_epochs, int) or n_epochs < 1:
+        raise RepresentationError(f"argument 'epochs' must be a positive integer, got {n_epochs!r}")
+    if len(train) < r.batch_size or len(valid) < 2:
+        raise DataError(f"argument 'train' holds {len(train)} bars and 'valid' {len(valid)}; need at least "
+                        f"batch_size={r.batch_size} and 2")
+    x = encode_voices(train.symbols, train.onsets)
+    reference = bar_summary(valid.rolls())
+    gan = make_voice_gan(r, seed=seed)
+    gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding)
+    ds = (tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+          .batch(r.batch_size, drop_remainder=True).prefetch(2))
+    history: dict[str, list[float]] = {}
+    best_gap, best_weights, best_epoch = math.inf, gan.generator.get_weights(), 0
+    cpu0 = time.process_time()
+    for epoch in range(n_epochs):
+        h = gan.fit(ds, epochs=1, verbose=0, shuffle=False)
+        logs = {k: float(v[-1]) for k, v in h.history.items()}
+        summary = bar_summary(gen.sample(n_monitor, seed=seed + 1000))
+        gap = selection_gap(summary, reference)
+        logs.update(summary, gap=gap)
+        for k, v in logs.items():
+            history.setdefault(k, []).append(float(v))
+        if gap < best_gap:
+            best_gap, best_weights, best_epoch = gap, gan.generator.get_weights(), epoch + 1
+        if on_epoch is not None:
+            on_epoch(epoch, logs)
+    gan.generator.set_weights(best_weights)
+    gen.record = {"kind": KIND, "recipe": r.to_dict(), "seed": seed, "epochs": n_epochs, "best_epoch": best_epoch,
+                  "best_gap": round(best_gap, 6), "train_cpu_seconds": round(time.process_time() - cpu0, 1)}
+    return gen, history
+
+
+# --------------------------------------------------------------------------- checkpoint
+def save_voice_generator(gen: VoiceGenerator, path: str | os.PathLike, *, overwrite: bool = False,
+                         record: dict | None = None) -> Path:
+    """Save a :class:`VoiceGenerator` (.keras, no optimizer state) and its JSON record atomically.
+
+    Used by: VoiceGenerator.save, musiclib.train
+    """
+    full = {**gen.record, **(record or {}), "kind": KIND, "z_dim": gen.z_dim}
+    target = save_keras_checkpoint(gen.generator, path, full, overwrite=overwrite)
+    gen.record = read_record(target, required=("kind",))
+    return target
+
+
+def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenerator:
+    """Load a four-voice generator checkpoint safely (safe_mode) and check it against its record.
+
+    Raises
+    ------
+    CheckpointError
+        Missing or corrupt file, a record of another kind of model, a ``z_dim`` that is not
+        a positive integer, or a model whose shapes disagree with the record.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    p = Path(path)
+    record = read_record(p, required=("kind", "z_dim"))
+    if record["kind"] != KIND:
+        raise CheckpointError(f"checkpoint record {str(p.with_suffix('.json'))!r} is of kind {record['kind']!r}; "
+                              f"expected {KIND!r}")
+    z_dim = record["z_dim"]
+    if isinstance(z_dim, bool) or not isinstance(z_dim, int) or z_dim < 1:
+        raise CheckpointError(f"checkpoint record of {str(p)!r}: 'z_dim' is {z_dim!r}; expected a positive integer")
+    model = load_keras_checkpoint(p, command=_TRAIN_COMMAND)
+    in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
+    out_shape = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else None
+    expected = (STEPS, len(VOICES), N_SYMBOLS + 1)
+    if in_shape != (z_dim,) or out_shape != expected:
+        raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
+                              f"({z_dim},) -> {expected}")
+    decoding = (record.get("recipe") or {}).get("decoding", "argmax")
+    if decoding not in DECODINGS:
+        raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
+    return VoiceGenerator(model, z_dim=z_dim, decoding=decoding, record=record)
+

@@ -1,0 +1,197 @@
+"""The four-voice GAN: its data, the hold rule, the straight-through decoding and the checkpoint."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from musiclib.datasets import load_chorale_bars
+from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
+from musiclib.features import long_note_share, one_step_holes
+from musiclib.models import gan as G
+from musiclib.models import voice_gan as V
+
+TINY = V.VoiceGANRecipe(z_dim=4, g_filters=(8, 8, 8), d_filters=(8, 8, 8), batch_size=16, epochs=1)
+
+
+@pytest.fixture(scope="module")
+def voice_bars():
+    return V.chorale_voice_bars()
+
+
+def test_voice_bars_are_the_prepared_roll_bars_voice_by_voice(voice_bars):
+    bars = load_chorale_bars()
+    np.testing.assert_array_equal(voice_bars.rolls(), bars.rolls)
+    np.testing.assert_array_equal(voice_bars.split, bars.split)
+    np.testing.assert_array_equal(voice_bars.piece, bars.piece)
+
+
+def test_every_voice_bar_starts_with_an_event_and_rests_are_rare(voice_bars):
+    assert voice_bars.onsets[:, 0, :].all()
+    assert 0.03 < float(np.mean(voice_bars.symbols == 0)) < 0.10
+
+
+def test_real_bars_have_few_holes_and_many_notes_held_across_a_beat():
+    ho = load_chorale_bars()
+    rolls = ho.rolls[ho.split != "train"]
+    assert np.mean([one_step_holes(r) for r in rolls]) == pytest.approx(0.1355, abs=1e-3)
+    assert long_note_share(rolls) == pytest.approx(0.1714, abs=1e-3)
+
+
+def test_voices_to_rolls_puts_each_voice_in_its_pitch_column():
+    sym = np.zeros((1, 16, 4), dtype=np.int8)
+    sym[0, :, 0] = 72 - 35   # soprano C5 all bar
+    sym[0, :8, 3] = 48 - 35  # bass C3 for two beats, then a rest
+    roll = V.voices_to_rolls(sym)[0]
+    assert roll.shape == (16, 48)
+    assert roll[:, 72 - 36].all() and roll[:8, 48 - 36].all() and not roll[8:, 48 - 36].any()
+    assert roll.sum() == 16 + 8
+
+
+def test_decode_keeps_the_previous_symbol_where_the_onset_flag_is_off():
+    logits = np.full((1, 16, 4, 50), -10.0)
+    logits[0, :, :, 5] = 10.0          # symbol 5 is the most likely everywhere ...
+    logits[0, 4:, :, 9] = 20.0         # ... until step 4, where symbol 9 wins
+    logits[0, :, :, 49] = -10.0        # but no onset after step 0
+    sym, ons = V.decode_voices(logits, seed=None)
+    assert (sym == 5).all() and ons[0, 0].all() and not ons[0, 1:].any()
+    logits[0, 4, :, 49] = 10.0         # an onset at step 4
+    sym, _ = V.decode_voices(logits, seed=None)
+    assert (sym[0, :4] == 5).all() and (sym[0, 4:] == 9).all()
+
+
+def test_a_decoded_bar_never_has_a_one_step_hole_inside_a_held_note():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(64, 16, 4, 50))
+    logits[..., 49] = -3.0  # onsets are rare: long held notes
+    sym, ons = V.decode_voices(logits, seed=1)
+    held = ons[:, 1:] == 0
+    assert (sym[:, 1:][held] == sym[:, :-1][held]).all()
+
+
+def test_straight_through_decoding_equals_the_numpy_decoding_forward():
+    import keras
+
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(8, 16, 4, 50)).astype(np.float32)
+    enc = np.asarray(V.straight_through_voices(logits, keras.random.SeedGenerator(0), decoding="argmax"))
+    sym, ons = V.decode_voices(logits, seed=None)
+    np.testing.assert_array_equal(enc[..., :49].argmax(-1), sym)
+    np.testing.assert_allclose(enc[..., 49], ons, atol=1e-6)
+    np.testing.assert_allclose(enc[..., :49].sum(-1), 1.0, atol=1e-6)
+
+
+def test_straight_through_passes_gradients_to_the_logits():
+    import keras
+    import tensorflow as tf
+
+    logits = tf.Variable(np.random.default_rng(0).normal(size=(2, 16, 4, 50)).astype(np.float32))
+    weights = tf.constant(np.random.default_rng(1).normal(size=(16, 4, 50)).astype(np.float32))
+    with tf.GradientTape() as tape:
+        out = V.straight_through_voices(logits, keras.random.SeedGenerator(0))
+        loss = tf.reduce_sum(out * weights)
+    grad = tape.gradient(loss, logits).numpy()
+    assert np.isfinite(grad).all() and np.abs(grad[..., :49]).sum() > 0 and np.abs(grad[..., 49]).sum() > 0
+
+
+def test_encode_voices_is_one_hot_plus_onset(voice_bars):
+    enc = V.encode_voices(voice_bars.symbols[:5], voice_bars.onsets[:5])
+    assert enc.shape == (5, 16, 4, 50)
+    np.testing.assert_array_equal(enc[..., :49].argmax(-1), voice_bars.symbols[:5])
+    np.testing.assert_array_equal(enc[..., 49], voice_bars.onsets[:5])
+
+
+def test_encode_and_rolls_refuse_bad_shapes_and_symbols():
+    with pytest.raises(ShapeError, match="'symbols'"):
+        V.voices_to_rolls(np.zeros((2, 16, 3), dtype=np.int8))
+    with pytest.raises(RepresentationError, match="'symbols'"):
+        V.voices_to_rolls(np.full((1, 16, 4), 49))
+    with pytest.raises(ShapeError, match="'onsets'"):
+        V.encode_voices(np.zeros((1, 16, 4), dtype=np.int8), np.zeros((1, 16, 3)))
+    with pytest.raises(ShapeError, match="'logits'"):
+        V.decode_voices(np.zeros((1, 16, 4, 48)))
+
+
+def test_recipe_refuses_bad_values():
+    with pytest.raises(RepresentationError, match="'loss'"):
+        V.VoiceGANRecipe(loss="l2")
+    with pytest.raises(RepresentationError, match="'decoding'"):
+        V.VoiceGANRecipe(decoding="beam")
+    with pytest.raises(RepresentationError, match="'epochs'"):
+        V.VoiceGANRecipe(epochs=0)
+
+
+def test_training_keeps_the_best_epoch_and_samples_rolls_on_the_bar_grid(voice_bars):
+    train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
+    valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
+    gen, history = V.train_voice_gan(train, valid, TINY, epochs=2, seed=0, n_monitor=32)
+    assert len(history["gap"]) == 2
+    assert gen.record["best_epoch"] == int(np.argmin(history["gap"])) + 1
+    rolls = gen.sample(5, seed=3)
+    assert rolls.shape == (5, 16, 48) and rolls.dtype == np.uint8
+    np.testing.assert_array_equal(rolls, gen.sample(5, seed=3))
+
+
+def test_training_refuses_too_few_bars_or_bad_epochs(voice_bars):
+    few = voice_bars.subset(np.arange(len(voice_bars)) < 8)
+    with pytest.raises(DataError, match="'train'"):
+        V.train_voice_gan(few, few, TINY)
+    with pytest.raises(RepresentationError, match="'epochs'"):
+        V.train_voice_gan(voice_bars, voice_bars, TINY, epochs=0)
+
+
+def test_checkpoint_round_trip_through_load_roll_generator(tmp_path):
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, record={"recipe": TINY.to_dict()})
+    path = gen.save(tmp_path / "v.keras")
+    back = G.load_roll_generator(path)
+    assert isinstance(back, V.VoiceGenerator)
+    np.testing.assert_array_equal(back.sample(6, seed=2), gen.sample(6, seed=2))
+
+
+def test_load_refuses_another_kind_and_a_bad_z_dim(tmp_path):
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4)
+    path = gen.save(tmp_path / "v.keras")
+    rec = json.loads(path.with_suffix(".json").read_text())
+    path.with_suffix(".json").write_text(json.dumps({**rec, "kind": "melody_lstm"}))
+    with pytest.raises(CheckpointError, match="kind"):
+        G.load_roll_generator(path)
+    with pytest.raises(CheckpointError, match="kind"):
+        V.load_voice_generator(path)
+    path.with_suffix(".json").write_text(json.dumps({**rec, "z_dim": 2.5}))
+    with pytest.raises(CheckpointError, match="'z_dim'"):
+        V.load_voice_generator(path)
+
+
+def test_sample_refuses_a_bad_count_or_seed():
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4)
+    with pytest.raises(RepresentationError, match="'n'"):
+        gen.sample(0)
+    with pytest.raises(RepresentationError, match="'seed'"):
+        gen.sample(3, seed=0.5)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return G.load_roll_generator()
+
+
+def test_shipped_generator_is_the_four_voice_gan_with_three_seeds(shipped):
+    rec = shipped.record
+    assert isinstance(shipped, V.VoiceGenerator)
+    assert rec["command"].startswith("python -m musiclib.train gan --ship --epochs ")
+    assert len(rec["seeds"]) >= 3 and len({r["seed"] for r in rec["seeds"]}) == len(rec["seeds"])
+    for run in rec["seeds"]:
+        assert set(rec["metrics"]["gan"]) <= set(run)
+    assert V.GAN_GENERATOR.stat().st_size < 5_000_000
+
+
+def test_shipped_record_is_reproduced_by_sampling(shipped):
+    rec = shipped.record
+    bars = load_chorale_bars()
+    train = bars.rolls[bars.split == "train"]
+    rolls = shipped.sample(rec["n_eval"], seed=rec["eval_seed"])
+    got = G.evaluate_rolls(rolls, train, bars.rolls[bars.split != "train"], c2st=False)
+    for key, value in got.items():
+        assert value == pytest.approx(rec["metrics"]["gan"][key], rel=1e-4, abs=1e-5), key
