@@ -21,13 +21,15 @@
 # 2. write the minimax objective, derive the optimal discriminator
 #    $D^*(x) = p_{data}(x) / (p_{data}(x) + p_g(x))$, check it numerically, and connect the
 #    game to the Jensen–Shannon divergence; explain the non-saturating generator loss;
-# 3. train a GAN as a subclassed `keras.Model` with its own `train_step`, with the
-#    classic loss or the hinge loss;
+# 3. write a GAN's `train_step` for a subclassed `keras.Model` (Exercise 4), with the
+#    classic loss, the hinge loss or WGAN-GP;
 # 4. turn a generator's probabilities into notes (threshold, calibrated threshold,
 #    Bernoulli sampling) and say why it matters;
 # 5. evaluate generated bars against held-out music and two baselines with musical
 #    metrics, diversity, copying checks and a classifier two-sample test (C2ST);
-# 6. recognise mode collapse (模式崩溃) in a toy and in training curves.
+# 6. diagnose a piano-roll GAN's artefacts (split notes, clusters) and fix them with a
+#    representation that cannot make them: a four-voice generator;
+# 7. recognise mode collapse (模式崩溃) in a toy and in training curves.
 #
 # **Prerequisites.** Notebook 01 (piano rolls), notebook 02 (piano-roll metrics:
 # polyphony, qualified notes, used pitch classes, scale consistency), a little
@@ -44,12 +46,14 @@
 # | 7. From probabilities to notes: binarisation (二值化) | ~10 min |
 # | 8. Seeing and hearing generated bars | ~5 min |
 # | 9. Judged against real music: one table; the losses compared | ~20 min |
-# | 10. Mode collapse in a real GAN | ~10 min |
-# | 11. Exercises | ~20 min |
+# | 10. A four-voice generator (四声部生成器) | ~20 min (≤ 2 min of training) |
+# | 11. Mode collapse in a real GAN | ~10 min |
+# | 12. Exercises | ~25 min |
 #
-# Sections 7–9 use the **pretrained generator** shipped with the course
-# (`musiclib/checkpoints/gan_generator.keras`), so every learner sees the same numbers;
-# set `USE_PRETRAINED = False` in section 6 to use the model you train here instead.
+# Sections 7–9 use the **pretrained DCGAN** shipped with the course
+# (`musiclib/checkpoints/gan_roll_dcgan.keras`) and section 10 the pretrained four-voice
+# generator (`gan_generator.keras`), so every learner sees the same numbers; set
+# `USE_PRETRAINED = False` in section 6 to use the model you train here instead.
 
 # %%
 # %matplotlib inline
@@ -74,7 +78,8 @@ from musiclib.checks import check_function
 from musiclib.datasets import BarRolls, load_chorale_bars
 from musiclib.display import LivePlot, plot_piano_roll, show_score
 from musiclib.models import gan as G
-from musiclib.representation import piano_roll_to_notes
+from musiclib.models import voice_gan as V
+from musiclib.representation import piano_roll_to_notes, pitch_name
 
 # %% [markdown]
 # ## 1. The article's GAN, run and diagnosed (文章中的 GAN 程序) · ~15 min
@@ -154,12 +159,10 @@ print(f"largest |real value|: {np.abs(real_music_data).max():.2f}; tanh never ex
 # %% [markdown]
 # **Bug 2: `trainable` is toggled after `compile`.** The discriminator is frozen before
 # the combined model is compiled, and the loop flips `discriminator.trainable` before
-# every step. Whether that flip matters depends on the Keras version: Keras 2 fixed the
-# trainable weights when a model was compiled (and warned about the discrepancy), while
-# Keras 3 reads the flag at every training step. In Keras 3 the program is therefore
-# correct only as long as every flip is in the right place. We test it on fresh copies:
-# one step of each player with the article's flips, then without them, then with the
-# discriminator left trainable during the GAN step.
+# every step. This is a Keras 2 idiom: there the trainable weights were fixed when a model
+# was compiled. It still works in Keras 3, but for a reason that is easy to get wrong.
+# We test it on fresh copies: one step of each player with the article's flips, then
+# without them, then with the discriminator left trainable during the GAN step.
 
 # %%
 def fresh_article_gan():
@@ -197,8 +200,34 @@ for label, flag_d_step, flag_gan_step in (("flips as in the article", True, Fals
 # %% [markdown]
 # Without the flips the discriminator never learns; with the flag left on, the GAN step
 # also trains the discriminator — towards calling generated samples *real*, because that
-# step's labels are all ones. A training loop whose correctness depends on remembering a
-# global flag, with semantics that changed between Keras versions, is fragile.
+# step's labels are all ones.
+#
+# When does Keras 3 read the flag? Two explanations fit the table above: "at every
+# training step", or "once, when a model's training function is built (at its first
+# `train_on_batch` or `fit`, or after `compile`)". One experiment tells them apart: train a
+# model, freeze it, train it again, then compile it and train once more.
+
+# %%
+keras.utils.set_random_seed(0)
+probe = Sequential([Input(shape=(10,)), Dense(1)])
+probe.compile(loss="mse", optimizer="sgd")
+_ = probe.train_on_batch(x_t, ones)             # builds the training function, flag on
+probe.trainable = False
+w_before = probe.get_weights()
+_ = probe.train_on_batch(x_t, ones)             # frozen, same training function
+print(f"frozen after training, not recompiled: weights change {changed(w_before, probe.get_weights())}")
+probe.compile(loss="mse", optimizer="sgd")      # rebuilds the training function
+w_before = probe.get_weights()
+_ = probe.train_on_batch(x_t, ones)
+print(f"frozen and recompiled:                 weights change {changed(w_before, probe.get_weights())}")
+
+# %% [markdown]
+# A frozen model still learns until its training function is rebuilt: the flag is read
+# when the function is built, not at every step. So the article's loop works in Keras 3
+# only because each player's training function happens to be built on its first call,
+# when the flag is in the right state; later flips change nothing. A loop whose
+# correctness depends on when a global flag was first seen is fragile — a Keras-2 idiom
+# that survives by accident, not a bug that Keras 3 fixed.
 
 # %% [markdown]
 # The robust way is to give each player its own optimizer and say explicitly which
@@ -206,9 +235,11 @@ for label, flag_d_step, flag_gan_step in (("flips as in the article", True, Fals
 # discriminator step and one generator step (section 6). Nothing then depends on when a
 # flag was flipped.
 #
-# **Bug 3: the printing is broken.** Copied from the article, the progress line is an
-# f-string cut across lines inside its braces — a `SyntaxError` in Python 3.11, so the
-# printed program does not run at all as shown:
+# **Bug 3: the printing is broken — by the web page.** Copied from the article, the
+# progress line is an f-string cut across lines inside its braces. That is a copying
+# artefact of the page (like the lost indentation of notebook 03's RNN code and of this GAN
+# code, which we restored above), not the author's code: such an f-string is valid from
+# Python 3.12 on (PEP 701), but a `SyntaxError` in the Python 3.11 of this course:
 
 # %%
 article_print = "print(f'Epoch {\nepoch}: Discriminator Loss: {\nd_loss}, Generator Loss: {\ng_loss}')"
@@ -407,7 +438,11 @@ plt.show()
 # discriminator's score, which here keeps rising away from the ring, so its samples drift
 # off and cover no mode (the printout and the plots above). That is the mechanism behind
 # collapse — a generator optimising against a discriminator that does not answer back —
-# in its most extreme form; section 10 shows what a collapse looks like in the metrics.
+# in its most extreme form. Strictly, this run *diverges* rather than collapses: its
+# samples leave the data altogether. Mode collapse — many noise vectors sent to one of
+# the data's modes — needs a discriminator that still answers, but too slowly; section 11
+# shows that in a real GAN, where the generator is made much faster than the
+# discriminator.
 # The fix is the game itself — a discriminator
 # that keeps learning punishes whatever the generator over-produces — helped in practice by
 # losses whose gradients stay useful everywhere (hinge, WGAN-GP: Gulrajani et al. 2017).
@@ -474,7 +509,7 @@ USE_PRETRAINED = True     # False: sections 7-9 use the model trained below
 # %%
 # NBVAL_IGNORE_OUTPUT
 epochs = PROFILE.epochs(recipe.epochs)
-budget = PROFILE.max_seconds / 2   # half the profile's budget, so the whole lesson fits in ~5 minutes
+budget = PROFILE.max_seconds / 4   # a quarter of the profile's budget, so the whole lesson fits in ~5 minutes
 print(f"training up to {epochs} epochs, at most {budget:.0f} s (profile {PROFILE.name})")
 every = 1 if epochs < 10 else 5
 live = LivePlot({"losses per epoch": ("d_loss", "g_loss"), "polyphony of 256 generated bars": ("polyphony",),
@@ -492,19 +527,20 @@ print("collapse alarm (G.detect_collapse, section 10): " + (
     "none" if flag is None else f"diversity below half the data's from epoch {every * (flag + 1)} on"))
 
 # %% [markdown]
-# Read the three panels together. The discriminator's loss falls as it learns to tell the
-# generated bars from Bach's. If it reaches zero and stays there, the discriminator has won
-# outright, and the generator has been left with one kind of bar that this discriminator
-# scores least badly. Diversity then drops and polyphony drifts away from the data's. GAN
-# training is that fragile: the same recipe that produced the shipped generator (seed 2024,
-# whose curves are in section 10) can collapse with another seed or a longer run. The
-# alarm line above says whether yours did (the `cpu` run committed with this notebook, seed
-# 0, did; compare your picture). In practice you watch diversity while training, and you
-# keep the weights from before the alarm or stop there. That is why the course ships a
-# checked generator, and why sections 7–9 use it.
+# Read the three panels together, and do not trust the losses alone. A discriminator whose
+# loss falls towards zero is winning: its gradients tell the generator less and less, and
+# the generator may settle on the few bars this discriminator scores least badly. But a
+# falling loss does not by itself mean collapse: the collapsed runs of section 11 kept
+# their discriminator's loss near 2, a balanced-looking game. The diversity panel is the
+# one that shows collapse. GAN training is fragile: the same recipe that produced the
+# shipped DCGAN (seed 2024, whose curves are the hinge run of section 9.1) can collapse
+# with another seed or a longer run. The alarm line above says whether yours did. In
+# practice you watch a validation signal while training and keep the weights of the best
+# epoch, as the four-voice GAN of section 10 does. That is why the course ships checked
+# generators, and why sections 7–9 use one.
 
 # %%
-shipped = G.load_roll_generator()
+shipped = G.load_roll_generator(G.ROLL_DCGAN)   # the plain DCGAN (section 10 loads the four-voice one)
 rec = shipped.record
 gen = shipped if USE_PRETRAINED else my_gen
 print("using", "the pretrained generator" if USE_PRETRAINED else "the generator trained above")
@@ -600,16 +636,29 @@ display(play(real_notes, bpm=80))
 #   right density everywhere, but no notes, chords or voices;
 # * **random**: every cell on with the data's overall density.
 #
-# Columns: used pitch classes per bar (UPC), qualified-note rate (notes at least an eighth
-# long), scale consistency (SC), polyphony, pitch-class entropy (bits), diversity (mean
-# Hamming distance between two bars of the set), unique-bar rate, exact copies of training
-# bars, mean Hamming distance to the nearest training bar, and C2ST: the held-out
-# accuracy of a small convolutional classifier trained to tell the set from real held-out
+# Columns: used pitch classes per bar (UPC); QN, the qualified-note rate — the course's
+# variant of MuseGAN's "qualified notes" with an eighth as the shortest qualified note
+# (MuseGAN counts notes of at least a 32nd, which every note on a sixteenth grid is);
+# holes, one-step holes per bar (a pitch on, off for one step, on again:
+# `features.one_step_holes`); long, the share of notes of at least five sixteenths (held
+# across a beat: `features.long_note_share`); scale consistency (SC); polyphony — the
+# mean number of pitches sounding at once where any sounds, MusPy's `polyphony` (MuseGAN's
+# "polyphonicity" is a different measure, the share of steps with two or more pitches);
+# diversity (mean Hamming distance between two bars of the set); exact copies of training
+# bars; mean Hamming distance to the nearest training bar; and two classifier two-sample
+# tests (C2ST): the held-out accuracy of a small convolutional classifier, and of a
+# logistic regression on the 768 raw cells, trained to tell the set from real held-out
 # bars (0.5 = indistinguishable). The table was computed by `python -m musiclib.train
-# gan` when the generator was trained, and stored in its record:
+# gan-dcgan` when the generator was trained, and stored in its record (columns missing
+# there are filled in below):
 
 # %%
-print(G.format_metrics_table(rec["metrics"], sets=["data", "gan", "bernoulli", "random"]))
+dcgan_table = {name: dict(rec["metrics"][name]) for name in ("data", "gan", "bernoulli", "random")}
+gan_bars = shipped.sample(rec["n_eval"], seed=rec["eval_seed"])
+for name, setbars in (("data", heldout), ("gan", gan_bars)):
+    dcgan_table[name]["holes_per_bar"] = float(np.mean([features.one_step_holes(r) for r in setbars]))
+    dcgan_table[name]["long_note_share"] = features.long_note_share(setbars)
+print(G.format_metrics_table(dcgan_table))
 
 # %% [markdown]
 # What the two baselines look like (`G.bernoulli_baseline`, `G.random_rolls`): the right
@@ -637,7 +686,6 @@ print(f"diversity of these three = mean off-diagonal = {features.set_diversity(t
 # over bars:
 
 # %%
-gan_bars = shipped.sample(rec["n_eval"], seed=rec["eval_seed"])
 for name, key, fn in (("polyphony", "polyphony", features.polyphony),
                       ("scale consistency", "scale_consistency", features.roll_scale_consistency)):
     for label, setbars in (("data", heldout), ("gan", gan_bars)):
@@ -683,12 +731,59 @@ print(f"C2ST held-out vs gan:       {G.c2st_accuracy(half_ho, gan_bars[:len(half
 #   few CPU minutes is far from indistinguishable — and only a set-level test shows it.
 
 # %% [markdown]
+# ### 9.0 A diagnosis: split notes and clusters (诊断)
+#
+# Why are the DCGAN's notes short? Look at *where* its notes break. A one-step hole is a
+# pitch that sounds, stops for exactly one sixteenth, and sounds again — a held note cut
+# in two. Count them by step position:
+
+# %%
+dc_bars = gan_bars
+def hole_positions(rolls):
+    x = rolls.astype(bool)
+    return (x[:, :-2] & ~x[:, 1:-1] & x[:, 2:]).sum(axis=(0, 2)) / len(rolls)   # holes at steps 1..14
+for label, setbars in (("DCGAN", dc_bars), ("held-out", heldout)):
+    pos = hole_positions(setbars)
+    print(f"{label:>9}: {pos.sum():.2f} holes per bar; at steps 4k+1 (just after a beat) {pos[0::4].sum():.2f}")
+thick = [int(r.sum(axis=1).max()) for r in dc_bars]
+real_thick = [int(r.sum(axis=1).max()) for r in heldout]
+print(f"bars with a step of 6 or more pitches at once: DCGAN {np.mean(np.array(thick) >= 6):.1%}, "
+      f"held-out {np.mean(np.array(real_thick) >= 6):.1%}")
+null_sd = G.c2st_null_sd(len(heldout))
+print(f"logistic-regression C2ST, held-out vs DCGAN: {G.logistic_c2st_accuracy(heldout, dc_bars[:len(heldout)]):.3f} "
+      f"(same-distribution spread: 0.5 ± {null_sd:.3f})")
+
+# %% [markdown]
+# Almost all of the DCGAN's holes fall on steps 4k+1, one sixteenth after each beat:
+# a phase artefact. Its two stride-2 transposed convolutions give steps of different
+# parity different numbers of kernel contributions ("checkerboard" artefacts, Odena et
+# al. 2016), and the binary neurons turn a slightly lower probability into an off cell.
+# Every cell is drawn on its own, so nothing in the model says "this pitch is still the
+# same note". And nothing says "four voices" either: some bars stack six or more pitches
+# at one step, which a four-part chorale never does (the score of section 8 crams them onto
+# one staff as clusters). Even a logistic regression, which sees only which cells are on,
+# tells these bars from Bach's. The cure is not a bigger network but a representation in
+# which those artefacts cannot be written — section 10.
+
+# %% [markdown]
 # ### 9.1 Does the loss matter? Non-saturating, hinge and WGAN-GP (损失函数)
 #
-# The shipped generator uses the hinge loss. To see what that choice does, the same
-# recipe was trained three times with only the loss changed (`G.loss_comparison_recipes()`):
-# the non-saturating cross-entropy of section 2 (`"bce"`), the hinge loss (`"hinge"`), and
-# the Wasserstein loss with a gradient penalty (`"wgan-gp"`, Gulrajani et al. 2017). Each
+# The shipped DCGAN uses the hinge loss. With $r = D(x)$ and $f = D(G(z))$ the
+# discriminator's logits on a real and a generated bar, the three losses are
+#
+# * non-saturating cross-entropy (Goodfellow et al. 2014; section 2), here with one-sided
+#   label smoothing $s = 0.9$ (Salimans et al. 2016):
+#   $L_D = -\mathbb{E}[s \log\sigma(r) + (1-s)\log(1-\sigma(r))] - \mathbb{E}[\log(1-\sigma(f))]$,
+#   $L_G = -\mathbb{E}[\log\sigma(f)]$;
+# * hinge (Lim & Ye 2017; Miyato et al. 2018):
+#   $L_D = \mathbb{E}[\max(0, 1 - r)] + \mathbb{E}[\max(0, 1 + f)]$, $L_G = -\mathbb{E}[f]$;
+# * Wasserstein with a gradient penalty (WGAN-GP, Gulrajani et al. 2017):
+#   $L_D = \mathbb{E}[f] - \mathbb{E}[r] + \lambda\,\mathbb{E}[(\lVert\nabla_{\hat x} D(\hat x)\rVert_2 - 1)^2]$
+#   with $\hat x$ a random point between a real and a generated bar and $\lambda = 10$,
+#   $L_G = -\mathbb{E}[f]$.
+#
+# To see what the choice does, the same recipe was trained three times with only the loss
+# changed (`G.loss_comparison_recipes()`; `G.discriminator_loss` implements all three). Each
 # ran for the shipped model's 44 epochs with its seed, measuring 256 bars after every epoch
 # and 2,000 bars at the end, by `python -m musiclib.train gan-losses --ship` (the C2ST is
 # left out to save time; its column shows `nan`):
@@ -737,27 +832,152 @@ for loss, run in lrec["runs"].items():
 
 # %% [markdown]
 # How to read it:
-# * **Tonality is where the losses differ.** With the hinge loss the bars stay in a key:
-#   scale consistency 0.973 and 6.75 pitch classes per bar, against 0.949 and 6.79 for
-#   real bars. The other two losses use about 9–10 pitch classes per bar and reach only
-#   0.82–0.85 scale consistency, nearer to the Bernoulli baseline's 0.78 than to Bach.
-# * **Note lengths do not depend on the loss.** The qualified-note rate is 0.57–0.63 for
-#   all three (data 0.979), and the nearest-neighbour distance is 55–60 (data 36). The
-#   short notes come from the generator's architecture, not from the game it plays.
+# * **One seed per loss cannot rank them.** At the last epoch the hinge run kept its bars
+#   in a key (scale consistency 0.973, data 0.949) and the other two did not (0.82–0.85).
+#   But these are single runs measured at one epoch, and scale consistency swings by
+#   several points from epoch to epoch within one run, so the table does not show that
+#   the loss decides tonality; it would take several seeds, averaged over the last epochs.
+# * **No loss fixes the short notes.** The qualified-note rate is 0.57–0.63 for all three
+#   (data 0.979), and the nearest-neighbour distance is 55–60 (data 36). The short notes
+#   come from the generator's architecture (section 9.0), not from the game it plays.
 # * **WGAN-GP went through a collapse and came back.** Its diversity fell to 12 at epoch
 #   16 and recovered only in the last ten epochs; `G.detect_collapse` flags it from epoch 4.
 #   Its critic is trained here as the recipe trains the discriminator: one step per
 #   generator step, Adam with β₁ = 0.5. Gulrajani et al. train the critic 5 steps per
 #   generator step with β₁ = 0 (and β₂ = 0.9); try that below before you judge WGAN-GP.
 # * The hinge row is the shipped recipe and seed, so it lands close to the shipped
-#   generator's row in the table of section 9.
+#   DCGAN's row in the table of section 9. Its curves are the ones section 6 refers to.
 #
 # *Try it yourself:* `dataclasses.replace(G.GANRecipe(), loss="wgan-gp", d_steps=5,
 # beta_1=0.0)` trains WGAN-GP with its paper's 5 critic steps and β₁ (β₂ stays at Keras's
 # 0.999); each epoch then costs several times as much.
 
 # %% [markdown]
-# ## 10. Mode collapse in a real GAN (模式崩溃) · ~10 min
+# ## 10. A four-voice generator (四声部生成器) · ~20 min
+#
+# A chorale bar is not 768 independent cells: it is four voices — soprano, alto, tenor,
+# bass — each singing one pitch (or resting) at a time, and each note lasting until the
+# voice moves. So we let the generator write exactly that
+# (`musiclib.models.voice_gan`, Jang et al. 2017 and Bengio et al. 2013 for the tricks):
+#
+# * for each voice $v$ and sixteenth step $t$, **49 symbol logits** (a rest or one of the
+#   48 pitches MIDI 36–83) and **one onset logit**;
+# * a **hold rule** turns them into a bar: a symbol $q_{t,v}$ is chosen, and an onset flag
+#   $o_{t,v} \in \{0, 1\}$ ($o_{0,v} = 1$); the voice sings
+#   $p_{t,v} = o_{t,v}\, q_{t,v} + (1 - o_{t,v})\, p_{t-1,v}$,
+#   so where the flag is off the voice *keeps* its note: a held note cannot be split, and
+#   four voices cannot stack seven pitches;
+# * in training the discriminator sees the decoded bar (one-hot symbols and onsets), and
+#   the gradient passes **straight through** the hard choices: forward the argmax, backward
+#   the softmax (and the sigmoid of the onset logit);
+# * the generator grows time by **upsampling + convolution**, not transposed convolution,
+#   so no step position is favoured (section 9.0);
+# * after every epoch 512 generated bars are compared with the *validation* bars on seven
+#   figures (QN, holes, long notes, UPC, SC, polyphony, diversity: `V.selection_gap`), and
+#   training **keeps the weights of the best epoch**, so a run that starts to drift or
+#   collapse still ends with its best generator.
+#
+# The data are the same bars as before, voice by voice; turned back into rolls they are
+# exactly the rolls of section 5:
+
+# %%
+vbars = V.chorale_voice_bars()
+v_train, v_valid = vbars.subset(vbars.split == "train"), vbars.subset(vbars.split == "valid")
+print(f"{len(vbars)} bars, symbols {vbars.symbols.shape} (bar, step, voice), same rolls as section 5: "
+      f"{np.array_equal(vbars.rolls(), bars.rolls)}")
+names = ["rest" if k == 0 else pitch_name(int(k) + 35) for k in vbars.symbols[0, :, 0]]
+print("soprano of the first bar, step by step:", " ".join(names))
+print("its onsets:                              ", " ".join(str(int(x)) for x in vbars.onsets[0, :, 0]))
+
+# %% [markdown]
+# The hold rule on a tiny example: symbol 5 is the most likely everywhere until step 8,
+# where symbol 9 takes over, but the onset flag is on only at steps 0 and 12 — so the
+# voice holds its first note for 12 steps and changes only where an onset allows it:
+
+# %%
+toy_logits = np.full((1, 16, 4, 50), -5.0)
+toy_logits[0, :, :, 5], toy_logits[0, 8:, :, 9] = 5.0, 9.0
+toy_logits[0, 12, :, 49] = 5.0          # one onset, at step 12
+toy_sym, toy_ons = V.decode_voices(toy_logits, seed=None)
+print("symbols:", toy_sym[0, :, 0].tolist())
+print("onsets: ", toy_ons[0, :, 0].tolist())
+
+# %%
+v_recipe = V.VoiceGANRecipe()
+print(v_recipe)
+print(f"generator {V.build_voice_generator(v_recipe).count_params():,} parameters, "
+      f"discriminator {V.build_voice_discriminator(v_recipe).count_params():,}")
+
+# %% [markdown]
+# A short run of your own (a few CPU minutes on a laptop; one epoch on a few bars under
+# the test profile). `V.train_voice_gan` prints nothing; the curves show the validation
+# gap per epoch and the epoch it kept:
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+v_epochs = 1 if PROFILE.name == "ci" else 10
+v_sub = v_train if PROFILE.name != "ci" else v_train.subset(np.arange(len(v_train)) < 256)
+my_voice_gen, v_hist = V.train_voice_gan(v_sub, v_valid, v_recipe, epochs=v_epochs, seed=0)
+print(f"{v_epochs} epochs, {my_voice_gen.record['train_cpu_seconds']:.0f} CPU s; kept epoch "
+      f"{my_voice_gen.record['best_epoch']} (validation gap {my_voice_gen.record['best_gap']:.3f})")
+fig, axes = plt.subplots(1, 3, figsize=(12, 2.6))
+ep = np.arange(1, v_epochs + 1)
+for ax, key in zip(axes, ("gap", "qualified_note_rate", "scale_consistency")):
+    ax.plot(ep, v_hist[key], marker="o")
+    ax.axvline(my_voice_gen.record["best_epoch"], color="k", ls=":")
+    ax.set_title(key, fontsize=9)
+    ax.set_xlabel("epoch")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The shipped four-voice generator was trained with three seeds by the command in its
+# record; `G.load_roll_generator()` loads it, and its `sample(n, seed=...)` returns piano
+# rolls on the same grid as the DCGAN's, so the same code judges both:
+
+# %%
+voice_gen = G.load_roll_generator()
+vrec = voice_gen.record
+print(voice_gen, "| reproduce with:", vrec["command"])
+voice_bars_gen = voice_gen.sample(vrec["n_eval"], seed=vrec["eval_seed"])
+print(f"shape {voice_bars_gen.shape}, dtype {voice_bars_gen.dtype}")
+table = {"data": vrec["metrics"]["data"], "dcgan": dcgan_table["gan"], "four-voice": vrec["metrics"]["gan"],
+         "bernoulli": vrec["metrics"]["bernoulli"]}
+print(G.format_metrics_table(table))
+print(f"C2ST spread when both sets come from one distribution: 0.5 ± {vrec['c2st_null_sd']:.3f} (1 sd)")
+
+# %%
+keys = ("qualified_note_rate", "holes_per_bar", "long_note_share", "used_pitch_classes", "scale_consistency",
+        "polyphony", "diversity", "copy_rate", "nn_distance", "c2st_accuracy", "logistic_c2st_accuracy")
+seed_runs = vrec["seeds"]
+print(f"{len(seed_runs)} seeds ({', '.join(str(r['seed']) for r in seed_runs)}), best epochs "
+      f"{[r['best_epoch'] for r in seed_runs]}, {np.mean([r['train_cpu_seconds'] for r in seed_runs]):.0f} CPU s each")
+print(f"{'figure':<24}{'data':>8}{'mean':>9}{'sd':>8}")
+for k in keys:
+    vals = np.array([r[k] for r in seed_runs])
+    print(f"{k:<24}{vrec['metrics']['data'][k]:>8.3f}{vals.mean():>9.3f}{vals.std(ddof=1):>8.3f}")
+
+# %% [markdown]
+# Eight generated bars on a grand staff (soprano and alto on the treble staff, tenor and
+# bass on the bass staff), and heard with the General MIDI organ; then eight real bars.
+
+# %%
+gen_sym, gen_ons = voice_gen.sample_voices(8, seed=5)
+gen_notes = V.voices_to_notes(gen_sym, gen_ons)
+display(show_score(gen_notes, title="Eight bars from the four-voice GAN"))
+display(play(gen_notes, bpm=72, instrument="organ"))
+
+# %%
+real_idx = np.flatnonzero(vbars.split == "test")[:8]
+real_notes_v = V.voices_to_notes(vbars.symbols[real_idx], vbars.onsets[real_idx])
+display(show_score(real_notes_v, title="Eight held-out bars (Bach)"))
+display(play(real_notes_v, bpm=72, instrument="organ"))
+
+# %% [markdown]
+# VOICE_READING_PLACEHOLDER
+
+# %% [markdown]
+# ## 11. Mode collapse in a real GAN (模式崩溃) · ~10 min
 #
 # Mode collapse hides in the losses but shows in the set metrics: a collapsed generator
 # writes nearly the same bar whatever the noise, so the **diversity** of its bars falls
@@ -850,11 +1070,18 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # cannot tell real from fake (both logits near 0), while a healthy run may show a
 # discriminator pulling ahead (a falling loss). Judged by the losses alone, the collapsed
 # runs would look like the better games; only the diversity curve shows that the
-# generator has given up on variety. The **fix** is to undo the change: the shipped recipe (one generator step per
-# discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps the two players at comparable
-# speeds, so the discriminator punishes an over-produced bar before the generator can
-# settle on it: its diversity wanders below the data's but stays several times the
-# collapsed runs' (the ranges in the table). Binary neurons and the hinge loss
+# generator has given up on variety.
+#
+# This is one of two failure modes. In this one the **generator is too fast**; undoing the
+# change (one generator step per discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps
+# the two players at comparable speeds, and with these two seeds its diversity wanders
+# below the data's but stays several times the collapsed runs' (the ranges in the table).
+# In the other the **discriminator wins**: its loss goes to zero, its gradients tell the
+# generator almost nothing, and the generator drifts — notebook 05's own `cpu` run of the
+# shipped recipe (section 6, seed 0) ended that way, so comparable speeds alone are not a
+# cure that holds for every seed. What worked across seeds in this course is to watch a
+# validation signal every epoch and keep the weights of the best epoch (section 10), on a
+# representation that leaves the generator fewer ways to go wrong. Binary neurons and the hinge loss
 # (section 6) are in both runs, so they alone do not prevent a collapse. The unique-bar
 # rate reacts only when bars become *exactly* equal: a few flickering cells are enough to
 # make collapsed bars "unique", which is why we watch diversity as well.
@@ -880,7 +1107,7 @@ print(f"{len(live_train)} training bars, {live_epochs} epochs per run; data: div
 # discriminator the extra steps instead (`d_steps=5`).
 
 # %% [markdown]
-# ## 11. Exercises · ~20 min
+# ## 12. Exercises · ~25 min
 #
 # **Exercise 1 — the discriminator loss.** From the discriminator's logits on a real batch
 # `r` and a generated batch `f`, return the (negated) minimax objective with one-sided
@@ -926,7 +1153,7 @@ _ = check_function("my_d_star", my_d_star, [((grid,), np.array([0.5, 1.0, 0.5, 0
 # **Exercise 3 — spot the collapsed run.** Write `looks_collapsed(bars, reference)` that
 # returns `True` when a set of generated bars is much less varied than real ones: for
 # example when its unique-bar rate is below 0.5 or its diversity below half the
-# reference set's. The checker gives it the bars of the runs in section 10 (collapsed and
+# reference set's. The checker gives it the bars of the runs in section 11 (collapsed and
 # fixed, both seeds), the shipped generator's bars and held-out bars.
 
 # %%
@@ -938,12 +1165,69 @@ def looks_collapsed(bars, reference):
 
 # %%
 ref_bars = heldout[:300]
-ex3_cases = [((gan_bars[:64], ref_bars), False), ((heldout[300:364], ref_bars), False)]
+ex3_cases = [((gan_bars[:64], ref_bars), False), ((heldout[300:364], ref_bars), False),
+             ((voice_bars_gen[:64], ref_bars), False)]
 for run_name, expected in (("collapsed", True), ("fixed", False)):
     for seed_key in crec["runs"][run_name]["seeds"]:
         ex3_cases.append(((G.unpack_rolls(crec["runs"][run_name]["seeds"][seed_key]["bars"]), ref_bars), expected))
 _ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
                    hint="compare features.unique_rate and features.set_diversity with the reference set's")
+
+# %% [markdown]
+# **Exercise 4 — write a GAN's `train_step`.** Complete `my_train_step(gan, real, z)`:
+# one discriminator step, then one generator step, with the hinge loss, the noise `z`
+# given. Use `tf.GradientTape`, `G.discriminator_loss(r, f, "hinge")`,
+# `G.generator_loss(f, "hinge")`, `gan.d_optimizer` and `gan.g_optimizer`, and update only
+# each player's own weights. The checker starts two copies of a small GAN from the same
+# weights, runs your step on one and the library's `G.GAN.train_step` (with the same
+# noise) on the other, and compares every weight afterwards.
+
+# %%
+import tensorflow as tf  # noqa: E402
+
+
+def my_train_step(gan, real, z):
+    ### BEGIN SOLUTION
+    fake = gan.generator(z, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = G.discriminator_loss(gan.discriminator(real, training=True),
+                                      gan.discriminator(fake, training=True), "hinge")
+    grads = tape.gradient(d_loss, gan.discriminator.trainable_weights)
+    gan.d_optimizer.apply_gradients(zip(grads, gan.discriminator.trainable_weights))
+    with tf.GradientTape() as tape:
+        g_loss = G.generator_loss(gan.discriminator(gan.generator(z, training=True), training=True), "hinge")
+    grads = tape.gradient(g_loss, gan.generator.trainable_weights)
+    gan.g_optimizer.apply_gradients(zip(grads, gan.generator.trainable_weights))
+    ### END SOLUTION
+
+
+# %%
+class FixedNoiseGAN(G.GAN):
+    """The library's GAN, drawing the given noise instead of random noise (for the checker)."""
+
+    def __init__(self, *args, z=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.z_fixed = z
+
+    def _noise(self, batch):
+        return tf.constant(self.z_fixed)
+
+
+def weights_after_step(step_fn):
+    keras.utils.set_random_seed(7)
+    z4 = np.random.default_rng(1).standard_normal((16, 4)).astype(np.float32)
+    real4 = G.ring_of_gaussians(16, seed=2)
+    gan4 = FixedNoiseGAN(G.build_mlp(4, 2, hidden=(8,), name="g4"), G.build_mlp(2, 1, hidden=(8,), name="d4"),
+                         z_dim=4, loss="hinge", z=z4)
+    gan4.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    step_fn(gan4, tf.constant(real4), tf.constant(z4))
+    return np.concatenate([w.ravel() for w in gan4.generator.get_weights() + gan4.discriminator.get_weights()])
+
+
+reference_weights = weights_after_step(lambda gan4, real4, z4: gan4.train_step(real4))
+_ = check_function("my_train_step (all weights after one step)", lambda: weights_after_step(my_train_step),
+                   [((), reference_weights)], atol=1e-5,
+                   hint="discriminator step first (real vs generator(z)), then a generator step with a new tape")
 
 # %% [markdown]
 # ## Summary
@@ -954,17 +1238,21 @@ _ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
 #   with its own `train_step` and two optimizers says exactly what each step updates.
 # * The minimax game has the optimal discriminator $D^* = p_{data}/(p_{data}+p_g)$; at
 #   $D^*$ the generator minimises $-\log 4 + 2\,\mathrm{JSD}$; the non-saturating loss
-#   keeps its gradient when the discriminator wins. Mode collapse is what a generator does
-#   when it only has to please a fixed discriminator; a loss with useful gradients
-#   everywhere (WGAN-GP) spreads the samples.
-# * On real bars the choice of loss showed in tonality: with the hinge loss the bars keep
-#   to a key like Bach's, the non-saturating and WGAN-GP losses wander over more pitch
-#   classes. No loss fixed the too-short notes, and WGAN-GP with a single critic step
-#   collapsed for a while before recovering.
+#   keeps its gradient when the discriminator wins. A generator that only has to please
+#   a frozen discriminator drifts away from the data (the ring, section 4).
+# * On real bars, one run per loss: the hinge run ended in a key and the other two did
+#   not, but a single seed at one epoch cannot say the loss decides tonality. No loss
+#   fixed the too-short notes, and WGAN-GP with a single critic step collapsed (diversity
+#   12 at epoch 16) before recovering.
+# * The piano-roll DCGAN splits held notes (one-step holes just after each beat) and
+#   stacks clusters, because it draws every cell on its own. A four-voice representation —
+#   per voice a pitch or rest per sixteenth and an onset flag, decoded with a hold rule and
+#   trained through straight-through estimators — cannot write either artefact.
 # * A real GAN collapses when its generator learns much faster than its discriminator:
 #   the diversity of its bars falls to a fraction of the data's within an epoch, while
-#   the losses look like a balanced game and the unique-bar rate hardly moves. Undoing the
-#   change (players at comparable speeds) is the fix; the diversity curve is the alarm.
+#   the losses look like a balanced game and the unique-bar rate hardly moves. A
+#   discriminator that wins outright is the other failure. Comparable speeds help; what
+#   held across seeds here was monitoring a validation signal and keeping the best epoch.
 # * For binary piano rolls, how you binarise matters as much as the network: a fixed 0.5
 #   threshold gets the density wrong, a calibrated threshold matches it, Bernoulli
 #   sampling breaks notes; binary neurons keep the discriminator from judging by
@@ -973,9 +1261,10 @@ _ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
 #   unique bars (collapse), copies and nearest-neighbour distances (memorisation), and a
 #   convolutional classifier two-sample test — beside baselines that show what each
 #   metric cannot see.
-# * In `musiclib`: `models.gan` (math, losses, `GAN`, `GANRecipe`, `RollGenerator`,
-#   evaluation), set metrics in `features`, and `python -m musiclib.train gan --out
-#   my_gan.keras` to train your own (`--ship` replaces the shipped one).
+# * In `musiclib`: `models.adversarial` (math, losses, `GAN`), `models.gan` (`GANRecipe`,
+#   `RollGenerator`, evaluation), `models.voice_gan` (the four-voice GAN), set metrics in
+#   `features`, and `python -m musiclib.train gan --out my_gan.keras --epochs 30` to train
+#   your own (`--ship` replaces the shipped one).
 #
 # ## References
 #
@@ -987,7 +1276,19 @@ _ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
 #   (transposed convolutions, batch normalisation, Adam with β₁ = 0.5) of section 6.
 # * Gulrajani, I., Ahmed, F., Arjovsky, M., Dumoulin, V., Courville, A. (2017). Improved
 #   training of Wasserstein GANs. *NeurIPS 30*. — The WGAN-GP loss and gradient penalty
-#   (`G.gradient_penalty`) used against mode collapse in section 4.
+#   (`G.gradient_penalty`, section 9.1).
+# * Lim, J. H., Ye, J. C. (2017). Geometric GAN. arXiv:1705.02894; Miyato, T., Kataoka, T.,
+#   Koyama, M., Yoshida, Y. (2018). Spectral normalization for generative adversarial
+#   networks. *ICLR*. — The hinge loss (section 9.1).
+# * Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A., Chen, X. (2016).
+#   Improved techniques for training GANs. *NeurIPS 29*. — One-sided label smoothing.
+# * Bengio, Y., Léonard, N., Courville, A. (2013). Estimating or propagating gradients
+#   through stochastic neurons for conditional computation. arXiv:1308.3432. — The
+#   straight-through estimator (sections 6 and 10).
+# * Jang, E., Gu, S., Poole, B. (2017). Categorical reparameterization with
+#   Gumbel-softmax. *ICLR*. — Differentiable categorical choices (section 10).
+# * Odena, A., Dumoulin, V., Olah, C. (2016). Deconvolution and checkerboard artifacts.
+#   *Distill*. — Why strided transposed convolutions favour some positions (section 9.0).
 # * Metz, L., Poole, B., Pfau, D., Sohl-Dickstein, J. (2017). Unrolled generative
 #   adversarial networks. *ICLR*. — The ring-of-Gaussians mode-collapse toy.
 # * Dong, H.-W., Hsiao, W.-Y., Yang, L.-C., Yang, Y.-H. (2018). MuseGAN: multi-track

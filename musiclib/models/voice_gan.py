@@ -45,7 +45,7 @@ from musiclib.errors import CheckpointError, DataError, RepresentationError, Sha
 from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
 from musiclib.models.adversarial import GAN, LOSSES, check_count, check_rolls, check_seed
 from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
-from musiclib.representation import DEFAULT_ROLL_RANGE, notes_to_piano_roll
+from musiclib.representation import DEFAULT_ROLL_RANGE, NoteList, notes_to_piano_roll
 
 quiet_tensorflow()
 
@@ -62,6 +62,7 @@ __all__ = [
     "VoiceGenerator",
     "chorale_voice_bars",
     "voices_to_rolls",
+    "voices_to_notes",
     "encode_voices",
     "decode_voices",
     "build_voice_generator",
@@ -204,6 +205,34 @@ def voices_to_rolls(symbols: np.ndarray) -> np.ndarray:
     for v in range(len(VOICES)):
         rolls[i, t, s[:, :, v]] = 1
     return rolls[:, :, 1:]
+
+
+def voices_to_notes(symbols: np.ndarray, onsets: np.ndarray, *, grand_staff: bool = True) -> NoteList:
+    """Voice bars, one after another, as notes: a note starts at an onset and lasts to the next event.
+
+    With ``grand_staff`` the soprano and alto get part 0 (treble staff) and the tenor and
+    bass part 1 (bass staff), so :func:`musiclib.display.show_score` engraves a chorale on a
+    grand staff; otherwise each voice is its own part (0..3).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    s = _check_symbols(symbols)
+    o = np.asarray(onsets)
+    if o.shape != s.shape:
+        raise ShapeError(f"argument 'onsets' has shape {o.shape}; expected {s.shape}")
+    sym = s.reshape(-1, len(VOICES))            # bars one after another
+    ons = o.reshape(-1, len(VOICES)).astype(bool)
+    pitch, onset, duration, part = [], [], [], []
+    for v in range(len(VOICES)):
+        starts = [t for t in range(len(sym)) if ons[t, v] or t == 0 or sym[t, v] != sym[t - 1, v]]
+        for a, b in zip(starts, starts[1:] + [len(sym)], strict=True):
+            if sym[a, v] > 0:
+                pitch.append(int(sym[a, v]) + LOW - 1)
+                onset.append(a / 4.0)
+                duration.append((b - a) / 4.0)
+                part.append(v // 2 if grand_staff else v)
+    return NoteList.from_arrays(np.array(pitch, dtype=np.int64), np.array(onset), np.array(duration),
+                                np.full(len(pitch), 80), np.array(part, dtype=np.int64))
 
 
 def encode_voices(symbols: np.ndarray, onsets: np.ndarray) -> np.ndarray:
