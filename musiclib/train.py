@@ -5,8 +5,8 @@
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
     python -m musiclib.train style                    # style judges + decoders (see musiclib.models.style)
     python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
-    python -m musiclib.train gan --out my_gan.keras --epochs 30  # the four-voice GAN, seeds 0 1 2
-    python -m musiclib.train gan --ship --epochs 30   # replace the shipped gan_generator.keras
+    python -m musiclib.train gan --out my_gan.keras --epochs 40  # the four-voice GAN, seeds 0 1 2
+    python -m musiclib.train gan --ship --epochs 40   # replace the shipped gan_generator.keras
     python -m musiclib.train gan-dcgan --ship         # the plain piano-roll DCGAN (gan_roll_dcgan.keras)
     python -m musiclib.train gan-collapse --ship      # the GAN mode-collapse demo record (notebook 05)
     python -m musiclib.train gan-losses --ship        # the GAN losses compared on real bars (notebook 05)

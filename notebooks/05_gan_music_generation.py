@@ -872,6 +872,10 @@ for loss, run in lrec["runs"].items():
 #   the softmax (and the sigmoid of the onset logit);
 # * the generator grows time by **upsampling + convolution**, not transposed convolution,
 #   so no step position is favoured (section 9.0);
+# * it learns in **one key**: the training bars are moved to C major or A minor
+#   (`V.transpose_voices`, by each piece's key), and each generated bar is moved to a key
+#   drawn from the training bars' keys. Harmony is learned once instead of twelve times,
+#   and the keys of the output are the data's;
 # * after every epoch 512 generated bars are compared with the *validation* bars on seven
 #   figures (QN, holes, long notes, UPC, SC, polyphony, diversity: `V.selection_gap`), and
 #   training **keeps the weights of the best epoch**, so a run that starts to drift or
@@ -1263,7 +1267,7 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   metric cannot see.
 # * In `musiclib`: `models.adversarial` (math, losses, `GAN`), `models.gan` (`GANRecipe`,
 #   `RollGenerator`, evaluation), `models.voice_gan` (the four-voice GAN), set metrics in
-#   `features`, and `python -m musiclib.train gan --out my_gan.keras --epochs 30` to train
+#   `features`, and `python -m musiclib.train gan --out my_gan.keras --epochs 40` to train
 #   your own (`--ship` replaces the shipped one).
 #
 # ## References

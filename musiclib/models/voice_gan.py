@@ -62,6 +62,7 @@ __all__ = [
     "VoiceGenerator",
     "chorale_voice_bars",
     "voices_to_rolls",
+    "transpose_voices",
     "voices_to_notes",
     "encode_voices",
     "decode_voices",
@@ -100,6 +101,8 @@ class VoiceBars:
         1 where a new event (a note, a repeated note or a rest) starts.
     piece, split : ndarrays, shape (n,)
         As in ``datasets/chorale_bars.npz``.
+    to_c : ndarray of int, shape (n,)
+        Semitones (-5..6) that move the bar's piece to C major or A minor.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -108,13 +111,14 @@ class VoiceBars:
     onsets: np.ndarray
     piece: np.ndarray
     split: np.ndarray
+    to_c: np.ndarray
 
     def __len__(self) -> int:
         return len(self.symbols)
 
     def subset(self, mask: np.ndarray) -> VoiceBars:
         """The bars where ``mask`` is true (e.g. ``bars.split == "train"``)."""
-        return VoiceBars(self.symbols[mask], self.onsets[mask], self.piece[mask], self.split[mask])
+        return VoiceBars(self.symbols[mask], self.onsets[mask], self.piece[mask], self.split[mask], self.to_c[mask])
 
     def rolls(self) -> np.ndarray:
         """The bars as binary piano rolls, shape (n, 16, 48) (see :func:`voices_to_rolls`)."""
@@ -163,7 +167,7 @@ def chorale_voice_bars(corpus: Corpus | None = None) -> VoiceBars:
     """
     c = corpus if corpus is not None else load_chorales()
     pieces = sorted(c.pieces, key=lambda p: p.id)
-    syms, onss, piece, split = [], [], [], []
+    syms, onss, piece, split, to_c = [], [], [], [], []
     for index, p in enumerate(pieces):
         if p.time_signature != "4/4" or not p.on_grid:
             continue
@@ -179,9 +183,11 @@ def chorale_voice_bars(corpus: Corpus | None = None) -> VoiceBars:
         onss.append(ons[keep])
         piece += [index] * int(keep.sum())
         split += [p.split] * int(keep.sum())
+        to_c += [p.semitones_to_c()] * int(keep.sum())
     if not syms:
         raise DataError("argument 'corpus' holds no 4/4 piece on the sixteenth grid")
-    return VoiceBars(np.concatenate(syms), np.concatenate(onss), np.array(piece, dtype=np.int32), np.array(split))
+    return VoiceBars(np.concatenate(syms), np.concatenate(onss), np.array(piece, dtype=np.int32), np.array(split),
+                     np.array(to_c, dtype=np.int64))
 
 
 def _check_symbols(symbols: Any, name: str = "symbols") -> np.ndarray:
@@ -191,6 +197,24 @@ def _check_symbols(symbols: Any, name: str = "symbols") -> np.ndarray:
     if s.size and (not np.issubdtype(s.dtype, np.integer) or s.min() < 0 or s.max() >= N_SYMBOLS):
         raise RepresentationError(f"argument {name!r} must hold integers 0..{N_SYMBOLS - 1} (0 = rest)")
     return s.astype(np.int64)
+
+
+def transpose_voices(symbols: np.ndarray, semitones: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """Move each bar by its number of semitones (rests stay rests).
+
+    Returns
+    -------
+    (symbols, in_range)
+        The moved bars, and per bar whether every note stayed inside MIDI 36..83 (a bar
+        that did not is returned unmoved).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    s = _check_symbols(symbols)
+    k = np.broadcast_to(np.asarray(semitones, dtype=np.int64), (len(s),))
+    moved = np.where(s > 0, s + k[:, None, None], 0)
+    ok = ((moved >= 1) & (moved < N_SYMBOLS) | (s == 0)).all(axis=(1, 2))
+    return np.where(ok[:, None, None], moved, s).astype(np.int8), ok
 
 
 def voices_to_rolls(symbols: np.ndarray) -> np.ndarray:
@@ -307,6 +331,15 @@ class VoiceGANRecipe:
         ``"sample"``: each (step, voice) draws its symbol and onset flag (Gumbel-max, Bernoulli),
         in training and in :meth:`VoiceGenerator.sample`; ``"argmax"``: the most likely symbol
         and the flag where p > 1/2, so all variety comes from z.
+    ema : float
+        0: the generator is used as trained. Otherwise, after every training step the
+        weights are averaged, w_ema <- ema * w_ema + (1 - ema) * w, and the averaged
+        generator is the one monitored, kept and saved (Yazici et al. 2019): a GAN's
+        weights oscillate around a good solution, and their average lies nearer to it.
+    key_normalise : bool
+        Train on bars moved to C major / A minor, and move each generated bar to a key drawn
+        from the training bars' keys (:attr:`VoiceGenerator.key_offsets`): the generator
+        learns harmony in one key instead of twelve, and the keys come from the data.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -319,9 +352,11 @@ class VoiceGANRecipe:
     lr_d: float = 2e-4
     beta_1: float = 0.5
     batch_size: int = 64
-    epochs: int = 30
+    epochs: int = 40
     tau: float = 1.0
     decoding: str = "argmax"
+    ema: float = 0.0
+    key_normalise: bool = True
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -336,6 +371,8 @@ class VoiceGANRecipe:
                 raise RepresentationError(f"argument {name!r} must be a positive integer, got {value!r}")
         if self.decoding not in DECODINGS:
             raise RepresentationError(f"argument 'decoding' is {self.decoding!r}; expected one of {DECODINGS}")
+        if not 0.0 <= self.ema < 1.0:
+            raise RepresentationError(f"argument 'ema' must lie in [0, 1), got {self.ema!r}")
         if not self.tau > 0:
             raise RepresentationError(f"argument 'tau' must be positive, got {self.tau!r}")
 
@@ -459,16 +496,27 @@ class VoiceGenerator:
     ``datasets/chorale_bars.npz``, as :class:`musiclib.models.gan.RollGenerator` does, so
     both generators are judged by the same code; ``sample_voices`` keeps the voices.
 
+    ``key_offsets`` (12 probabilities for moving a bar by -6..5 semitones) is set for a
+    generator trained in C major / A minor: each sampled bar is then moved to a key drawn
+    from them (an octave further if a note would leave MIDI 36..83).
+
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
 
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
-                 record: dict | None = None) -> None:
+                 key_offsets: Any = None, record: dict | None = None) -> None:
         self.generator = generator
         self.z_dim = int(z_dim)
         if decoding not in DECODINGS:
             raise RepresentationError(f"argument 'decoding' is {decoding!r}; expected one of {DECODINGS}")
         self.decoding = decoding
+        if key_offsets is not None:
+            k = np.asarray(key_offsets, dtype=np.float64)
+            if k.shape != (12,) or not np.isfinite(k).all() or k.min() < 0 or not k.sum() > 0:
+                raise RepresentationError("argument 'key_offsets' must be 12 non-negative weights for moving a bar "
+                                          "by -6..5 semitones")
+            key_offsets = k / k.sum()
+        self.key_offsets = key_offsets
         self.record = record or {}
 
     def __repr__(self) -> str:
@@ -491,9 +539,23 @@ class VoiceGenerator:
 
     def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> tuple[np.ndarray,
                                                                                                  np.ndarray]:
-        """Symbols and onsets, each (n, 16, 4): noise ``seed`` for z, ``seed + 1`` for the draws."""
+        """Symbols and onsets, each (n, 16, 4): noise ``seed`` for z, ``seed + 1`` for the draws.
+
+        With :attr:`key_offsets`, each bar is then moved to a key drawn with ``seed + 2``.
+        """
         s = check_seed(seed)
-        return decode_voices(self.logits(n, seed=s, z=z), seed=s + 1 if self.decoding == "sample" else None)
+        symbols, onsets = decode_voices(self.logits(n, seed=s, z=z), seed=s + 1 if self.decoding == "sample" else None)
+        if self.key_offsets is not None:
+            k = np.random.default_rng(s + 2).choice(np.arange(-6, 6), size=len(symbols), p=self.key_offsets)
+            moved = symbols.copy()
+            todo = np.ones(len(symbols), dtype=bool)
+            for octave in (0, -12, 12):  # the drawn key, else an octave lower, else higher
+                m, ok = transpose_voices(symbols[todo], k[todo] + octave)
+                idx = np.flatnonzero(todo)[ok]
+                moved[idx] = m[ok]
+                todo[idx] = False
+            symbols = moved
+        return symbols, onsets
 
     def sample(self, n: int = 16, *, seed: int = 0) -> np.ndarray:
         """Binary bars (uint8), shape (n, 16, 48): :meth:`sample_voices` then :func:`voices_to_rolls`."""
@@ -563,29 +625,51 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     if len(train) < r.batch_size or len(valid) < 2:
         raise DataError(f"argument 'train' holds {len(train)} bars and 'valid' {len(valid)}; need at least "
                         f"batch_size={r.batch_size} and 2")
-    x = encode_voices(train.symbols, train.onsets)
+    symbols, onsets, key_offsets = train.symbols, train.onsets, None
+    if r.key_normalise:
+        symbols, ok = transpose_voices(train.symbols, train.to_c)
+        symbols, onsets = symbols[ok], onsets[ok]
+        key_offsets = np.bincount(-train.to_c[ok] + 6, minlength=12).astype(np.float64)
+    x = encode_voices(symbols, onsets)
     reference = bar_summary(valid.rolls())
     gan = make_voice_gan(r, seed=seed)
-    gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding)
+    gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding, key_offsets=key_offsets)
     ds = (tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
           .batch(r.batch_size, drop_remainder=True).prefetch(2))
     history: dict[str, list[float]] = {}
-    best_gap, best_weights, best_epoch = math.inf, gan.generator.get_weights(), 0
+    net = gan.generator
+    averaged = [np.array(w) for w in net.get_weights()]
+    callbacks = []
+    if r.ema > 0:
+        class _Average(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+                for a, w in zip(averaged, net.get_weights(), strict=True):
+                    a *= r.ema
+                    a += (1.0 - r.ema) * w
+
+        callbacks.append(_Average())
+    best_gap, best_weights, best_epoch = math.inf, net.get_weights(), 0
     cpu0 = time.process_time()
     for epoch in range(n_epochs):
-        h = gan.fit(ds, epochs=1, verbose=0, shuffle=False)
+        h = gan.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
         logs = {k: float(v[-1]) for k, v in h.history.items()}
+        trained = net.get_weights()
+        if r.ema > 0:
+            net.set_weights(averaged)
         summary = bar_summary(gen.sample(n_monitor, seed=seed + 1000))
         gap = selection_gap(summary, reference)
+        if gap < best_gap:
+            best_gap, best_weights, best_epoch = gap, net.get_weights(), epoch + 1
+        net.set_weights(trained)
         logs.update(summary, gap=gap)
         for k, v in logs.items():
             history.setdefault(k, []).append(float(v))
-        if gap < best_gap:
-            best_gap, best_weights, best_epoch = gap, gan.generator.get_weights(), epoch + 1
         if on_epoch is not None:
             on_epoch(epoch, logs)
-    gan.generator.set_weights(best_weights)
-    gen.record = {"kind": KIND, "recipe": r.to_dict(), "seed": seed, "epochs": n_epochs, "best_epoch": best_epoch,
+    net.set_weights(best_weights)
+    gen.record = {"kind": KIND, "recipe": r.to_dict(), "seed": seed, "training_bars": len(x),
+                  "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
+                  "epochs": n_epochs, "best_epoch": best_epoch,
                   "best_gap": round(best_gap, 6), "train_cpu_seconds": round(time.process_time() - cpu0, 1)}
     return gen, history
 
@@ -632,5 +716,9 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
     decoding = (record.get("recipe") or {}).get("decoding", "argmax")
     if decoding not in DECODINGS:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
-    return VoiceGenerator(model, z_dim=z_dim, decoding=decoding, record=record)
+    try:
+        return VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
+                              record=record)
+    except RepresentationError as exc:
+        raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
 
