@@ -195,3 +195,34 @@ def test_shipped_record_is_reproduced_by_sampling(shipped):
     got = G.evaluate_rolls(rolls, train, bars.rolls[bars.split != "train"], c2st=False)
     for key, value in got.items():
         assert value == pytest.approx(rec["metrics"]["gan"][key], rel=1e-4, abs=1e-5), key
+
+
+def test_transpose_voices_moves_notes_keeps_rests_and_refuses_to_leave_the_range():
+    sym = np.zeros((2, 16, 4), dtype=np.int8)
+    sym[0, :, 0] = 10
+    sym[1, :, 0] = 47          # MIDI 82: two semitones up would leave MIDI 36..83
+    moved, ok = V.transpose_voices(sym, np.array([2, 2]))
+    assert ok.tolist() == [True, False]
+    assert (moved[0, :, 0] == 12).all() and (moved[0, :, 1:] == 0).all()
+    np.testing.assert_array_equal(moved[1], sym[1])
+
+
+def test_every_voice_bar_knows_the_move_to_c_major_or_a_minor(voice_bars):
+    assert voice_bars.to_c.min() >= -5 and voice_bars.to_c.max() <= 6
+    moved, ok = V.transpose_voices(voice_bars.symbols, voice_bars.to_c)
+    assert ok.mean() > 0.95
+    pcs = V.voices_to_rolls(moved[ok]).sum(axis=(0, 1)).reshape(4, 12).sum(axis=0)
+    black = pcs[[1, 3, 6, 8, 10]].sum() / pcs.sum()
+    assert black < 0.08  # in C major / A minor, few notes fall on the black keys
+
+
+def test_sample_moves_each_bar_to_a_key_drawn_from_key_offsets():
+    net = V.build_voice_generator(TINY)
+    plain = V.VoiceGenerator(net, z_dim=4)
+    up_two = V.VoiceGenerator(net, z_dim=4, key_offsets=np.eye(12)[8])   # all weight on +2
+    base, _ = plain.sample_voices(6, seed=1)
+    moved, _ = up_two.sample_voices(6, seed=1)
+    expected, ok = V.transpose_voices(base, 2)
+    np.testing.assert_array_equal(moved[ok], expected[ok])
+    with pytest.raises(RepresentationError, match="'key_offsets'"):
+        V.VoiceGenerator(net, z_dim=4, key_offsets=[1.0] * 11)
