@@ -758,6 +758,8 @@ print(f"logistic-regression C2ST, held-out vs DCGAN: {G.logistic_c2st_accuracy(h
 # a phase artefact. Its two stride-2 transposed convolutions give steps of different
 # parity different numbers of kernel contributions ("checkerboard" artefacts, Odena et
 # al. 2016), and the binary neurons turn a slightly lower probability into an off cell.
+# Sampling at the calibrated threshold, above the 0.5 it was trained with, deepens them:
+# compare the QN column of the threshold and calibrated rows in section 7.
 # Every cell is drawn on its own, so nothing in the model says "this pitch is still the
 # same note". And nothing says "four voices" either: some bars stack six or more pitches
 # at one step, which a four-part chorale never does (the score of section 8 crams them onto
@@ -1080,12 +1082,12 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # change (one generator step per discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps
 # the two players at comparable speeds, and with these two seeds its diversity wanders
 # below the data's but stays several times the collapsed runs' (the ranges in the table).
-# In the other the **discriminator wins**: its loss goes to zero, its gradients tell the
-# generator almost nothing, and the generator drifts — notebook 05's own `cpu` run of the
-# shipped recipe (section 6, seed 0) ended that way, so comparable speeds alone are not a
-# cure that holds for every seed. What worked across seeds in this course is to watch a
-# validation signal every epoch and keep the weights of the best epoch (section 10), on a
-# representation that leaves the generator fewer ways to go wrong. Binary neurons and the hinge loss
+# In the other the **discriminator wins**: its loss falls towards zero (the discriminator
+# losses of section 9.1), its gradients tell the generator less and less, and what the
+# generator writes swings from epoch to epoch (the four-voice GAN's curves in section 10).
+# Comparable speeds alone do not cure that for every seed. What worked across seeds in
+# this course is to watch a validation signal every epoch and keep the weights of the best
+# epoch (section 10), on a representation that leaves the generator fewer ways to go wrong. Binary neurons and the hinge loss
 # (section 6) are in both runs, so they alone do not prevent a collapse. The unique-bar
 # rate reacts only when bars become *exactly* equal: a few flickering cells are enough to
 # make collapsed bars "unique", which is why we watch diversity as well.
