@@ -41,6 +41,7 @@ __all__ = [
     "check_rolls",
     "check_count",
     "check_seed",
+    "NoiseToSamples",
     "optimal_discriminator",
     "js_divergence",
     "discriminator_loss",
@@ -311,3 +312,31 @@ class GAN(keras.Model):
         for k, v in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(r)), ("d_fake", ops.mean(f))):
             self.trackers[k].update_state(v)
         return {k: t.result() for k, t in self.trackers.items()}
+
+
+class NoiseToSamples:
+    """What every trained generator of notebook 05 shares: z ~ N(0, I) in, network outputs out.
+
+    Subclasses (:class:`musiclib.models.gan.RollGenerator`,
+    :class:`musiclib.models.voice_gan.VoiceGenerator`) turn the outputs into bars.
+
+    Used by: musiclib.models.gan, musiclib.models.voice_gan
+    """
+
+    generator: keras.Model
+    z_dim: int
+
+    def noise(self, n: int, seed: int = 0) -> np.ndarray:
+        """z ~ N(0, I), shape (n, z_dim), from NumPy's generator (reproducible anywhere)."""
+        return np.random.default_rng(check_seed(seed)).standard_normal((check_count(n), self.z_dim)).astype(
+            np.float32)
+
+    def _outputs(self, n: int, seed: int, z: np.ndarray | None) -> np.ndarray:
+        """The generator's outputs for ``n`` noise vectors drawn with ``seed`` (or the given ``z``)."""
+        if z is None:
+            z = self.noise(n, seed)
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.z_dim:
+            raise ShapeError(f"argument 'z' has shape {z.shape}; expected (n, {self.z_dim})")
+        out = [np.asarray(self.generator(z[i:i + 512], training=False)) for i in range(0, len(z), 512)]
+        return np.concatenate(out)

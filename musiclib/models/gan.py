@@ -53,8 +53,8 @@ from musiclib.models.adversarial import (
     BINARY_NEURONS,
     GAN,
     LOSSES,
+    NoiseToSamples,
     _check_choice,
-    check_count,
     check_rolls,
     check_seed,
     discriminator_loss,
@@ -408,7 +408,7 @@ def calibrate_threshold(probs: np.ndarray, density: float) -> float:
     return float(np.quantile(p, 1.0 - density))
 
 
-class RollGenerator:
+class RollGenerator(NoiseToSamples):
     """A trained generator that writes bars: probabilities, then binary rolls.
 
     Parameters
@@ -441,20 +441,9 @@ class RollGenerator:
         return (f"RollGenerator(z_dim={self.z_dim}, binarization={self.binarization!r}, "
                 f"threshold={self.threshold:.3f}, parameters={self.generator.count_params()})")
 
-    def noise(self, n: int, seed: int = 0) -> np.ndarray:
-        """z ~ N(0, I), shape (n, z_dim), from NumPy's generator (reproducible anywhere)."""
-        return np.random.default_rng(check_seed(seed)).standard_normal((check_count(n), self.z_dim)).astype(
-            np.float32)
-
     def probabilities(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> np.ndarray:
         """Cell probabilities, shape (n, 16, 48), for ``n`` noise vectors (or the given ``z``)."""
-        if z is None:
-            z = self.noise(n, seed)
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != self.z_dim:
-            raise ShapeError(f"argument 'z' has shape {z.shape}; expected (n, {self.z_dim})")
-        out = [np.asarray(self.generator(z[i:i + 512], training=False)) for i in range(0, len(z), 512)]
-        return np.concatenate(out).astype(np.float64)
+        return self._outputs(n, seed, z).astype(np.float64)
 
     def sample(self, n: int = 16, *, seed: int = 0, method: str | None = None,
                threshold: float | None = None) -> np.ndarray:
@@ -518,8 +507,18 @@ def c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0, epochs: 
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
-    a = check_rolls(real, "real")
-    b = check_rolls(fake, "fake")
+    def fit_predict(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, fold: int) -> np.ndarray:
+        keras.utils.set_random_seed(seed + fold)
+        model = _c2st_model()
+        _ = model.fit(x_tr, y_tr.astype(np.float32), epochs=epochs, batch_size=64, shuffle=True, verbose=0)
+        return np.asarray(model.predict(x_te, verbose=0)).ravel() > 0.5
+
+    return _two_fold_accuracy(check_rolls(real, "real"), check_rolls(fake, "fake"), seed, fit_predict)
+
+
+def _two_fold_accuracy(a: np.ndarray, b: np.ndarray, seed: int,
+                       fit_predict: Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray]) -> float:
+    """The C2ST protocol: n bars per set, shuffled, two folds, mean held-out accuracy."""
     n = min(len(a), len(b))
     if n < 20:
         raise DataError(f"the C2ST needs at least 20 bars per set, got {n}")
@@ -528,18 +527,12 @@ def c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0, epochs: 
     b = b[rng.permutation(len(b))[:n]]
     half = n // 2
     accs = []
-    for fold in range(2):
-        tr = slice(0, half) if fold == 0 else slice(half, n)
-        te = slice(half, n) if fold == 0 else slice(0, half)
+    for fold, (tr, te) in enumerate(((slice(0, half), slice(half, n)), (slice(half, n), slice(0, half)))):
         x_tr = np.concatenate([a[tr], b[tr]])
-        y_tr = np.concatenate([np.ones(len(a[tr])), np.zeros(len(b[tr]))]).astype(np.float32)
+        y_tr = np.concatenate([np.ones(len(a[tr])), np.zeros(len(b[tr]))])
         x_te = np.concatenate([a[te], b[te]])
         y_te = np.concatenate([np.ones(len(a[te])), np.zeros(len(b[te]))])
-        keras.utils.set_random_seed(seed + fold)
-        model = _c2st_model()
-        _ = model.fit(x_tr, y_tr, epochs=epochs, batch_size=64, shuffle=True, verbose=0)
-        pred = np.asarray(model.predict(x_te, verbose=0)).ravel() > 0.5
-        accs.append(float(np.mean(pred == (y_te > 0.5))))
+        accs.append(float(np.mean(fit_predict(x_tr, y_tr, x_te, fold) == (y_te > 0.5))))
     return float(np.mean(accs))
 
 
@@ -554,21 +547,10 @@ def logistic_c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0,
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
-    a = check_rolls(real, "real").reshape(len(real), -1).astype(np.float64)
-    b = check_rolls(fake, "fake").reshape(len(fake), -1).astype(np.float64)
-    n = min(len(a), len(b))
-    if n < 20:
-        raise DataError(f"the C2ST needs at least 20 bars per set, got {n}")
     if not alpha > 0:
         raise RepresentationError(f"argument 'alpha' must be positive, got {alpha!r}")
-    rng = np.random.default_rng(seed)
-    a = a[rng.permutation(len(a))[:n]]
-    b = b[rng.permutation(len(b))[:n]]
-    half = n // 2
-    accs = []
-    for tr, te in ((slice(0, half), slice(half, n)), (slice(half, n), slice(0, half))):
-        x = np.concatenate([a[tr], b[tr]])
-        y = np.concatenate([np.ones(len(a[tr])), np.zeros(len(b[tr]))])
+
+    def fit_predict(x: np.ndarray, y: np.ndarray, x_te: np.ndarray, fold: int) -> np.ndarray:
         xb = np.hstack([x, np.ones((len(x), 1))])
         w = np.zeros(xb.shape[1])
         reg = np.full(xb.shape[1], alpha)
@@ -578,11 +560,12 @@ def logistic_c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0,
             grad = xb.T @ (p - y) / len(y) + reg * w
             hess = (xb * (p * (1 - p))[:, None]).T @ xb / len(y) + np.diag(reg + 1e-9)
             w -= np.linalg.solve(hess, grad)
-        x_te = np.concatenate([a[te], b[te]])
-        y_te = np.concatenate([np.ones(len(a[te])), np.zeros(len(b[te]))])
-        pred = np.hstack([x_te, np.ones((len(x_te), 1))]) @ w > 0
-        accs.append(float(np.mean(pred == (y_te > 0.5))))
-    return float(np.mean(accs))
+        return np.hstack([x_te, np.ones((len(x_te), 1))]) @ w > 0
+
+    a = check_rolls(real, "real")
+    b = check_rolls(fake, "fake")
+    return _two_fold_accuracy(a.reshape(len(a), -1).astype(np.float64), b.reshape(len(b), -1).astype(np.float64),
+                              seed, fit_predict)
 
 
 def c2st_null_sd(n: int) -> float:

@@ -43,7 +43,7 @@ from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.datasets import Corpus, load_chorales
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
 from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
-from musiclib.models.adversarial import GAN, LOSSES, check_count, check_rolls, check_seed
+from musiclib.models.adversarial import GAN, LOSSES, NoiseToSamples, check_rolls, check_seed
 from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
 from musiclib.representation import DEFAULT_ROLL_RANGE, NoteList, notes_to_piano_roll
 
@@ -104,7 +104,7 @@ class VoiceBars:
     to_c : ndarray of int, shape (n,)
         Semitones (-5..6) that move the bar's piece to C major or A minor.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.voice_gan (chorale_voice_bars returns it; train_voice_gan takes it)
     """
 
     symbols: np.ndarray
@@ -208,7 +208,7 @@ def transpose_voices(symbols: np.ndarray, semitones: np.ndarray | int) -> tuple[
         The moved bars, and per bar whether every note stayed inside MIDI 36..83 (a bar
         that did not is returned unmoved).
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.voice_gan.train_voice_gan, VoiceGenerator.sample_voices
     """
     s = _check_symbols(symbols)
     k = np.broadcast_to(np.asarray(semitones, dtype=np.int64), (len(s),))
@@ -220,7 +220,7 @@ def transpose_voices(symbols: np.ndarray, semitones: np.ndarray | int) -> tuple[
 def voices_to_rolls(symbols: np.ndarray) -> np.ndarray:
     """Voice bars as binary piano rolls, shape (n, 16, 48): a cell is on where any voice sounds it.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: VoiceBars.rolls, VoiceGenerator.sample
     """
     s = _check_symbols(symbols)
     n = len(s)
@@ -460,7 +460,7 @@ class VoiceGAN(GAN):
     :func:`straight_through_voices`, so the discriminator judges held notes, never cell
     probabilities.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.voice_gan.make_voice_gan
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, tau: float = 1.0,
@@ -489,7 +489,7 @@ def make_voice_gan(recipe: VoiceGANRecipe | None = None, *, seed: int = 0) -> Vo
 
 
 # --------------------------------------------------------------------------- generation
-class VoiceGenerator:
+class VoiceGenerator(NoiseToSamples):
     """A trained four-voice generator: noise -> logits -> voices -> piano rolls.
 
     ``sample(n, seed=...)`` returns binary rolls (n, 16, 48) on the grid of
@@ -500,7 +500,7 @@ class VoiceGenerator:
     generator trained in C major / A minor: each sampled bar is then moved to a key drawn
     from them (an octave further if a note would leave MIDI 36..83).
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.voice_gan.train_voice_gan, load_voice_generator (notebook 05 samples with it)
     """
 
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
@@ -522,20 +522,9 @@ class VoiceGenerator:
     def __repr__(self) -> str:
         return f"VoiceGenerator(z_dim={self.z_dim}, parameters={self.generator.count_params()})"
 
-    def noise(self, n: int, seed: int = 0) -> np.ndarray:
-        """z ~ N(0, I), shape (n, z_dim), from NumPy's generator (reproducible anywhere)."""
-        return np.random.default_rng(check_seed(seed)).standard_normal((check_count(n), self.z_dim)).astype(
-            np.float32)
-
     def logits(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> np.ndarray:
         """Generator logits, shape (n, 16, 4, 50), for ``n`` noise vectors (or the given ``z``)."""
-        if z is None:
-            z = self.noise(n, seed)
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != self.z_dim:
-            raise ShapeError(f"argument 'z' has shape {z.shape}; expected (n, {self.z_dim})")
-        out = [np.asarray(self.generator(z[i:i + 512], training=False)) for i in range(0, len(z), 512)]
-        return np.concatenate(out)
+        return self._outputs(n, seed, z)
 
     def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> tuple[np.ndarray,
                                                                                                  np.ndarray]:
@@ -591,7 +580,7 @@ def selection_gap(summary: dict[str, float], reference: dict[str, float]) -> flo
     used pitch classes, scale consistency, polyphony and diversity. The training run keeps
     the epoch with the smallest gap (0 = the validation bars' own figures).
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.voice_gan.train_voice_gan
     """
     gaps = []
     for k in _GAP_KEYS:
@@ -696,7 +685,7 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
         Missing or corrupt file, a record of another kind of model, a ``z_dim`` that is not
         a positive integer, or a model whose shapes disagree with the record.
 
-    Taught in: notebooks/05_gan_music_generation.ipynb
+    Used by: musiclib.models.gan.load_roll_generator
     """
     p = Path(path)
     record = read_record(p, required=("kind", "z_dim"))
