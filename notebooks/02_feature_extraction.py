@@ -493,10 +493,13 @@ for name, n, rate, vocab in rows:
 # column):
 #
 # * **polyphony** $= \dfrac{\sum_{t,p} x[t,p]}{\#\{t : \sum_p x[t,p] > 0\}}$ — mean
-#   number of pitches sounding together (MusPy);
+#   number of pitches sounding together where any sounds: MusPy's `polyphony`. (MuseGAN's
+#   "polyphonicity" is another measure, the share of steps with two or more pitches:
+#   `features.polyphony_rate`.);
 # * **qualified-note rate** $= \#\{\text{notes} \ge \ell\} / \#\{\text{notes}\}$ —
 #   MuseGAN's test against fragmented output with $\ell$ = a 32nd note. On a 16th grid
-#   every note passes, so we also report $\ell$ = an eighth;
+#   every note passes, so the course's variant, QN (8th), uses $\ell$ = an eighth; it is
+#   the QN that notebook 05 reports;
 # * **used pitch classes per bar** (UPC, MuseGAN) — distinct pitch classes in a bar;
 # * **scale consistency** — as in section 2.4, over the notes of the roll.
 
@@ -1080,7 +1083,8 @@ print(f"check it: median centroid {np.median(down['centroid'][down['centroid'] >
 #   syncopation, groove consistency and empty beats put numbers on what the ear hears
 #   as "running eighths", "hymn-like" or "syncopated".
 # * **Piano-roll metrics**: polyphony, qualified-note rate, used pitch classes per bar and
-#   scale consistency, exactly as MusPy / MuseGAN define them, separate real chorale bars
+#   scale consistency, as MusPy / MuseGAN define them (QN with an eighth as the shortest
+#   qualified note, the course's variant), separate real chorale bars
 #   from noise — notebook 05 uses them to follow its GAN.
 # * **Audio and timbre (音色)**: from the waveform alone, pYIN recovers the melody's
 #   pitch, spectral flux its onsets and the autocorrelation its tempo (up to octave
