@@ -787,7 +787,7 @@ def _read_midi(data: bytes, name: str, limits: LoadLimits, deadline: float) -> _
             dt, i_event = _windowed(lambda buf, d=delta: d.readUntilLowByte(buf), data, i, end)
             if i_event < end:
                 first = data[i_event]
-                if first < 0x80 and last_status is None:
+                if first < 0x80 and (last_status is None or last_status >= 0xF0):
                     raise MidiFileError(f"{name} is malformed: data byte {first} without a running status at "
                                         f"byte {i_event}")
                 if first == 0xFF:
