@@ -112,6 +112,7 @@ def hostile_files() -> dict[str, bytes]:
         "truncated.mid": smf([b"\x00" + on + b"\x60" + off])[:-3],
         "zip_bomb.mxl": deflate_bomb(64 << 20),
         "lying_zip.mxl": mxl({"score.xml": musicxml(400)}, lie_about_size=1000),
+        "honest_zip_bomb.mxl": mxl({"score.xml": b"<a>" + b" " * 40_000_000 + b"</a>"}),
         "huge_note.musicxml": musicxml(1, 1, duration=10**9),
         "many_measures.musicxml": musicxml(6_000, 4),
         "entities.xml": (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "xxxxxxxxxx"><!ENTITY b "&a;&a;&a;">]>'
