@@ -130,6 +130,9 @@ def pitch_name(pitch: int, key: object = None) -> str:
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
+    if isinstance(pitch, bool | str) or not isinstance(pitch, int | float | np.integer | np.floating) \
+            or not np.isfinite(pitch) or not 0 <= pitch < 128:
+        raise VocabularyError(f"argument 'pitch' is {pitch!r}; expected a MIDI note number in 0..127")
     p = int(pitch)
     if key is None:
         return f"{PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}"
@@ -205,7 +208,12 @@ class NoteList:
             names the argument and the index of the first bad note.
         """
         raw = {"pitch": pitch, "onset": onset, "duration": duration}
-        arrays = {k: np.asarray(v) for k, v in raw.items()}
+        arrays = {}
+        for k, v in raw.items():
+            try:
+                arrays[k] = np.asarray(v)
+            except (TypeError, ValueError) as exc:  # ragged lists
+                raise ShapeError(f"argument {k!r} cannot be read as a 1-D array of numbers: {exc}") from exc
         n = None
         for name, arr in arrays.items():
             if arr.ndim != 1:
@@ -222,12 +230,22 @@ class NoteList:
         for name, val, default in (("velocity", velocity, DEFAULT_VELOCITY), ("part", part, 0)):
             if val is None:
                 val = default
-            arr = np.asarray(val)
+            try:
+                arr = np.asarray(val)
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"argument {name!r} cannot be read as an array of numbers: {exc}") from exc
             if arr.ndim == 0:
                 arr = np.full(n, arr)
             if arr.shape != (n,):
                 raise ShapeError(f"argument {name!r} must have shape ({n},), got {arr.shape}")
             extra[name] = arr
+
+        for name, arr in (arrays | extra).items():
+            if arr.size and not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+                                 or arr.dtype == np.bool_):
+                first = arr.ravel()[0]
+                raise RepresentationError(f"argument {name!r} holds {first!r} ({arr.dtype}); expected numbers "
+                                          f"(for names like 'C4' use parse_melody)")
 
         def _bad(name: str, mask: np.ndarray, what: str) -> None:
             if mask.any():
@@ -678,7 +696,7 @@ def _check_midi_bytes(p: Path | str, data: bytes) -> None:
     if len(data) == 0:
         raise MidiFileError(f"{name} is empty (0 bytes)")
     if data[:4] != b"MThd":
-        raise MidiFileError(f"{name} is not a MIDI file (starts with {data[:4]!r}, expected b'MThd')")
+        raise MidiFileError(f"{name} is not a MIDI file (it does not start with b'MThd')")
     if len(data) < 14 or int.from_bytes(data[4:8], "big") != 6:
         raise MidiFileError(f"{name} has a malformed header (expected a 6-byte MThd chunk)")
     pos = 0

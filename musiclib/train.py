@@ -158,9 +158,9 @@ def plan_output(out: str | os.PathLike | None, *, ship: bool, overwrite: bool, s
         if f.is_dir():
             raise ConfigError(f"argument {option!r}: {str(f)!r} is a folder; expected a {f.suffix} file")
         if (f.exists() or f.is_symlink()) and not (overwrite or ship):
-            what = "" if f == target else f"the file written beside {str(target)!r}, "
-            raise FileExistsNoOverwriteError(f"argument {option!r}: {str(f)!r} exists ({what}not replaced); pass "
-                                             f"--overwrite to replace it, or choose another {option}")
+            what = "" if f == target else f" (the command writes it beside {str(target)!r})"
+            raise FileExistsNoOverwriteError(f"argument {option!r}: {str(f)!r} exists; pass --overwrite to replace "
+                                             f"it, or choose another {option}{what}")
     folder = target.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

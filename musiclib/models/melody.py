@@ -615,17 +615,17 @@ def stream_midi_folder(
     quiet_tensorflow()
     import tensorflow as tf
 
-    files = [str(f) for f in list_music_files(folder)]
+    files = [os.fsencode(f) for f in list_music_files(folder)]  # bytes: names need not be UTF-8
     vocab = vocab or MelodyVocabulary()
     if window < 2:
         raise ShapeError(f"argument 'window' is {window!r}; expected >= 2")
 
     def windows_of(path: bytes):
         try:
-            tokens, positions, _ = _file_melody(load_notes(path.decode(), limits=limits), vocab, bar_quarters)
+            tokens, positions, _ = _file_melody(load_notes(os.fsdecode(path), limits=limits), vocab, bar_quarters)
         except MusicLibError:
             return  # skipped, as melody_data(folder) does (it lists the reasons)
-        arrays = make_windows(MelodyData([tokens], [positions], [path.decode()], vocab), window)
+        arrays = make_windows(MelodyData([tokens], [positions], [os.fsdecode(path)], vocab), window)
         for k in range(len(arrays["tokens"])):
             yield {key: value[k] for key, value in arrays.items()}
 
