@@ -20,10 +20,17 @@ also trains the LSTM without the bar position.
 
 Nothing the package ships is written unless you say so: without ``--out`` the
 checkpoint goes to the current folder (``melody_lstm.keras``, or
-``melody_lstm_<folder>.keras`` with ``--midi-folder``), and only ``--ship`` replaces
-``musiclib/checkpoints/melody_lstm.keras``. An existing file is replaced only with
-``--overwrite``. Checkpoints are written atomically whenever validation improves, so
-an interrupted run keeps the last good one.
+``melody_lstm_<folder>.keras`` with ``--midi-folder``), and only ``--ship`` writes
+into ``musiclib/checkpoints/`` (for every subcommand; an ``--out`` there is refused).
+An existing file, or an existing record beside the checkpoint (``x.json`` for
+``x.keras``), is replaced only with ``--overwrite``.
+
+Every argument is checked before any data is loaded (:func:`plan_output`,
+:func:`check_epochs`, ...). Every subcommand then trains into a staging folder
+beside its target (:func:`staged`) and moves the checkpoint and its record onto
+the target together only when the run succeeds; an interrupted run (Ctrl-C) or
+a failed one leaves the target files exactly as they were and prints one line,
+``interrupted: nothing was written; ...``, with exit code 130.
 
 Used by: notebooks/04_lstm_melody_generation.ipynb (the command it names)
 """
@@ -605,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     st = sub.add_parser("style", help="style judges and style-transfer decoders of both pairs (notebook 06)")
     st.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
     st.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    st_where = st.add_mutually_exclusive_group(required=True)
+    st_where = st.add_mutually_exclusive_group()
     st_where.add_argument("--out", default=None, help="record path (.json); the .keras files go beside it")
     st_where.add_argument("--ship", action="store_true",
                           help="replace the shipped checkpoints/style_transfer.json and its .keras files")

@@ -119,6 +119,8 @@ def hostile_files() -> dict[str, bytes]:
                          b"<s>&b;</s>"),
         "abc_huge_note.abc": b"X:1\nT:t\nM:4/4\nL:1/4\nK:C\nC100000000|\n",
         "abc_many_notes.abc": b"X:1\nT:t\nM:4/4\nL:1/16\nK:C\n" + b"CDEF GABc " * 30_000 + b"\n",
+        "abc_just_under_the_note_limit.abc": b"X:1\nT:t\nM:4/4\nL:1/16\nK:C\n" + b"CDEFGABc|" * 12_300 + b"\n",
+        "abc_bar_lines_only.abc": b"X:1\nT:t\nM:4/4\nL:1/4\nK:C\nC" + b"|" * 1_500_000 + b"\n",
         "not_utf8.abc": b"X:1\nT:\xff\xfe\nM:4/4\nL:1/4\nK:C\nCDEF|\n",
     }
     return files

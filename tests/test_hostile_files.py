@@ -45,7 +45,10 @@ EXPECTED = {
     "many_measures.musicxml": r"has 2,\d\d\d,\d\d\d bytes; the limit is 2,000,000",
     "entities.xml": r"declares XML entities",
     "abc_huge_note.abc": r"lasts 100,000,000 quarter notes",
-    "abc_many_notes.abc": r"took longer than 5 s to parse; the limit is LoadLimits.max_seconds = 5|^loaded",
+    "abc_many_notes.abc": r"holds about 240,000 notes; the limit is 100,000 \(LoadLimits.max_notes",
+    "abc_just_under_the_note_limit.abc": r"took longer than 5 s to parse; the limit is LoadLimits.max_seconds = 5"
+                                         r"|^loaded",
+    "abc_bar_lines_only.abc": r"holds about 500,\d\d\d notes; the limit is 100,000",
     "not_utf8.abc": 4,
 }
 

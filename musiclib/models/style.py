@@ -58,7 +58,7 @@ from musiclib.errors import (
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_path, atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
-from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint
+from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
 
 __all__ = [
@@ -1227,8 +1227,8 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     import tensorflow as tf
 
     record = {
-        "command": TRAIN_COMMAND + (f" --profile {prof.name}" if profile else "")
-        + (f" --seed {seed}" if seed != DEFAULT_SEED else ""),
+        "command": TRAIN_COMMAND + (" --ship" if is_shipped(target) else f" --out {target.name}")
+        + (f" --profile {prof.name}" if profile else "") + (f" --seed {seed}" if seed != DEFAULT_SEED else ""),
         "seed": seed,
         "profile": prof.name,
         "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(recipe).items()},
