@@ -676,7 +676,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  suffix=suffix, beside=beside)
             _PLANNED.append(output)
             with staged(output) as staging:
-                return train(staging)
+                result = train(staging)
+            if not quiet:
+                print(f"moved into place: {output.describe()}", flush=True)
+            return result
         return action
 
     # the shipped paths by name: importing models.gan (TensorFlow) would delay the argument checks

@@ -14,6 +14,7 @@ Taught in: notebooks/04_lstm_melody_generation.ipynb
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 from pathlib import Path
@@ -247,9 +248,13 @@ def listening_test(
         if k >= len(order):
             return
         human_pos = "A" if human_first[k] else "B"
-        record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
-                                       "human_position": human_pos, "answer": choice,
-                                       "correct": choice == human_pos})
+        try:
+            record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
+                                           "human_position": human_pos, "answer": choice,
+                                           "correct": choice == human_pos})
+        except MusicLibError as exc:  # an answer file that is not ours, or cannot be written
+            status.value = f"<b>cannot save the answer</b>: {html.escape(str(exc))}"
+            return
         state["k"] += 1
         show()
 

@@ -279,3 +279,17 @@ def test_streaming_loader_reads_non_utf8_file_names(tmp_path):
 def test_every_error_here_is_a_musiclib_error():
     for cls in (ShapeError, RepresentationError, VocabularyError, DataError, CheckpointError):
         assert issubclass(cls, MusicLibError)
+
+
+def test_listening_test_widget_shows_an_unusable_answer_file(tmp_path, monkeypatch, c_major_scale):
+    from musiclib import widgets
+
+    monkeypatch.setattr(widgets, "display", lambda *a: None)
+    p = tmp_path / "answers.csv"
+    p.write_bytes(b"\xff\xfe not ours")
+    box = widgets.listening_test([{"human": c_major_scale, "machine": c_major_scale, "source": "lstm"}], p)
+    status, start, _, buttons = box.children
+    start.click()
+    buttons.children[0].click()
+    assert status.value.startswith("<b>cannot save the answer</b>") and "answers.csv" in status.value
+    assert p.read_bytes() == b"\xff\xfe not ours"
