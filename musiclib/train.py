@@ -467,6 +467,7 @@ def train_gan(out: str | Path, *, profile: str | None = None, seed: int = DEFAUL
 
     Used by: main (python -m musiclib.train gan)
     """
+    check_epochs(epochs)
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
     from musiclib.models.gan import BINARIZATIONS, GANRecipe, evaluate_generator, format_metrics_table, train_roll_gan
@@ -551,6 +552,8 @@ def _gan_comparison(what: str, run: Callable, out: str | Path, *, profile: str |
                     epochs: int, default_seeds: Sequence[int], default_epochs: int, overwrite: bool,
                     progress: bool) -> dict:
     """Shared by the GAN comparison commands: data, refusal to overwrite, the command line, saving."""
+    check_epochs(epochs)
+    check_seeds(seeds)
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
     from musiclib.models.gan import save_comparison_record
