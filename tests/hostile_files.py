@@ -148,7 +148,11 @@ try:
 except MusicLibError as exc:
     outcome = f"refused: {type(exc).__name__}: {exc}"
 t2 = time.perf_counter()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # VmHWM: this program's own peak (ru_maxrss also counts the parent's pages at fork)
+    with open("/proc/self/status") as fh:
+        peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(f"{t2 - t1:.2f}\t{peak / 1024:.0f}\t{outcome}")
 """
 
