@@ -274,13 +274,22 @@ def check_folder(folder: str | os.PathLike, option: str = "--midi-folder") -> Pa
     return p
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (kill, a scheduler's stop) cleans up like Ctrl-C
+
+
 def _run_command(action: Callable[[], object], files: Callable[[], str]) -> int:
-    """run_cli, plus one line instead of a traceback when the user presses Ctrl-C."""
+    """run_cli, plus one line instead of a traceback when the user presses Ctrl-C (or the process is terminated)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         return run_cli(action)
     except KeyboardInterrupt:
         print(f"interrupted: nothing was written; {files()} left as before", file=sys.stderr, flush=True)
         return 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, old)
 
 
 def _folder_splits(midi_folder: str | Path, vocab: MelodyVocabulary, say) -> tuple[MelodyData, ...]:
