@@ -213,16 +213,17 @@ def staged(output: Output) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def _ctrl_c_held_back() -> Iterator[None]:
-    """Delay Ctrl-C (SIGINT) while a few files are renamed, so they change together."""
+    """Delay Ctrl-C (SIGINT) and SIGTERM while a few files are renamed, so they change together."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    old = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
 
 
 def check_epochs(value: object, option: str = "--epochs") -> None:
