@@ -620,6 +620,8 @@ def _notes_from_notation_bytes(data: bytes, suffix: str, name: str, limits: Load
     if suffix == ".mxl":
         data = _unpack_mxl(data, name, limits)
         suffix = ".xml"
+    if suffix in (".xml", ".musicxml", ".mei") and b"\0" in data:  # UTF-16/32 would hide <!ENTITY from the check
+        raise MidiFileError(f"{name} is XML in UTF-16 or UTF-32 (it holds NUL bytes); save it as UTF-8 to read it")
     if suffix in (".xml", ".musicxml", ".mei") and b"<!ENTITY" in data.upper():
         raise MidiFileError(f"{name} declares XML entities (<!ENTITY ...>); such files are refused "
                             "because entity expansion can make a small file enormous")

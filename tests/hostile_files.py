@@ -117,6 +117,8 @@ def hostile_files() -> dict[str, bytes]:
         "many_measures.musicxml": musicxml(6_000, 4),
         "entities.xml": (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "xxxxxxxxxx"><!ENTITY b "&a;&a;&a;">]>'
                          b"<s>&b;</s>"),
+        "entities_utf16.xml": ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE s [<!ENTITY a "xxxxxxxxxx">'
+                               '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><s>&b;</s>').encode("utf-16"),
         "abc_huge_note.abc": b"X:1\nT:t\nM:4/4\nL:1/4\nK:C\nC100000000|\n",
         "abc_many_notes.abc": b"X:1\nT:t\nM:4/4\nL:1/16\nK:C\n" + b"CDEF GABc " * 30_000 + b"\n",
         "abc_just_under_the_note_limit.abc": b"X:1\nT:t\nM:4/4\nL:1/16\nK:C\n" + b"CDEFGABc|" * 12_300 + b"\n",

@@ -44,6 +44,7 @@ EXPECTED = {
     "huge_note.musicxml": r"lasts 1,000,000,000 quarter notes; the limit is 20,000",
     "many_measures.musicxml": r"has 2,\d\d\d,\d\d\d bytes; the limit is 2,000,000",
     "entities.xml": r"declares XML entities",
+    "entities_utf16.xml": r"is XML in UTF-16 or UTF-32",
     "abc_huge_note.abc": r"lasts 100,000,000 quarter notes",
     "abc_many_notes.abc": r"holds about 240,000 notes; the limit is 100,000 \(LoadLimits.max_notes",
     "abc_just_under_the_note_limit.abc": r"took longer than 5 s to parse; the limit is LoadLimits.max_seconds = 5"
