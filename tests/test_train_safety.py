@@ -173,3 +173,12 @@ def test_ctrl_c_during_ship_leaves_the_shipped_pair_untouched(tmp_path):
     assert err.strip().splitlines() == [err.strip()] and err.startswith("interrupted: nothing was written; ")
     assert "melody_lstm.keras" in err and "Traceback" not in err
     assert {p.name: sha(p) for p in shipped.iterdir()} == before  # no staging folder left either
+
+
+def test_train_lstm_refuses_an_existing_checkpoint_or_record_before_training(tmp_path):
+    from musiclib.models.melody import train_lstm
+
+    (tmp_path / "m.json").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsNoOverwriteError, match="m.json"):
+        train_lstm(None, None, checkpoint=tmp_path / "m.keras")
+    assert (tmp_path / "m.json").read_text(encoding="utf-8") == "mine"

@@ -47,6 +47,7 @@ from musiclib.datasets import (
     split_of,
 )
 from musiclib.errors import CheckpointError, DataError, MusicLibError, ShapeError, VocabularyError
+from musiclib.fileio import check_can_write
 from musiclib.pretrained import (
     MELODY_LSTM,
     is_shipped,
@@ -710,6 +711,7 @@ def train_lstm(
     progress: bool = True,
     max_seconds: float | None = None,
     log: Callable[[str], None] | None = None,
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train the melody LSTM with transposition augmentation and early stopping.
 
@@ -733,6 +735,8 @@ def train_lstm(
     checkpoint : path, optional
         A ``.keras`` file written atomically whenever validation improves, so an
         interrupted run keeps the last good checkpoint (a ``.json`` record beside it).
+        An existing file there (or its record) is refused before training unless
+        ``overwrite=True``.
     progress : bool
         Print one line per epoch.
     max_seconds : float, optional
@@ -745,6 +749,9 @@ def train_lstm(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
+    if checkpoint is not None:  # a user's file is never replaced without being asked, nor its record
+        check_can_write(checkpoint, overwrite)
+        check_can_write(record_path(checkpoint), overwrite)
     quiet_tensorflow()
     import keras
     import tensorflow as tf
