@@ -815,6 +815,7 @@ def _read_midi(data: bytes, name: str, limits: LoadLimits, deadline: float) -> _
     tempos: set[int] = set()
     longest_track = 0
     part = 0
+    n_events = 0
     for track_no in range(n_tracks):
         if pos + 8 > len(data):
             raise MidiFileError(f"{name} declares {n_tracks} tracks but holds {track_no}")
@@ -828,7 +829,8 @@ def _read_midi(data: bytes, name: str, limits: LoadLimits, deadline: float) -> _
         last_status = None
         pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
         has_notes = False
-        n_events = 0
+        if time.monotonic() > deadline:
+            raise _OutOfTime()
         while i < end:
             n_events += 1
             if n_events % 4096 == 0 and time.monotonic() > deadline:

@@ -107,6 +107,7 @@ def hostile_files() -> dict[str, bytes]:
         "zero_division.mid": smf([b"\x00" + on + b"\x60" + off], division=0),
         "many_notes_800k.mid": smf([notes_track(100_000, step=6)]),
         "many_tracks.mid": smf([notes_track(2_000, step=24)] * 100),
+        "many_tiny_tracks.mid": smf([b"\x00\x90\x3c\x64\x01\x80\x3c\x00"] * 60_000),
         "chord_of_voices.mid": smf([b"".join(b"\x00\x90" + bytes([p, 64]) for p in range(128))
                                     + b"".join(vlq(1 + i) + bytes([0x80, i, 0]) for i in range(128))] * 50),
         "truncated.mid": smf([b"\x00" + on + b"\x60" + off])[:-3],
