@@ -729,7 +729,7 @@ def _check_midi_bytes(p: Path | str, data: bytes) -> None:
     if len(data) == 0:
         raise MidiFileError(f"{name} is empty (0 bytes)")
     if data[:4] != b"MThd":
-        raise MidiFileError(f"{name} is not a MIDI file (it does not start with b'MThd')")
+        raise MidiFileError(f"{name} is not a MIDI file (starts with {data[:4]!r}, expected b'MThd')")
     if len(data) < 14 or int.from_bytes(data[4:8], "big") != 6:
         raise MidiFileError(f"{name} has a malformed header (expected a 6-byte MThd chunk)")
     pos = 0

@@ -248,11 +248,11 @@ def test_folder_report_lists_an_unreadable_sub_folder(tmp_path, monkeypatch):
     assert "  skipped locked/: sub-folder could not be read: Permission denied" in report.describe()
 
 
-def test_a_non_midi_file_is_skipped_without_quoting_it(tmp_path):
+def test_a_non_midi_file_inside_the_folder_is_named_with_its_first_bytes(tmp_path):
     _good(tmp_path)
-    (tmp_path / "fake.mid").write_bytes(b"root:x:0:0 secret")
+    (tmp_path / "fake.mid").write_bytes(b"this is text")
     report = load_midi_folder(tmp_path)
-    assert report.skipped["fake.mid"] == "file is not a MIDI file (it does not start with b'MThd')"
+    assert report.skipped["fake.mid"] == "file is not a MIDI file (starts with b'this', expected b'MThd')"
 
 
 def test_non_utf8_file_names_are_listed_and_reported(tmp_path):
