@@ -77,8 +77,8 @@ from musiclib.pretrained import (
 from musiclib.representation import MelodyVocabulary
 
 __all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_gan_collapse", "train_gan_losses",
-           "default_output", "main", "Output", "plan_output", "staged", "check_epochs", "check_seconds",
-           "check_seeds", "check_folder"]
+           "default_output", "main"]
+__all__ += ["Output", "plan_output", "staged", "check_epochs", "check_seconds", "check_seeds", "check_folder"]
 
 
 def _round(metrics: dict) -> dict:
