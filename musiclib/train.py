@@ -78,7 +78,6 @@ from musiclib.representation import MelodyVocabulary
 
 __all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_gan_collapse", "train_gan_losses",
            "default_output", "main"]
-__all__ += ["Output", "plan_output", "staged", "check_epochs", "check_seconds", "check_seeds", "check_folder"]
 
 
 def _round(metrics: dict) -> dict:
@@ -291,6 +290,9 @@ def _run_command(action: Callable[[], object], files: Callable[[], str]) -> int:
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, old)
+
+
+__all__ += ["Output", "plan_output", "staged", "check_epochs", "check_seconds", "check_seeds", "check_folder"]
 
 
 def _folder_splits(midi_folder: str | Path, vocab: MelodyVocabulary, say) -> tuple[MelodyData, ...]:
