@@ -274,8 +274,10 @@ def primer_tokens(primer: Any, vocab: MelodyVocabulary | None = None) -> np.ndar
 def _check_length(length: Any, limits: LoadLimits | None = None) -> int:
     limits = limits or DEFAULT_LIMITS
     most = int(limits.max_quarters * 4)
-    if isinstance(length, bool) or not isinstance(length, int | np.integer) or not 1 <= length <= most:
-        raise ShapeError(f"argument 'length' is {length!r}; expected a whole number of steps in 1..{most:,} "
+    if isinstance(length, bool) or not isinstance(length, int | np.integer) or length <= 0:
+        raise ShapeError(f"argument 'length' is {length!r}; expected a whole number of steps >= 1")
+    if length > most:
+        raise ShapeError(f"argument 'length' is {length!r}; expected at most {most:,} steps "
                          f"(LoadLimits.max_quarters = {limits.max_quarters:,.0f} quarters of 4 steps)")
     return int(length)
 

@@ -65,7 +65,7 @@ def test_continue_melody_with_a_huge_note_list_primer_names_primer(tiny_model):
 
 
 def test_generate_with_a_huge_length_names_length(tiny_model):
-    with pytest.raises(ShapeError, match=r"argument 'length' is 1000000000; expected .* 1..80,000"):
+    with pytest.raises(ShapeError, match=r"argument 'length' is 1000000000; expected at most 80,000 steps"):
         generate(tiny_model, parse_melody("C5"), 10**9)
 
 
