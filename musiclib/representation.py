@@ -979,12 +979,16 @@ def _quantize(values: np.ndarray, *, zero_allowed: bool, gaps: np.ndarray | None
 def _next_onset_gaps(part: np.ndarray, onset: np.ndarray) -> np.ndarray:
     """For each note, the time from its onset to the next later onset in its part (0 for the last)."""
     gaps = np.zeros_like(onset)
-    for p in np.unique(part):
-        idx = np.flatnonzero(part == p)
-        starts = np.unique(onset[idx])
-        pos = np.searchsorted(starts, onset[idx], side="right")
-        has_next = pos < len(starts)
-        gaps[idx[has_next]] = starts[pos[has_next]] - onset[idx[has_next]]
+    if not len(onset):
+        return gaps
+    order = np.lexsort((onset, part))
+    ps, os_ = part[order], onset[order]
+    new_group = np.r_[True, (ps[1:] != ps[:-1]) | (os_[1:] != os_[:-1])]
+    group = np.cumsum(new_group) - 1
+    g_part, g_onset = ps[new_group], os_[new_group]
+    has_next = np.r_[g_part[1:] == g_part[:-1], False]
+    next_onset = np.where(has_next, np.r_[g_onset[1:], 0.0], g_onset)
+    gaps[order] = next_onset[group] - os_
     return gaps
 
 
