@@ -573,21 +573,96 @@ def load_chorale_bars(folder: str | os.PathLike | None = None) -> BarRolls:
 class FolderReport:
     """What :func:`load_midi_folder` read and what it skipped (with reasons).
 
+    ``skipped`` names every music file or sub-folder that was not read and why: a
+    file that failed to load, a link that loops, points to nothing or leads outside
+    the folder (never opened, so nothing of it is quoted), a sub-folder that could
+    not be listed. ``ignored`` counts entries that are not music files (other suffixes).
+
     Used by: musiclib.datasets
     """
 
     folder: Path
     pieces: dict[str, NoteList]
     skipped: dict[str, str]
+    ignored: int = 0
 
     def __repr__(self) -> str:
         return f"FolderReport({str(self.folder)!r}: {len(self.pieces)} read, {len(self.skipped)} skipped)"
 
     def describe(self) -> str:
-        """A readable report: one line per skipped file and its reason."""
-        lines = [f"read {len(self.pieces)} file(s) from {self.folder.name}/, skipped {len(self.skipped)}"]
+        """A readable report: one line per skipped entry and its reason."""
+        lines = [f"read {len(self.pieces)} file(s) from {_safe_name(self.folder.name)}/, skipped {len(self.skipped)}"
+                 + (f", ignored {self.ignored} file(s) with other suffixes" if self.ignored else "")]
         lines += [f"  skipped {name}: {why}" for name, why in sorted(self.skipped.items())]
         return "\n".join(lines)
+
+
+def _safe_name(name: str) -> str:
+    """A file name that prints anywhere: bytes that are not UTF-8 shown as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _walk_music_files(folder: Path, recursive: bool, wanted: set[str]) -> tuple[list[Path], dict[str, str], int]:
+    """(music files to read, {entry: why it is not read}, number of other files) of a folder.
+
+    Links are followed only to regular files inside the folder; links to folders are not
+    followed (no cycles); a sub-folder that cannot be listed is reported, not dropped.
+    """
+    root = folder.resolve()
+    files: list[Path] = []
+    skipped: dict[str, str] = {}
+    ignored = 0
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            rel = _safe_name(str(current.relative_to(folder))) + "/"
+            if current == folder:
+                raise DataError(f"folder {str(folder)!r} could not be listed: {exc.strerror or exc}") from exc
+            skipped[rel] = f"sub-folder could not be read: {exc.strerror or exc}"
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            rel = _safe_name(str(path.relative_to(folder)))
+            music = path.suffix.lower() in wanted
+            try:
+                if entry.is_symlink():
+                    try:
+                        resolved = path.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        if music:
+                            skipped[rel] = "a link that loops or points to nothing; not read"
+                        continue
+                    if resolved != root and root not in resolved.parents:
+                        if music or resolved.is_dir():
+                            skipped[rel] = "a link to something outside the folder; not read"
+                        continue
+                    if resolved.is_dir():
+                        if recursive:
+                            skipped[rel + "/"] = "a link to a folder; links to folders are not followed"
+                        continue
+                if entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        stack.append(path)
+                    continue
+            except OSError as exc:
+                skipped[rel] = f"could not be inspected: {exc.strerror or exc}"
+                continue
+            if not music:
+                ignored += 1
+                continue
+            try:
+                regular = path.is_file()
+            except OSError:
+                regular = False
+            if not regular:
+                skipped[rel] = "not a regular file (a device, pipe or socket); not read"
+                continue
+            files.append(path)
+    return sorted(files), skipped, ignored
 
 
 def list_music_files(
@@ -599,7 +674,8 @@ def list_music_files(
     """The files of a folder with one of ``suffixes`` (case-insensitive), sorted.
 
     The one folder lister behind :func:`load_midi_folder` and
-    :func:`musiclib.models.melody.stream_midi_folder`.
+    :func:`musiclib.models.melody.stream_midi_folder`. Links are followed only to files
+    inside the folder; links to folders are not followed.
 
     Raises
     ------
@@ -612,13 +688,7 @@ def list_music_files(
     if not folder.is_dir():
         raise DataError(f"folder {str(folder)!r} does not exist or is not a folder")
     wanted = {s.lower() for s in suffixes}
-    try:
-        files = sorted(
-            f for f in (folder.rglob("*") if recursive else folder.iterdir())
-            if f.suffix.lower() in wanted and f.is_file()
-        )
-    except OSError as exc:
-        raise DataError(f"folder {str(folder)!r} could not be listed: {exc.strerror or exc}") from exc
+    files, _, _ = _walk_music_files(folder, recursive, wanted)
     if not files:
         raise DataError(f"folder {str(folder)!r} holds no files ending in {sorted(wanted)}")
     return files
@@ -642,15 +712,16 @@ def load_midi_folder(
         Which files to read (case-insensitive); add ``".xml"``, ``".mxl"``,
         ``".abc"`` for notation files.
     limits : LoadLimits, optional
-        Size and length limits of each file (see
+        Size, length and time limits of each file (see
         :class:`musiclib.representation.LoadLimits`); files beyond them are skipped.
 
     Returns
     -------
     FolderReport
         ``pieces`` maps each file's path relative to the folder to its notes;
-        ``skipped`` maps each unreadable file to the reason; ``describe()`` gives a
-        summary line and the list.
+        ``skipped`` maps every entry that was not read (a bad file, a link that loops
+        or leads outside the folder, an unreadable sub-folder) to the reason;
+        ``describe()`` gives a summary line and the list.
 
     Raises
     ------
@@ -660,15 +731,20 @@ def load_midi_folder(
     Taught in: notebooks/01_music_as_data.ipynb
     """
     folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(f"folder {str(folder)!r} does not exist or is not a folder")
+    wanted = {s.lower() for s in suffixes}
+    files, skipped, ignored = _walk_music_files(folder, recursive, wanted)
+    if not files and not skipped:
+        raise DataError(f"folder {str(folder)!r} holds no files ending in {sorted(wanted)}")
     pieces: dict[str, NoteList] = {}
-    skipped: dict[str, str] = {}
-    for f in list_music_files(folder, recursive=recursive, suffixes=suffixes):
-        rel = str(f.relative_to(folder))
+    for f in files:
+        rel = _safe_name(str(f.relative_to(folder)))
         try:
             pieces[rel] = load_notes(f, limits=limits)
         except MusicLibError as exc:
-            skipped[rel] = str(exc).replace(f"file {str(f)!r}", "file").strip()
-    return FolderReport(folder=folder, pieces=pieces, skipped=skipped)
+            skipped[rel] = _safe_name(str(exc).replace(f"file {str(f)!r}", "file").strip())
+    return FolderReport(folder=folder, pieces=pieces, skipped=skipped, ignored=ignored)
 
 
 # --------------------------------------------------------------------------- building

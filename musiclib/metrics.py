@@ -783,17 +783,39 @@ def random_melodies(n: int, length: int, *, low: int = 60, high: int = 79, seed:
 
 
 # --------------------------------------------------------------------------- listening tests
+#: The most trials the exact binomial sums accept (a listening test has hundreds).
+MAX_TRIALS = 100_000
+
+
+def _is_number(x: object) -> bool:
+    return not isinstance(x, bool) and isinstance(x, int | float | np.integer | np.floating) and math.isfinite(x)
+
+
 def _check_trials(trials: int, p0: float) -> int:
-    if isinstance(trials, bool) or int(trials) != trials or trials < 1:
-        raise ShapeError(f"argument 'trials' is {trials!r}; expected a whole number >= 1")
-    if not 0 < p0 < 1:
+    if not _is_number(trials) or int(trials) != trials or not 1 <= trials <= MAX_TRIALS:
+        raise ShapeError(f"argument 'trials' is {trials!r}; expected a whole number in 1..{MAX_TRIALS:,}")
+    if not _is_number(p0) or not 0 < p0 < 1:
         raise ShapeError(f"argument 'p0' is {p0!r}; expected a probability between 0 and 1")
     return int(trials)
 
 
+_EXACT_TRIALS = 500  # up to here tails are summed exactly; beyond, in log space (float overflow otherwise)
+
+
+def _tails(n: int, p: float) -> np.ndarray:
+    """P(X >= k) for k = 0..n+1, X ~ Binomial(n, p), from log-space probabilities (any n)."""
+    i = np.arange(n + 1)
+    lg = np.array([math.lgamma(x + 1) for x in range(n + 1)])
+    logpmf = lg[n] - lg - lg[::-1] + i * math.log(p) + (n - i) * math.log1p(-p)
+    pmf = np.exp(logpmf - logpmf.max()) * math.exp(logpmf.max())
+    return np.minimum(np.concatenate([np.cumsum(pmf[::-1])[::-1], [0.0]]), 1.0)
+
+
 def _upper_tail(k: int, n: int, p: float) -> float:
-    """P(X >= k) for X ~ Binomial(n, p), summed exactly."""
-    return float(sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(max(k, 0), n + 1)))
+    """P(X >= k) for X ~ Binomial(n, p): summed exactly for small n, in log space beyond."""
+    if n <= _EXACT_TRIALS:
+        return float(sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(max(k, 0), n + 1)))
+    return float(_tails(n, p)[min(max(k, 0), n + 1)])
 
 
 def binomial_p_value(correct: int, trials: int, p0: float = 0.5) -> float:
@@ -805,7 +827,7 @@ def binomial_p_value(correct: int, trials: int, p0: float = 0.5) -> float:
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
     n = _check_trials(trials, p0)
-    if isinstance(correct, bool) or int(correct) != correct or not 0 <= correct <= n:
+    if not _is_number(correct) or int(correct) != correct or not 0 <= correct <= n:
         raise ShapeError(f"argument 'correct' is {correct!r}; expected a whole number in 0..{n}")
     return _upper_tail(int(correct), n, p0)
 
@@ -816,8 +838,10 @@ def critical_count(trials: int, alpha: float = 0.05, p0: float = 0.5) -> int:
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
     n = _check_trials(trials, p0)
-    if not 0 < alpha < 1:
+    if not _is_number(alpha) or not 0 < alpha < 1:
         raise ShapeError(f"argument 'alpha' is {alpha!r}; expected a number between 0 and 1")
+    if n > _EXACT_TRIALS:
+        return int(np.argmax(_tails(n, p0) <= alpha))  # the last entry (n + 1) is 0, so one is found
     for k in range(n + 1):
         if _upper_tail(k, n, p0) <= alpha:
             return k
@@ -834,7 +858,7 @@ def listening_test_power(trials: int, rate: float, alpha: float = 0.05, p0: floa
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
     n = _check_trials(trials, p0)
-    if not 0 < rate < 1:
+    if not _is_number(rate) or not 0 < rate < 1:
         raise ShapeError(f"argument 'rate' is {rate!r}; expected a probability between 0 and 1")
     return _upper_tail(critical_count(n, alpha, p0), n, rate)
 
@@ -856,12 +880,20 @@ def read_listening_answers(path: str | os.PathLike) -> list[dict]:
     p = Path(path)
     if not p.is_file():
         raise DataError(f"listening-test file {str(p)!r} does not exist")
-    with p.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in LISTENING_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(f"listening-test file {str(p)!r} lacks columns {missing}")
-        return [dict(r, correct=r["correct"] in ("1", "True", "true")) for r in reader]
+    try:
+        with p.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in LISTENING_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataError(f"listening-test file {str(p)!r} lacks columns {missing}")
+            return [dict(r, correct=r["correct"] in ("1", "True", "true")) for r in reader]
+    except UnicodeDecodeError as exc:
+        raise DataError(f"listening-test file {str(p)!r} is not UTF-8 text (byte {exc.start}); expected the CSV "
+                        "written by musiclib.widgets.listening_test") from exc
+    except csv.Error as exc:
+        raise DataError(f"listening-test file {str(p)!r} is not a readable CSV: {exc}") from exc
+    except OSError as exc:
+        raise DataError(f"listening-test file {str(p)!r} cannot be read: {exc.strerror or exc}") from exc
 
 
 def listening_test_summary(answers: Sequence[dict], *, alpha: float = 0.05, effect: float = 0.6) -> list[dict]:

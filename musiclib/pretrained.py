@@ -34,6 +34,7 @@ __all__ = [
     "CHECKPOINT_DIR",
     "MELODY_LSTM",
     "RECORD_VERSION",
+    "in_checkpoint_dir",
     "is_shipped",
     "manifest_entry_hash",
     "load_keras_checkpoint",
@@ -55,17 +56,35 @@ def record_path(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".json")
 
 
+STAGING_PREFIX = ".staging-"
+
+
 def is_shipped(path: str | os.PathLike) -> bool:
     """True when ``path`` lies in the package's own checkpoint folder.
 
-    Commands never write there unless the user names the file explicitly.
+    A file in a command's staging folder inside it (``checkpoints/.staging-*/``, where
+    ``--ship`` trains before it replaces the shipped files) counts as shipped too.
+    Commands write there only with ``--ship``.
 
     Used by: musiclib.train
     """
     try:
-        return Path(path).resolve().parent == CHECKPOINT_DIR
-    except OSError:
+        parent = Path(path).resolve().parent
+    except (OSError, RuntimeError):
         return False
+    return parent == CHECKPOINT_DIR or (parent.parent == CHECKPOINT_DIR and parent.name.startswith(STAGING_PREFIX))
+
+
+def in_checkpoint_dir(path: str | os.PathLike) -> bool:
+    """True when ``path`` is the package's checkpoint folder or lies anywhere inside it.
+
+    Used by: musiclib.train
+    """
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return False
+    return resolved == CHECKPOINT_DIR or CHECKPOINT_DIR in resolved.parents
 
 
 def manifest_entry_hash(entry: dict) -> str:
@@ -122,8 +141,9 @@ def save_keras_checkpoint(keras_model: Any, path: str | os.PathLike, record: dic
                           overwrite: bool = False) -> Path:
     """Save a Keras model (uncompiled, no optimizer state) and its JSON record, both atomically.
 
-    ``record`` gets ``record_version`` added. Refuses to replace an existing file
-    unless ``overwrite=True``.
+    ``record`` gets ``record_version`` added. Refuses to replace an existing checkpoint
+    or an existing record beside it (``x.json`` for ``x.keras``) unless ``overwrite=True``;
+    nothing is written when either is refused.
 
     Used by: musiclib.models (each model's ``save`` method)
     """
@@ -131,10 +151,11 @@ def save_keras_checkpoint(keras_model: Any, path: str | os.PathLike, record: dic
     if target.suffix != ".keras":
         raise CheckpointError(f"checkpoint path {str(target)!r} must end in .keras")
     check_can_write(target, overwrite)
+    check_can_write(record_path(target), overwrite)  # the record beside it is a file of its own
     full = {"record_version": RECORD_VERSION, **record}
     with atomic_path(target, overwrite=overwrite) as tmp:
         _inference_copy(keras_model).save(tmp)
-    atomic_write_text(record_path(target), json.dumps(full, indent=2, sort_keys=True) + "\n", overwrite=True)
+    atomic_write_text(record_path(target), json.dumps(full, indent=2, sort_keys=True) + "\n", overwrite=overwrite)
     return target
 
 

@@ -29,6 +29,8 @@ import numpy as np
 
 from musiclib.errors import RepresentationError, ShapeError
 from musiclib.representation import (
+    DEFAULT_LIMITS,
+    LoadLimits,
     MelodyVocabulary,
     NoteList,
     bar_positions,
@@ -228,6 +230,8 @@ def sample_token(
     probs = next_token_distribution(z, temperature, top_k, top_p)
     if temperature < _TINY_T:
         return int(np.argmax(probs))
+    if not isinstance(rng, np.random.Generator):
+        raise ShapeError(f"argument 'rng' is {rng!r}; expected a numpy Generator, e.g. np.random.default_rng(0)")
     cdf = np.cumsum(probs)
     u = rng.random() * cdf[-1]
     return int(min(np.searchsorted(cdf, u, side="right"), len(probs) - 1))
@@ -267,10 +271,39 @@ def primer_tokens(primer: Any, vocab: MelodyVocabulary | None = None) -> np.ndar
     return tokens
 
 
-def _check_length(length: Any) -> int:
+def _check_length(length: Any, limits: LoadLimits | None = None) -> int:
+    limits = limits or DEFAULT_LIMITS
+    most = int(limits.max_quarters * 4)
     if isinstance(length, bool) or not isinstance(length, int | np.integer) or length <= 0:
         raise ShapeError(f"argument 'length' is {length!r}; expected a whole number of steps >= 1")
+    if length > most:
+        raise ShapeError(f"argument 'length' is {length!r}; expected at most {most:,} steps "
+                         f"(LoadLimits.max_quarters = {limits.max_quarters:,.0f} quarters of 4 steps)")
     return int(length)
+
+
+def _check_seed(seed: Any) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ShapeError(f"argument 'seed' is {seed!r}; expected a whole number >= 0 or a numpy Generator")
+    return np.random.default_rng(int(seed))
+
+
+def _check_primer_size(primer: Any, limits: LoadLimits | None = None) -> None:
+    """Refuse a primer NoteList beyond the limits before it is turned into grid steps."""
+    limits = limits or DEFAULT_LIMITS
+    if isinstance(primer, NoteList) and len(primer):
+        if len(primer) > limits.max_notes:
+            raise RepresentationError(f"argument 'primer' holds {len(primer):,} notes; the limit is "
+                                      f"{limits.max_notes:,} (LoadLimits.max_notes)")
+        longest = float(primer.duration.max())
+        if longest > limits.max_note_quarters:
+            raise RepresentationError(f"argument 'primer' holds a note of {longest:,.6g} quarters; the limit is "
+                                      f"{limits.max_note_quarters:,.0f} (LoadLimits.max_note_quarters)")
+        if primer.end > limits.max_quarters:
+            raise RepresentationError(f"argument 'primer' lasts {primer.end:,.6g} quarters; the limit is "
+                                      f"{limits.max_quarters:,.0f} (LoadLimits.max_quarters)")
 
 
 def generate(
@@ -308,9 +341,10 @@ def generate(
     """
     vocab = check_model(model).vocab
     length = _check_length(length)
+    rng = _check_seed(seed)
+    _check_primer_size(primer)
     tokens = primer_tokens(primer, vocab)
     _check_options(temperature, top_k, top_p, vocab.size)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     positions = bar_positions(len(tokens) + length, bar_steps=bar_steps, offset=offset)
     session = model.session(tokens, positions[: len(tokens)])
     out = np.empty(length, dtype=np.int64)
@@ -342,6 +376,9 @@ def continue_melody(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
+    _check_length(length)
+    _check_seed(seed)
+    _check_primer_size(primer)
     tokens = primer_tokens(primer, check_model(model).vocab)
     new = generate(model, tokens, length, temperature=temperature, top_k=top_k, top_p=top_p,
                    seed=seed, bar_steps=bar_steps, offset=offset)
@@ -355,22 +392,30 @@ def continue_melody(
 _NOTE_RE = re.compile(r"^(?P<name>[A-Ga-g])(?P<acc>#|b|s)?(?P<octave>-?\d)$|^(?P<rest>[rR]|rest)$")
 
 
-def parse_melody(text: str, *, default_quarters: float = 1.0) -> NoteList:
+def parse_melody(text: str, *, default_quarters: float = 1.0, limits: LoadLimits | None = None) -> NoteList:
     """Read a melody typed as text: ``"C5 D5 E5:2 r:0.5 G#4:1.5"``.
 
     Each word is a pitch name with octave (``C4`` = middle C = MIDI 60, ``#`` or
     ``b`` for sharp/flat) or ``r`` for a rest, optionally followed by ``:`` and a
-    length in quarter notes (default ``default_quarters``).
+    length in quarter notes (default ``default_quarters``). Typed input is bounded
+    like a file (:class:`musiclib.representation.LoadLimits`): no note longer than
+    ``max_note_quarters``, no more than ``max_notes`` notes, no melody longer than
+    ``max_quarters``.
 
     Raises
     ------
     RepresentationError
-        A word that is not a note, or no notes at all; the message names the word.
+        A word that is not a note, a length beyond the limits, or no notes at all;
+        the message names the word.
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
     if not isinstance(text, str):
         raise RepresentationError(f"argument 'text' must be a string, got {type(text).__name__}")
+    limits = limits or DEFAULT_LIMITS
+    if len(text) > 20 * limits.max_notes:
+        raise RepresentationError(f"argument 'text' has {len(text):,} characters; at most {limits.max_notes:,} "
+                                  "notes (LoadLimits.max_notes) are read")
     pitches, onsets, durations = [], [], []
     time = 0.0
     for word in text.replace(",", " ").split():
@@ -382,6 +427,17 @@ def parse_melody(text: str, *, default_quarters: float = 1.0) -> NoteList:
         if not np.isfinite(q) or q <= 0 or abs(q * 4 - round(q * 4)) > 1e-9:
             raise RepresentationError(
                 f"word {word!r} in argument 'text': length {dur!r} must be a positive multiple of 0.25 quarters")
+        if q > limits.max_note_quarters:
+            raise RepresentationError(
+                f"word {word!r} in argument 'text': length {q:,.6g} quarters is beyond the limit of "
+                f"{limits.max_note_quarters:,.0f} (LoadLimits.max_note_quarters)")
+        if time + q > limits.max_quarters:
+            raise RepresentationError(
+                f"word {word!r} in argument 'text': the melody would last more than {limits.max_quarters:,.0f} "
+                "quarters (LoadLimits.max_quarters)")
+        if len(pitches) >= limits.max_notes:
+            raise RepresentationError(
+                f"word {word!r} in argument 'text': more than {limits.max_notes:,} notes (LoadLimits.max_notes)")
         m = _NOTE_RE.match(name)
         if m is None:
             raise RepresentationError(

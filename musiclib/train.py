@@ -21,10 +21,17 @@ also trains the LSTM without the bar position.
 
 Nothing the package ships is written unless you say so: without ``--out`` the
 checkpoint goes to the current folder (``melody_lstm.keras``, or
-``melody_lstm_<folder>.keras`` with ``--midi-folder``), and only ``--ship`` replaces
-``musiclib/checkpoints/melody_lstm.keras``. An existing file is replaced only with
-``--overwrite``. Checkpoints are written atomically whenever validation improves, so
-an interrupted run keeps the last good one.
+``melody_lstm_<folder>.keras`` with ``--midi-folder``), and only ``--ship`` writes
+into ``musiclib/checkpoints/`` (for every subcommand; an ``--out`` there is refused).
+An existing file, or an existing record beside the checkpoint (``x.json`` for
+``x.keras``), is replaced only with ``--overwrite``.
+
+Every argument is checked before any data is loaded (:func:`plan_output`,
+:func:`check_epochs`, ...). Every subcommand then trains into a staging folder
+beside its target (:func:`staged`) and moves the checkpoint and its record onto
+the target together only when the run succeeds; an interrupted run (Ctrl-C) or
+a failed one leaves the target files exactly as they were and prints one line,
+``interrupted: nothing was written; ...``, with exit code 130.
 
 Used by: notebooks/04_lstm_melody_generation.ipynb (the command it names)
 """
@@ -32,16 +39,24 @@ Used by: notebooks/04_lstm_melody_generation.ipynb (the command it names)
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from musiclib.config import DEFAULT_SEED, get_profile, quiet_tensorflow, seed_everything
-from musiclib.datasets import split_of
-from musiclib.errors import DataError, FileExistsNoOverwriteError, run_cli
+from musiclib.datasets import list_music_files, split_of
+from musiclib.errors import CheckpointError, ConfigError, DataError, FileExistsNoOverwriteError, run_cli
 from musiclib.models.melody import (
     MELODY_RECIPE,
     MelodyData,
@@ -52,7 +67,14 @@ from musiclib.models.melody import (
     train_lstm,
 )
 from musiclib.models.ngram import fit_best_ngram
-from musiclib.pretrained import MELODY_LSTM, is_shipped, manifest_entry_hash, record_path
+from musiclib.pretrained import (
+    CHECKPOINT_DIR,
+    MELODY_LSTM,
+    STAGING_PREFIX,
+    in_checkpoint_dir,
+    manifest_entry_hash,
+    record_path,
+)
 from musiclib.representation import MelodyVocabulary
 
 __all__ = ["MELODY_RECIPE", "format_table", "train_melody", "train_gan", "train_roll_dcgan", "train_gan_collapse",
@@ -72,14 +94,208 @@ def default_output(midi_folder: str | Path | None = None) -> Path:
     return Path.cwd() / name
 
 
-def _check_target(target: Path, *, overwrite: bool, ship: bool) -> None:
-    if is_shipped(target) and not ship:
-        raise FileExistsNoOverwriteError(
-            f"{str(target)!r} is a file the package ships; pass --ship (ship=True) to replace it, or choose --out")
-    for f in (target, record_path(target)):
-        if f.exists() and not (overwrite or ship):  # --ship names the shipped file explicitly
-            raise FileExistsNoOverwriteError(
-                f"{str(f)!r} exists; pass --overwrite to replace it, or choose another --out")
+# --------------------------------------------------------------------------- safe outputs
+@dataclass(frozen=True)
+class Output:
+    """The files a command replaces together, checked before any data is loaded.
+
+    Attributes
+    ----------
+    files : tuple of Path
+        The main file first (a ``.keras`` checkpoint or a ``.json`` record), then the
+        files written beside it (the checkpoint's record, a model's extra ``.keras`` files).
+    ship : bool
+        The files are the package's shipped ones (``--ship``).
+    overwrite : bool
+        Existing files may be replaced (``--overwrite``, implied by ``--ship``).
+
+    Used by: musiclib.train
+    """
+
+    files: tuple[Path, ...]
+    ship: bool
+    overwrite: bool
+
+    @property
+    def target(self) -> Path:
+        return self.files[0]
+
+    def describe(self) -> str:
+        return " and ".join(str(f) for f in self.files[:2]) + (
+            f" (and {len(self.files) - 2} more)" if len(self.files) > 2 else "")
+
+
+def plan_output(out: str | os.PathLike | None, *, ship: bool, overwrite: bool, shipped: Path,
+                default: Path | None, suffix: str, beside: Callable[[Path], Sequence[Path]] = lambda p: (),
+                option: str = "--out") -> Output:
+    """Check where a command will write, before it loads any data.
+
+    Only ``ship`` may write into ``musiclib/checkpoints/``; the target must end in
+    ``suffix``, its folder must be writable, and neither it nor a file written beside
+    it (``beside(target)``, e.g. the ``.json`` record of a ``.keras`` checkpoint) may
+    exist unless ``overwrite`` (or ``ship``).
+
+    Raises
+    ------
+    ConfigError
+        A target in the checkpoint folder without ``ship``, a wrong suffix, a folder
+        in the way, or an unwritable folder; the message names ``option``.
+    FileExistsNoOverwriteError
+        A file exists and ``overwrite`` is False.
+
+    Used by: musiclib.train
+    """
+    if ship:
+        if out is not None:
+            raise ConfigError(f"argument '--ship' writes {str(shipped)!r}; do not give {option} with it")
+        target = shipped
+    elif out is not None:
+        target = Path(out).expanduser()
+    elif default is not None:
+        target = default
+    else:
+        raise ConfigError(f"argument {option!r} is required (or --ship to replace the shipped file)")
+    if not ship and in_checkpoint_dir(target):
+        raise ConfigError(f"argument {option!r} is {str(target)!r}, inside the package's checkpoint folder "
+                          f"{str(CHECKPOINT_DIR)!r}; only --ship writes there. Choose another {option}")
+    if target.suffix != suffix:
+        raise ConfigError(f"argument {option!r} is {str(target)!r}; expected a file name ending in {suffix}")
+    files = (target, *beside(target))
+    for f in files:
+        if f.is_dir():
+            raise ConfigError(f"argument {option!r}: {str(f)!r} is a folder; expected a {f.suffix} file")
+        if (f.exists() or f.is_symlink()) and not (overwrite or ship):
+            what = "" if f == target else f" (the command writes it beside {str(target)!r})"
+            raise FileExistsNoOverwriteError(f"argument {option!r}: {str(f)!r} exists; pass --overwrite to replace "
+                                             f"it, or choose another {option}{what}")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"argument {option!r}: folder {str(folder)!r} is not a writable folder, so "
+                          f"{str(target)!r} cannot be written")
+    return Output(files=files, ship=ship, overwrite=overwrite or ship)
+
+
+@contextlib.contextmanager
+def staged(output: Output) -> Iterator[Path]:
+    """Yield a path with the target's name in a staging folder beside it; on success move every file in.
+
+    The command trains and writes into the staging folder (``.staging-<name>-<random>``
+    beside the target; in the checkpoint folder :func:`musiclib.pretrained.is_shipped`
+    counts it as shipped). Only when the block ends without an error are the files of
+    ``output`` moved onto their targets, one after the other with Ctrl-C held back, so
+    an interrupted or failed command leaves every target exactly as it was.
+
+    Used by: musiclib.train
+    """
+    target = output.target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{target.stem}-", dir=target.parent))
+    except OSError as exc:
+        raise ConfigError(f"cannot write beside {str(target)!r}: {exc.strerror or exc}") from exc
+    try:
+        yield folder / target.name
+        missing = [f.name for f in output.files if not (folder / f.name).is_file()]
+        if missing:
+            raise CheckpointError(f"the command wrote no {', '.join(missing)}; {output.describe()} left as before")
+        for f in output.files:
+            if (f.exists() or f.is_symlink()) and not output.overwrite:
+                raise FileExistsNoOverwriteError(f"{str(f)!r} appeared while the command ran; it was not replaced "
+                                                 "and nothing was written (pass --overwrite to replace it)")
+        with _ctrl_c_held_back():
+            for f in output.files:
+                os.replace(folder / f.name, f)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Delay Ctrl-C (SIGINT) and SIGTERM while a few files are renamed, so they change together."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
+def check_epochs(value: object, option: str = "--epochs") -> None:
+    """Refuse an epoch count that is not a whole number >= 1 (``None`` means the default).
+
+    Used by: musiclib.train
+    """
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ConfigError(f"argument {option!r} is {value!r}; expected a whole number of epochs >= 1")
+
+
+def check_seconds(value: object, option: str) -> None:
+    """Refuse a time budget that is not a finite number > 0 (``None`` means the default).
+
+    Used by: musiclib.train
+    """
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"argument {option!r} is {value!r}; expected a number of seconds > 0")
+
+
+def check_seeds(seeds: object, option: str = "--seeds") -> None:
+    """Refuse an empty, non-integer or repeating list of seeds.
+
+    Used by: musiclib.train
+    """
+    if (not isinstance(seeds, Sequence) or isinstance(seeds, str) or not seeds
+            or any(isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0 for s in seeds)):
+        raise ConfigError(f"argument {option!r} is {seeds!r}; expected one or more whole numbers >= 0")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"argument {option!r} is {list(seeds)!r}; expected distinct seeds")
+
+
+def check_folder(folder: str | os.PathLike, option: str = "--midi-folder") -> Path:
+    """A readable folder that holds MIDI files, or a ConfigError naming ``option``.
+
+    Used by: musiclib.train
+    """
+    p = Path(folder).expanduser()
+    if not p.is_dir():
+        raise ConfigError(f"argument {option!r} is {str(p)!r}, which is not a folder")
+    if not os.access(p, os.R_OK | os.X_OK):
+        raise ConfigError(f"argument {option!r}: folder {str(p)!r} cannot be read (permission denied)")
+    try:
+        list_music_files(p)
+    except DataError as exc:
+        raise ConfigError(f"argument {option!r}: {exc}") from exc
+    return p
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (kill, a scheduler's stop) cleans up like Ctrl-C
+
+
+def _run_command(action: Callable[[], object], files: Callable[[], str]) -> int:
+    """run_cli, plus one line instead of a traceback when the user presses Ctrl-C (or the process is terminated)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return run_cli(action)
+    except KeyboardInterrupt:
+        print(f"interrupted: nothing was written; {files()} left as before", file=sys.stderr, flush=True)
+        return 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, old)
+
+
+__all__ += ["Output", "plan_output", "staged", "check_epochs", "check_seconds", "check_seeds", "check_folder"]
 
 
 def _folder_splits(midi_folder: str | Path, vocab: MelodyVocabulary, say) -> tuple[MelodyData, ...]:
@@ -125,11 +341,32 @@ def train_melody(
 
     Used by: musiclib.train.main
     """
+    check_epochs(epochs)
+    check_seconds(max_seconds, "--max-seconds")
+    if ship and midi_folder is not None:
+        raise ConfigError("argument '--ship' trains on the course data; with --midi-folder choose --out")
+    if midi_folder is not None:
+        midi_folder = check_folder(midi_folder)
+    prof = get_profile(profile)
+    output = plan_output(out, ship=ship, overwrite=overwrite, shipped=MELODY_LSTM,
+                         default=default_output(midi_folder), suffix=".keras", beside=lambda t: (record_path(t),))
+    _PLANNED.append(output)
+    with staged(output) as staging:
+        return _train_melody(output, staging, prof, profile=profile, seed=seed, epochs=epochs,
+                             midi_folder=midi_folder, ship=ship, ablation=ablation, max_seconds=max_seconds,
+                             progress=progress)
+
+
+#: The outputs planned by the running command (named when Ctrl-C interrupts it).
+_PLANNED: list[Output] = []
+
+
+def _train_melody(output: Output, target: Path, prof, *, profile: str | None, seed: int, epochs: int | None,
+                  midi_folder: Path | None, ship: bool, ablation: bool, max_seconds: float | None,
+                  progress: bool) -> dict:
+    """The body of :func:`train_melody`: writes into the staging path ``target``."""
     quiet_tensorflow()
     recipe = MELODY_RECIPE
-    prof = get_profile(profile)
-    target = MELODY_LSTM if ship else Path(out) if out is not None else default_output(midi_folder)
-    _check_target(target, overwrite=overwrite, ship=ship)
     seed_everything(seed)
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
     vocab = MelodyVocabulary()
@@ -230,11 +467,11 @@ def train_melody(
     order = ["lstm", *lstm_metrics, *[f"ngram_{n}" for n in recipe.ngram_orders if f"ngram_{n}" in test_metrics],
              pos_model.name]
     say(format_table(test_metrics, order))
-    say(f"wrote {target} and {record_path(target).name}")
+    say(f"writing {output.target} and {record_path(output.target).name}")
     return record
 
 
-def train_gan(out: str | Path, *, epochs: int, seeds: Sequence[int] = (0, 1, 2), n_eval: int = 2000,
+def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int] = (0, 1, 2), n_eval: int = 2000,
               overwrite: bool = False, progress: bool = True) -> dict:
     """Train the four-voice GAN once per seed, evaluate each, ship the first seed's generator.
 
@@ -250,13 +487,17 @@ def train_gan(out: str | Path, *, epochs: int, seeds: Sequence[int] = (0, 1, 2),
     from musiclib.datasets import read_manifest
     from musiclib.models import voice_gan as V
     from musiclib.models.gan import bernoulli_baseline, c2st_null_sd, evaluate_rolls, format_metrics_table
+    from musiclib.pretrained import is_shipped
+
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
     target = Path(out)
-    _check_target(target, overwrite=overwrite, ship=is_shipped(target))
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise DataError(f"argument 'epochs' must be a positive integer, got {epochs!r}")
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise DataError(f"argument 'seeds' must name distinct seeds, got {list(seeds)!r}")
+    check_epochs(epochs)
+    if epochs is None:
+        epochs = V.VoiceGANRecipe().epochs
+    check_seeds(seeds)
+    for f in (target, record_path(target)):
+        if f.exists() and not overwrite:
+            raise FileExistsNoOverwriteError(f"{str(f)!r} exists; pass --overwrite or choose another --out")
     bars = V.chorale_voice_bars()
     train, valid = bars.subset(bars.split == "train"), bars.subset(bars.split == "valid")
     train_rolls, heldout = train.rolls(), bars.subset(bars.split != "train").rolls()
@@ -312,6 +553,7 @@ def train_roll_dcgan(out: str | Path, *, profile: str | None = None, seed: int =
 
     Used by: main (python -m musiclib.train gan-dcgan)
     """
+    check_epochs(epochs)
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
     from musiclib.models.gan import BINARIZATIONS, GANRecipe, evaluate_generator, format_metrics_table, train_roll_gan
@@ -396,6 +638,8 @@ def _gan_comparison(what: str, run: Callable, out: str | Path, *, profile: str |
                     epochs: int, default_seeds: Sequence[int], default_epochs: int, overwrite: bool,
                     progress: bool) -> dict:
     """Shared by the GAN comparison commands: data, refusal to overwrite, the command line, saving."""
+    check_epochs(epochs)
+    check_seeds(seeds)
     quiet_tensorflow()
     from musiclib.datasets import load_chorale_bars, read_manifest
     from musiclib.models.gan import save_comparison_record
@@ -457,7 +701,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     st = sub.add_parser("style", help="style judges and style-transfer decoders of both pairs (notebook 06)")
     st.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
     st.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    st.add_argument("--out", default=None, help="record path (.json); default: the shipped one (needs --overwrite)")
+    st_where = st.add_mutually_exclusive_group()
+    st_where.add_argument("--out", default=None, help="record path (.json); the .keras files go beside it")
+    st_where.add_argument("--ship", action="store_true",
+                          help="replace the shipped checkpoints/style_transfer.json and its .keras files")
     st.add_argument("--overwrite", action="store_true", help="replace existing files")
     st.add_argument("--quiet", action="store_true")
     t = sub.add_parser("transformer", help="the melody Transformer on the LSTM's data (notebook 07)")
@@ -473,7 +720,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     t.add_argument("--quiet", action="store_true")
     v = sub.add_parser("gan", help="the four-voice chorale GAN, one run per seed (notebook 05)")
-    v.add_argument("--epochs", type=int, required=True, help="epochs per seed (the shipped record names its own)")
+    v.add_argument("--epochs", type=int, default=None,
+                   help="epochs per seed (default: the recipe's, VoiceGANRecipe().epochs; the record names them)")
     v.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="the first seed's generator is written")
     v_where = v.add_mutually_exclusive_group(required=True)
     v_where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
@@ -511,48 +759,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     gl.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     gl.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    if args.what == "gan-losses":
-        from musiclib.pretrained import CHECKPOINT_DIR
+    _PLANNED.clear()
+    quiet = getattr(args, "quiet", False)
 
-        out = CHECKPOINT_DIR / "gan_losses.json" if args.ship else args.out
-        return run_cli(lambda: train_gan_losses(out, profile=args.profile, seeds=args.seeds, epochs=args.epochs,
-                                                overwrite=args.overwrite or args.ship, progress=not args.quiet))
-    if args.what == "gan-collapse":
-        from musiclib.pretrained import CHECKPOINT_DIR
+    def files() -> str:
+        return _PLANNED[-1].describe() if _PLANNED else "no file was touched; everything"
 
-        out = CHECKPOINT_DIR / "gan_collapse.json" if args.ship else args.out
-        return run_cli(lambda: train_gan_collapse(out, profile=args.profile, seeds=args.seeds, epochs=args.epochs,
-                                                  overwrite=args.overwrite or args.ship, progress=not args.quiet))
+    def staged_run(out, *, shipped: Path, default: Path | None, suffix: str, beside, train: Callable[[Path], object],
+                   checks: Callable[[], None] = lambda: None) -> Callable[[], object]:
+        """Check every argument, then train into the staging folder and move the files in on success."""
+        def action() -> object:
+            checks()
+            output = plan_output(out, ship=args.ship, overwrite=args.overwrite, shipped=shipped, default=default,
+                                 suffix=suffix, beside=beside)
+            _PLANNED.append(output)
+            with staged(output) as staging:
+                result = train(staging)
+            if not quiet:
+                print(f"moved into place: {output.describe()}", flush=True)
+            return result
+        return action
+
+    # the shipped paths by name: importing models.gan (TensorFlow) would delay the argument checks
+    if args.what in ("gan-losses", "gan-collapse"):
+        run = train_gan_losses if args.what == "gan-losses" else train_gan_collapse
+        return _run_command(staged_run(
+            args.out, shipped=CHECKPOINT_DIR / ("gan_losses.json" if args.what == "gan-losses" else
+                                                "gan_collapse.json"), default=None,
+            suffix=".json", beside=lambda t: (),
+            checks=lambda: (check_epochs(args.epochs), check_seeds(args.seeds)),
+            train=lambda staging: run(staging, profile=args.profile, seeds=args.seeds, epochs=args.epochs,
+                                      overwrite=True, progress=not quiet)), files)
     if args.what == "gan":
-        from musiclib.pretrained import CHECKPOINT_DIR
-
-        out = CHECKPOINT_DIR / "gan_generator.keras" if args.ship else args.out
-        return run_cli(lambda: train_gan(out, epochs=args.epochs, seeds=args.seeds, overwrite=args.overwrite,
-                                         progress=not args.quiet))
+        return _run_command(staged_run(
+            args.out, shipped=CHECKPOINT_DIR / "gan_generator.keras", default=None, suffix=".keras",
+            beside=lambda t: (record_path(t),),
+            checks=lambda: (check_epochs(args.epochs), check_seeds(args.seeds)),
+            train=lambda staging: train_gan(staging, epochs=args.epochs, seeds=args.seeds, overwrite=True,
+                                            progress=not quiet)),
+            files)
     if args.what == "gan-dcgan":
-        from musiclib.pretrained import CHECKPOINT_DIR
-
-        out = CHECKPOINT_DIR / "gan_roll_dcgan.keras" if args.ship else args.out
-        return run_cli(lambda: train_roll_dcgan(out, profile=args.profile, seed=args.seed, epochs=args.epochs,
-                                                max_seconds=args.max_seconds,
-                                                overwrite=args.overwrite or args.ship, progress=not args.quiet))
+        return _run_command(staged_run(
+            args.out, shipped=CHECKPOINT_DIR / "gan_roll_dcgan.keras", default=None, suffix=".keras",
+            beside=lambda t: (record_path(t),),
+            checks=lambda: (check_epochs(args.epochs), check_seconds(args.max_seconds, "--max-seconds")),
+            train=lambda staging: train_roll_dcgan(staging, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                                   max_seconds=args.max_seconds, overwrite=True,
+                                                   progress=not quiet)),
+            files)
     if args.what == "transformer":
-        from musiclib.models.transformer import reproduce_checkpoint
+        from musiclib.models.transformer import MELODY_TRANSFORMER, reproduce_checkpoint
 
-        return run_cli(lambda: reproduce_checkpoint(args.out, profile=args.profile, seed=args.seed,
-                                                    max_seconds=args.seconds, progress=not args.quiet,
-                                                    ship=args.ship, overwrite=args.overwrite))
+        return _run_command(staged_run(
+            args.out, shipped=MELODY_TRANSFORMER, default=Path.cwd() / "melody_transformer.keras", suffix=".keras",
+            beside=lambda t: (record_path(t),), checks=lambda: check_seconds(args.seconds, "--seconds"),
+            train=lambda staging: reproduce_checkpoint(staging, profile=args.profile, seed=args.seed,
+                                                       max_seconds=args.seconds, progress=not quiet,
+                                                       overwrite=True)), files)
     if args.what == "style":
-        from musiclib.models.style import train_style
+        from musiclib.models.style import STYLE_RECORD, style_files, train_style
 
-        return run_cli(lambda: train_style(args.out, profile=args.profile, seed=args.seed,
-                                           overwrite=args.overwrite, progress=not args.quiet))
-    if args.ship and args.midi_folder:
-        parser.error("--ship trains on the course data; with --midi-folder choose --out")
-    return run_cli(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
-                                        midi_folder=args.midi_folder, overwrite=args.overwrite and not
-                                        args.no_overwrite, ship=args.ship, ablation=args.ablation,
-                                        max_seconds=args.max_seconds, progress=not args.quiet))
+        return _run_command(staged_run(
+            args.out, shipped=STYLE_RECORD, default=None, suffix=".json", beside=lambda t: style_files(t)[1:],
+            train=lambda staging: train_style(staging, profile=args.profile, seed=args.seed, overwrite=True,
+                                              progress=not quiet)), files)
+    return _run_command(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
+                                             midi_folder=args.midi_folder, overwrite=args.overwrite and not
+                                             args.no_overwrite, ship=args.ship, ablation=args.ablation,
+                                             max_seconds=args.max_seconds, progress=not quiet), files)
 
 
 if __name__ == "__main__":

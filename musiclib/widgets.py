@@ -14,6 +14,7 @@ Taught in: notebooks/04_lstm_melody_generation.ipynb
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 from pathlib import Path
@@ -26,7 +27,7 @@ from IPython.display import display
 
 from musiclib.audio import play
 from musiclib.display import plot_piano_roll, show_score
-from musiclib.errors import DataError, RepresentationError, ShapeError, VocabularyError
+from musiclib.errors import DataError, MusicLibError
 from musiclib.fileio import atomic_write_text
 from musiclib.metrics import LISTENING_COLUMNS
 from musiclib.representation import NoteList
@@ -77,8 +78,11 @@ def co_composer(
                 primer = parse_melody(typed.value) if choice.value == "typed" else primers[choice.value]
                 notes = continue_melody(model, primer, length.value, temperature=temperature.value,
                                         top_p=top_p.value, seed=int(seed.value))
-            except (RepresentationError, VocabularyError, ShapeError) as exc:
+            except MusicLibError as exc:  # typed notes, lengths and counts beyond LoadLimits included
                 print(f"cannot compose: {exc}")
+                return
+            except MemoryError:
+                print("cannot compose: the melody is too long to fit in memory; type fewer or shorter notes")
                 return
             whole = NoteList.from_arrays(notes.pitch, notes.onset, notes.duration)  # one staff
             n_primer = int((notes.part == 0).sum())
@@ -117,7 +121,6 @@ def style_mixer(
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
-    from musiclib.errors import ConfigError
     from musiclib.models.style import PAIRS, melody_tokens, transfer_melody
 
     partner = {a: b for a, b in PAIRS.values()} | {b: a for a, b in PAIRS.values()}
@@ -135,7 +138,7 @@ def style_mixer(
             try:
                 moved = transfer_melody(models, notes, source, target, method=method.value, strength=strength.value)
                 p = float(models.p_target(melody_tokens(moved)[0], target)[0])
-            except (ConfigError, RepresentationError, VocabularyError, ShapeError) as exc:
+            except MusicLibError as exc:
                 print(f"cannot transfer: {exc}")
                 return
             print(f"{source} -> {target}, {method.value}, strength {strength.value:.1f}: "
@@ -160,7 +163,13 @@ def record_listening_answer(path: str | os.PathLike, row: dict) -> Path:
     missing = [c for c in LISTENING_COLUMNS if c not in row]
     if missing:
         raise DataError(f"argument 'row' lacks listening-test columns {missing}")
-    old = target.read_text(encoding="utf-8") if target.exists() else ""
+    try:
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+    except UnicodeDecodeError as exc:
+        raise DataError(f"file {str(target)!r} (argument 'path') is not UTF-8 text, so not a listening-test CSV; "
+                        "choose another path") from exc
+    except OSError as exc:
+        raise DataError(f"file {str(target)!r} (argument 'path') cannot be read: {exc.strerror or exc}") from exc
     if old and not old.startswith(",".join(LISTENING_COLUMNS)):
         raise DataError(f"file {str(target)!r} exists but is not a listening-test CSV; choose another path")
     buf = io.StringIO()
@@ -168,7 +177,12 @@ def record_listening_answer(path: str | os.PathLike, row: dict) -> Path:
     if not old:
         writer.writerow(LISTENING_COLUMNS)
     writer.writerow([int(row[c]) if isinstance(row[c], bool) else row[c] for c in LISTENING_COLUMNS])
-    return atomic_write_text(target, old + buf.getvalue(), overwrite=True)
+    try:
+        return atomic_write_text(target, old + buf.getvalue(), overwrite=True)
+    except MusicLibError:
+        raise
+    except OSError as exc:
+        raise DataError(f"file {str(target)!r} (argument 'path') cannot be written: {exc.strerror or exc}") from exc
 
 
 def listening_test(
@@ -234,9 +248,13 @@ def listening_test(
         if k >= len(order):
             return
         human_pos = "A" if human_first[k] else "B"
-        record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
-                                       "human_position": human_pos, "answer": choice,
-                                       "correct": choice == human_pos})
+        try:
+            record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
+                                           "human_position": human_pos, "answer": choice,
+                                           "correct": choice == human_pos})
+        except MusicLibError as exc:  # an answer file that is not ours, or cannot be written
+            status.value = f"<b>cannot save the answer</b>: {html.escape(str(exc))}"
+            return
         state["k"] += 1
         show()
 

@@ -287,7 +287,11 @@ def groove_consistency(
     Returns
     -------
     float
-        NaN when the music fits in one bar (nothing to compare), as in MusPy.
+
+    Raises
+    ------
+    RepresentationError
+        When the music fits in one bar (nothing to compare; MusPy returns NaN).
 
     Taught in: notebooks/02_feature_extraction.ipynb
     """
@@ -300,7 +304,9 @@ def groove_consistency(
     last_bar = int(np.floor_divide(max(end - 1, s.max()), bar_steps))
     n_bars = last_bar - first_bar + 1
     if n_bars < 2:
-        return float("nan")
+        raise RepresentationError(
+            f"argument 'notes' ({len(notes)} note(s)) fits in one bar of {bar_quarters:g} quarters; groove "
+            "consistency compares neighbouring bars, so it needs music in at least two bars")
     grid = np.zeros((n_bars, bar_steps), dtype=bool)
     grid[np.floor_divide(s, bar_steps) - first_bar, s % bar_steps] = True
     hamming = np.count_nonzero(grid[:-1] != grid[1:])

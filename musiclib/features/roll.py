@@ -439,8 +439,15 @@ def bootstrap_ci(
     v = v[np.isfinite(v)]
     if v.size == 0:
         raise ShapeError("argument 'values' has no finite value; nothing to bootstrap")
-    if not 0 < level < 1:
+    if isinstance(level, bool) or not isinstance(level, int | float | np.floating) or not 0 < level < 1:
         raise ShapeError(f"argument 'level' must lie in (0, 1), got {level!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or not 1 <= n_boot <= 1_000_000:
+        raise ShapeError(f"argument 'n_boot' is {n_boot!r}; expected a whole number of resamples in 1..1,000,000")
+    if v.size * int(n_boot) > 200_000_000:
+        raise ShapeError(f"arguments 'values' ({v.size:,} items) and 'n_boot' ({n_boot:,}) would draw "
+                         f"{v.size * int(n_boot):,} samples; at most 200,000,000 fit in memory")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ShapeError(f"argument 'seed' is {seed!r}; expected a whole number >= 0")
     rng = np.random.default_rng(seed)
     means = v[rng.integers(0, v.size, size=(int(n_boot), v.size))].mean(axis=1)
     lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])

@@ -47,6 +47,7 @@ from musiclib.datasets import (
     split_of,
 )
 from musiclib.errors import CheckpointError, DataError, MusicLibError, ShapeError, VocabularyError
+from musiclib.fileio import check_can_write
 from musiclib.pretrained import (
     MELODY_LSTM,
     is_shipped,
@@ -615,17 +616,17 @@ def stream_midi_folder(
     quiet_tensorflow()
     import tensorflow as tf
 
-    files = [str(f) for f in list_music_files(folder)]
+    files = [os.fsencode(f) for f in list_music_files(folder)]  # bytes: names need not be UTF-8
     vocab = vocab or MelodyVocabulary()
     if window < 2:
         raise ShapeError(f"argument 'window' is {window!r}; expected >= 2")
 
     def windows_of(path: bytes):
         try:
-            tokens, positions, _ = _file_melody(load_notes(path.decode(), limits=limits), vocab, bar_quarters)
+            tokens, positions, _ = _file_melody(load_notes(os.fsdecode(path), limits=limits), vocab, bar_quarters)
         except MusicLibError:
             return  # skipped, as melody_data(folder) does (it lists the reasons)
-        arrays = make_windows(MelodyData([tokens], [positions], [path.decode()], vocab), window)
+        arrays = make_windows(MelodyData([tokens], [positions], [os.fsdecode(path)], vocab), window)
         for k in range(len(arrays["tokens"])):
             yield {key: value[k] for key, value in arrays.items()}
 
@@ -710,6 +711,7 @@ def train_lstm(
     progress: bool = True,
     max_seconds: float | None = None,
     log: Callable[[str], None] | None = None,
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train the melody LSTM with transposition augmentation and early stopping.
 
@@ -733,6 +735,8 @@ def train_lstm(
     checkpoint : path, optional
         A ``.keras`` file written atomically whenever validation improves, so an
         interrupted run keeps the last good checkpoint (a ``.json`` record beside it).
+        An existing file there (or its record) is refused before training unless
+        ``overwrite=True``.
     progress : bool
         Print one line per epoch.
     max_seconds : float, optional
@@ -745,6 +749,9 @@ def train_lstm(
 
     Taught in: notebooks/04_lstm_melody_generation.ipynb
     """
+    if checkpoint is not None:  # a user's file is never replaced without being asked, nor its record
+        check_can_write(checkpoint, overwrite)
+        check_can_write(record_path(checkpoint), overwrite)
     quiet_tensorflow()
     import keras
     import tensorflow as tf

@@ -58,7 +58,7 @@ from musiclib.errors import (
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_path, atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
-from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint
+from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
 
 __all__ = [
@@ -901,6 +901,16 @@ class StyleModels:
         return p_b if target == PAIRS[pair][1] else 1 - p_b
 
 
+def style_files(record_file: str | os.PathLike) -> tuple[Path, ...]:
+    """The files :func:`save_style_models` writes: the record, then its four ``.keras`` files beside it.
+
+    Used by: musiclib.train
+    """
+    target = Path(record_file)
+    return (target, *(target.parent / f"{target.stem}_{kind}_{pair}.keras" for pair in PAIRS
+                      for kind in ("judge", "decoder")))
+
+
 def save_style_models(models: StyleModels, record_file: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write the four Keras files beside ``record_file`` and the record (with the linear judges).
 
@@ -1161,7 +1171,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     if record_file is None and target.exists():
         raise FileExistsNoOverwriteError(
             f"the shipped style record {str(target)!r} exists; to replace the shipped models name it explicitly: "
-            f"`{TRAIN_COMMAND} --out {target} --overwrite`, or write elsewhere with --out my_style.json")
+            f"`{TRAIN_COMMAND} --ship`, or write elsewhere with --out my_style.json")
     check_can_write(target, overwrite)
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
     t_start = time.perf_counter()
@@ -1217,8 +1227,8 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     import tensorflow as tf
 
     record = {
-        "command": TRAIN_COMMAND + (f" --profile {prof.name}" if profile else "")
-        + (f" --seed {seed}" if seed != DEFAULT_SEED else ""),
+        "command": TRAIN_COMMAND + (" --ship" if is_shipped(target) else f" --out {target.name}")
+        + (f" --profile {prof.name}" if profile else "") + (f" --seed {seed}" if seed != DEFAULT_SEED else ""),
         "seed": seed,
         "profile": prof.name,
         "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(recipe).items()},

@@ -35,10 +35,12 @@ from typing import Any
 import numpy as np
 
 from musiclib.config import quiet_tensorflow, seed_everything
-from musiclib.errors import DataError, MusicLibError, ShapeError
+from musiclib.errors import CheckpointError, DataError, MusicLibError, ShapeError
+from musiclib.fileio import check_can_write
 from musiclib.models.melody import N_POSITIONS, MelodyData, make_dataset, padded_batch, read_melody_checkpoint_record
 from musiclib.pretrained import (
     CHECKPOINT_DIR,
+    is_shipped,
     load_keras_checkpoint,
     manifest_entry_hash,
     read_record,
@@ -512,6 +514,11 @@ def reproduce_checkpoint(out: str | os.PathLike | None = None, *, profile: str |
 
     prof = get_profile(profile)
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
+    target = MELODY_TRANSFORMER if ship else Path(out) if out is not None else Path("melody_transformer.keras")
+    if target.suffix != ".keras":
+        raise CheckpointError(f"argument 'out' is {str(target)!r}; expected a path ending in .keras")
+    for f in (target, target.with_suffix(".json")):  # refuse before training, not after it
+        check_can_write(f, overwrite or ship)
     data = course_melody_splits(prof)
     vocab = data["valid"].vocab
     say(f"data: {len(data['train'])} training melodies ({data['train'].n_steps} steps per epoch), "
@@ -543,8 +550,8 @@ def reproduce_checkpoint(out: str | os.PathLike | None = None, *, profile: str |
     except MusicLibError as exc:
         lstm_note = {"error": str(exc)}
     record = {
-        "command": _COMMAND + (f" --profile {prof.name}" if profile else "") + (f" --seed {seed}" if seed != 2024
-                                                                               else ""),
+        "command": _COMMAND.replace("--ship", "--ship" if is_shipped(target) else f"--out {target.name}")
+                   + (f" --profile {prof.name}" if profile else "") + (f" --seed {seed}" if seed != 2024 else ""),
         "seed": seed, "profile": prof.name, "data": data["record"],
         "train_steps_per_epoch": data["train"].n_steps,
         "epochs_run": len(result.history.get("loss", [])), "best_epoch": result.best_epoch,
@@ -561,7 +568,6 @@ def reproduce_checkpoint(out: str | os.PathLike | None = None, *, profile: str |
         "evaluation": "whole test pieces; step 0 predicted after a rest; bits = mean -log2 p; event accuracy "
                       "= accuracy on steps whose true token is a note-on",
     }
-    target = MELODY_TRANSFORMER if ship else Path(out) if out is not None else Path("melody_transformer.keras")
     result.model.save(target, overwrite=ship or overwrite, record=record)
     say(f"transformer: {record['epochs_run']} epochs in {result.seconds:.0f} s ({result.cpu_seconds:.0f} CPU s), "
         f"best epoch {result.best_epoch}")
