@@ -85,7 +85,7 @@ def answer_digest(name: str, letter: str) -> str:
     >>> answer_digest("Exercise 1.3", "b")[:15]
     'sha256:b7c5c347'
 
-    Used by: musiclib.checks, musiclib.assignments
+    Used by: musiclib.checks (check_choice); instructors writing a new multiple-choice question
     """
     text = f"{name}:{letter.strip().lower()}"
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

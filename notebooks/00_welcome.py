@@ -206,8 +206,10 @@ see_and_hear(piece.notes, title="Chorale BWV 347 (first 8 bars)", bpm=80, max_qu
 # here). One flag in those notebooks switches to the model you just trained.
 #
 # **For instructors.** Each notebook ends with exercises whose checkers print `[PASS]` or
-# `[FAIL]` with a hint. `make student` writes a copy of every notebook to `student/`
-# with the solutions replaced by `raise NotImplementedError` and the outputs cleared.
+# `[FAIL]` with a hint. `make assignments` writes the student release of every notebook
+# to `release/` with nbgrader (solutions replaced by `raise NotImplementedError`, outputs
+# cleared, graded cells carrying their points); `make grade SUBMISSIONS=DIR` grades a
+# class. The instructor guide (`docs/instructor_guide.md`) has the plans and rubrics.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -926,8 +926,8 @@ print("the classifier's answers for FM clips (it must pick one of its six instru
 # ## 8. Exercises · ~20 min
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
-# The solutions are between the `### BEGIN SOLUTION` / `### END SOLUTION` lines; in the
-# student version that part is replaced by `raise NotImplementedError`.
+# The solutions sit between two solution-marker comments; in the student release
+# (`make assignments`, made with nbgrader) that part is replaced by `raise NotImplementedError`.
 #
 # ### Exercise 1: the pitch-class histogram by hand
 #

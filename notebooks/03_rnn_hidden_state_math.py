@@ -788,8 +788,8 @@ _ = widgets.interact(show_step, t=widgets.IntSlider(min=1, max=len(phrase), step
 # ## 10. Exercises · ~15 min
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
-# The solutions are between the `### BEGIN SOLUTION` / `### END SOLUTION` lines; in the
-# student version that part is replaced by `raise NotImplementedError`.
+# The solutions sit between two solution-marker comments; in the student release
+# (`make assignments`, made with nbgrader) that part is replaced by `raise NotImplementedError`.
 #
 # ### Exercise 1: write `rnn_step`
 #
