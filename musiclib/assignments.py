@@ -6,7 +6,7 @@ markers is the answer, a locked *graded test* cell with its points (the ``[PASS]
 ``[FAIL]`` checker, sometimes followed by hidden tests), and for open questions a
 *manually graded answer* cell holding the answer notes and the rubric.
 
-``python -m musiclib.assignments release`` (``make assignments``) builds an nbgrader course
+``python -m musiclib.assignments release`` (``make assignments``) fills an nbgrader course
 directory in ``_build/nbgrader`` (``source/NN_name/NN_name.ipynb`` made from the lesson
 source, an ``nbgrader_config.py`` and a ``gradebook.db``), runs nbgrader's
 ``generate_assignment`` on every lesson and copies each release to ``release/NN_name.ipynb``:
@@ -168,9 +168,10 @@ def build_releases(
 ) -> list[Path]:
     """Write the nbgrader student release of each lesson to ``out_dir/NN_name.ipynb``.
 
-    The course directory (``source/``, ``release/``, ``gradebook.db``) is rebuilt from
-    the lesson sources each time, so the release depends on nothing else. Files in
-    ``out_dir`` are replaced: ``release/`` is a build product.
+    Each lesson's ``source/`` and ``release/`` folders in the course directory are rebuilt
+    from its lesson source, so the release depends on nothing else; the gradebook and
+    nbgrader's other folders (``submitted/``, ...) are kept. Files in ``out_dir`` are
+    replaced: ``release/`` is a build product.
 
     Raises
     ------
@@ -184,12 +185,13 @@ def build_releases(
 
     sources = lesson_sources(src_dir, only)
     course = Path(course_dir).resolve()
-    if course.exists():
-        shutil.rmtree(course)
-    (course / "source").mkdir(parents=True)
-    (course / "exchange").mkdir()
+    (course / "exchange").mkdir(parents=True, exist_ok=True)
     atomic_write_text(course / "nbgrader_config.py", _CONFIG_FILE, overwrite=True)
     for source in sources:
+        # only this lesson's source and release are rebuilt: gradebook.db and any
+        # submitted/ or autograded/ folders of nbgrader's own workflow are kept
+        for step in ("source", "release"):
+            shutil.rmtree(course / step / source.stem, ignore_errors=True)
         target = course / "source" / source.stem / f"{source.stem}.ipynb"
         target.parent.mkdir(parents=True)
         atomic_write_text(target, nbformat.writes(lesson_notebook(source)) + "\n", overwrite=True)
@@ -324,26 +326,28 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
-def _execute(nb: Any, cell_timeout: float, workdir: Path) -> str:
-    """Run ``nb`` in place in a new kernel; return "graded" or why it stopped."""
+def _execute(nb: Any, cell_timeout: float, workdir: Path) -> tuple[str, set[int]]:
+    """Run ``nb`` in place in a new kernel; return "graded" or why it stopped, and the cells that ran."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
                             shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}})
-    index = -1
+    index, ran = -1, set()
     try:
         with client.setup_kernel(env=_kernel_env()):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
                     client.execute_cell(cell, index)
+                    ran.add(index)
     except CellTimeoutError:
-        return f"stopped: cell {index + 1} ran longer than {cell_timeout:g} s"
+        return f"stopped: cell {index + 1} ran longer than {cell_timeout:g} s", ran
     except DeadKernelError:
-        return f"stopped: the kernel died in cell {index + 1}"
+        return f"stopped: the kernel died in cell {index + 1}", ran
     except Exception as exc:  # a kernel that cannot start, a broken message: only this submission
-        return f"stopped in cell {index + 1}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    return "graded"
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        return f"stopped in cell {index + 1}: {type(exc).__name__}: {reason}", ran
+    return "graded", ran
 
 
 def _test_points(cell: Any, max_points: float) -> float:
@@ -383,20 +387,20 @@ def grade_submission(
     nb = _graded_notebook(submission, source)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="musiclib-grade-") as work:
-        result.status = _execute(nb, cell_timeout, Path(work))
+        result.status, ran = _execute(nb, cell_timeout, Path(work))
     result.seconds = time.perf_counter() - start
     result.executed = nb
     by_id = {}
-    for cell in nb.cells:
+    for k, cell in enumerate(nb.cells):
         if _nbgrader(cell):
-            by_id.setdefault(_nbgrader(cell)["grade_id"], cell)
+            by_id.setdefault(_nbgrader(cell)["grade_id"], (k, cell))
     for grade_id, ref in graded.items():
         max_points = float(_nbgrader(ref)["points"])
-        cell = by_id.get(grade_id)
+        k, cell = by_id.get(grade_id, (-1, None))
         if cell is None:
             points: float | None = 0.0
-        elif _is_test(ref):
-            points = _test_points(cell, max_points)
+        elif _is_test(ref):  # a test that never ran (the submission stopped before it) earns nothing
+            points = _test_points(cell, max_points) if k in ran else 0.0
         else:  # a manually graded answer: 0 if left as released, else for the instructor
             answer = copy.deepcopy(cell)
             answer.metadata["nbgrader"] = dict(_nbgrader(released[grade_id]))
