@@ -41,6 +41,12 @@ $(STAMP): pyproject.toml constraints.txt jupyter-overrides.json
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,grading]"
 	@# Soundfont renderer without its pyaudio requirement (playback only; does not build here).
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt tinysoundfont
+	@# nbgrader's JupyterLab and server extensions stay off in the course's own venv, so that
+	@# `make lab` starts as it did for learners (make assignments/grade do not need them; a hub
+	@# turns them on, see docs/instructor_guide.md).
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader > /dev/null 2>&1
+	for e in formgrader validate_assignment assignment_list course_list; do \
+		$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e > /dev/null 2>&1; done
 	@# Offline-friendly JupyterLab: no news or update checks over the network.
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyter-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
