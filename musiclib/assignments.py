@@ -430,6 +430,10 @@ def _feedback_html(result: SubmissionResult) -> str:
     points = {r.exercise: r for r in result.rows}
     cells = [nbformat.v4.new_markdown_cell("\n".join(lines))]
     for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "CheckFailedError":
+                # the checker's [FAIL] line above says it all; the traceback would show library internals
+                output["traceback"] = [f"{output['ename']}: {output.get('evalue', '')}"]
         cells.append(cell)
         grade_id = _nbgrader(cell).get("grade_id")
         if grade_id in points and _nbgrader(cell).get("grade"):
