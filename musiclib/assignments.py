@@ -44,6 +44,7 @@ import csv
 import io
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -335,7 +336,8 @@ def _execute(nb: Any, cell_timeout: float, workdir: Path) -> tuple[str, set[int]
                             shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}})
     index, ran = -1, set()
     try:
-        with client.setup_kernel(env=_kernel_env()):
+        # the kernel's own stderr (IPKernelApp's start-up warnings) is not the submission's output
+        with client.setup_kernel(env=_kernel_env(), stderr=subprocess.DEVNULL):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
                     client.execute_cell(cell, index)
@@ -451,9 +453,11 @@ def grade_class(
     src_dir: str | Path = "notebooks",
     course_dir: str | Path | None = None,
     cell_timeout: float = 120.0,
-    log: Any = print,
+    log: Any = None,
 ) -> list[SubmissionResult]:
     """Grade every ``submissions/<student>/<NN_name>.ipynb``; write grades.csv, feedback, report.
+
+    ``log`` receives one line per submission as soon as it is graded (default: printed).
 
     Raises
     ------
@@ -464,6 +468,9 @@ def grade_class(
     """
     import nbformat
 
+    if log is None:  # one line per submission, shown as soon as it is graded
+        def log(line: str) -> None:
+            print(line, flush=True)
     folder = Path(submissions)
     if not folder.is_dir():
         raise GradingError(f"argument 'submissions': {str(folder)!r} is not a folder")
