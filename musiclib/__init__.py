@@ -18,7 +18,7 @@ module imports only from the layers below it. Bottom to top:
    :mod:`musiclib.metrics` — evaluating generated music (where present).
 8. :mod:`musiclib.models` — n-gram, LSTM and the other models, each with its checkpoint I/O.
 9. :mod:`musiclib.widgets` — the lessons' interactive controls.
-10. :mod:`musiclib.train`, :mod:`musiclib.environment`, :mod:`musiclib.student` — commands
+10. :mod:`musiclib.train`, :mod:`musiclib.environment`, :mod:`musiclib.assignments` — commands
     and the set-up check.
 
 The names learners reach for most are importable from here:

@@ -19,17 +19,34 @@ Two rules make the checkers safe to put after unfinished code:
   expected or a value whose ``==`` is ambiguous all become a ``[FAIL]`` that names
   the first differing element (its index, what was got and what was expected).
 
+Under ``make grade`` (environment variable ``MUSICLIB_GRADING=1``) a failing check
+prints its ``[FAIL]`` line and then raises :class:`~musiclib.errors.CheckFailedError`:
+the graded test cell then shows an error, which is how nbgrader gives it no points.
+
+A multiple-choice answer can be checked without printing it in the test cell: pass
+``correct`` as ``"sha256:<hex>"``, the digest of ``"<name>:<letter>"``
+(:func:`answer_digest`).
+
 Taught in: notebooks/01_music_as_data.ipynb
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check", "check_close", "check_equal", "check_function", "check_choice", "CheckResult"]
+from musiclib.errors import CheckFailedError
+
+__all__ = [
+    "check", "check_close", "check_equal", "check_function", "check_choice", "answer_digest", "CheckResult",
+    "GRADING_ENV",
+]
+
+GRADING_ENV = "MUSICLIB_GRADING"
 
 _MAX_REPR = 60
 
@@ -53,7 +70,25 @@ class CheckResult:
 
 def _report(result: CheckResult) -> CheckResult:
     print(repr(result))
+    if not result.passed and os.environ.get(GRADING_ENV) == "1":
+        raise CheckFailedError(f"check {result.name!r} failed while grading: {result.detail or 'not yet'}")
     return result
+
+
+def answer_digest(name: str, letter: str) -> str:
+    """The ``correct`` value that checks ``letter`` in :func:`check_choice` without showing it.
+
+    ``"sha256:"`` followed by the hex SHA-256 of ``"<name>:<letter>"`` (letter lower-cased).
+
+    Examples
+    --------
+    >>> answer_digest("Exercise 1.3", "b")[:15]
+    'sha256:b7c5c347'
+
+    Used by: musiclib.checks (check_choice); instructors writing a new multiple-choice question
+    """
+    text = f"{name}:{letter.strip().lower()}"
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _short(value: Any) -> str:
@@ -218,6 +253,8 @@ def check_choice(name: str, answer: Any, correct: str, options: dict[str, str], 
     ``options`` maps each letter to its text; a wrong letter prints why that
     option is not the best answer only through ``hint`` (the correct text is never
     printed), an unknown letter lists the valid ones. ``answer`` may be a callable.
+    ``correct`` is a letter, or ``answer_digest(name, letter)`` so that the test cell
+    of a released assignment does not give the answer away.
 
     Taught in: notebooks/00_welcome.ipynb
     """
@@ -228,7 +265,10 @@ def check_choice(name: str, answer: Any, correct: str, options: dict[str, str], 
     valid = sorted(k.lower() for k in options)
     if letter not in valid:
         return _report(CheckResult(name, False, f"answer with one of {', '.join(valid)} (got {_short(value)})"))
-    ok = letter == correct.lower()
+    if correct.startswith("sha256:"):
+        ok = answer_digest(name, letter) == correct.lower()
+    else:
+        ok = letter == correct.lower()
     return _report(CheckResult(name, ok, "" if ok else _join(f"{letter!r} is not the best answer", hint)))
 
 

@@ -28,6 +28,8 @@ __all__ = [
     "AudioError",
     "CheckpointError",
     "FileExistsNoOverwriteError",
+    "CheckFailedError",
+    "GradingError",
     "run_cli",
 ]
 
@@ -76,6 +78,18 @@ class FileExistsNoOverwriteError(MusicLibError, FileExistsError):
     """Refused to overwrite an existing file without ``overwrite=True``."""
 
 
+class CheckFailedError(MusicLibError, AssertionError):
+    """An exercise checker failed while a notebook is being graded (``MUSICLIB_GRADING=1``).
+
+    Outside grading a checker only prints ``[FAIL]``; under ``make grade`` it also raises
+    this, so the graded test cell shows an error and nbgrader gives it no points.
+    """
+
+
+class GradingError(MusicLibError, ValueError):
+    """Assignments cannot be built or a class cannot be graded (no lessons, a bad folder)."""
+
+
 def run_cli(action: Callable[[], object]) -> int:
     """Run a command-line action and return its exit code.
 
@@ -83,7 +97,7 @@ def run_cli(action: Callable[[], object]) -> int:
     stderr (no traceback: the message already names the file or argument) and gives 1.
     Other exceptions are bugs and propagate with their traceback.
 
-    Used by: musiclib.datasets, musiclib.student, musiclib.train
+    Used by: musiclib.datasets, musiclib.assignments, musiclib.train
     """
     try:
         action()

@@ -94,6 +94,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = F
 def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically. Returns the path.
 
-    Used by: musiclib.datasets, musiclib.pretrained, musiclib.student
+    Used by: musiclib.datasets, musiclib.pretrained, musiclib.assignments
     """
     return _write(path, overwrite, lambda tmp: tmp.write_text(text, encoding="utf-8"))

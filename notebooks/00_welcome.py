@@ -206,8 +206,10 @@ see_and_hear(piece.notes, title="Chorale BWV 347 (first 8 bars)", bpm=80, max_qu
 # here). One flag in those notebooks switches to the model you just trained.
 #
 # **For instructors.** Each notebook ends with exercises whose checkers print `[PASS]` or
-# `[FAIL]` with a hint. `make student` writes a copy of every notebook to `student/`
-# with the solutions replaced by `raise NotImplementedError` and the outputs cleared.
+# `[FAIL]` with a hint. `make assignments` writes the student release of every notebook
+# to `release/` with nbgrader (solutions replaced by `raise NotImplementedError`, outputs
+# cleared, graded cells carrying their points); `make grade SUBMISSIONS=DIR` grades a
+# class. The instructor guide (`docs/instructor_guide.md`) has the plans and rubrics.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -225,14 +227,14 @@ print(f"this session uses the {PROFILE.name!r} profile: epochs x{PROFILE.epoch_s
 # Careful: the highest note of the *piece* is not always the soprano's. Voices may cross,
 # and the checker includes two passages where the alto rises above the soprano.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex0_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def highest_soprano(notes) -> int:
     ### BEGIN SOLUTION
     return int(notes.pitch[notes.part == 0].max())
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex0_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from musiclib.checks import check_choice, check_function
 from musiclib.representation import pitch_name
 
@@ -256,16 +258,21 @@ see_and_hear(crossing, title="BWV 183.5, quarters 20-24: the alto (red) above th
 # (b) they get better; (c) they stay the same, because generation cells load the shipped
 # pretrained model; (d) generation is skipped under `ci`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex0_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def answer_0_2():
     ### BEGIN SOLUTION
     return "c"
     ### END SOLUTION
 
 
-# %%
-_ = check_choice("Exercise 0.2", answer_0_2, "c", {"a": "worse", "b": "better", "c": "same", "d": "skipped"},
+# %% nbgrader={"grade": true, "grade_id": "ex0_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# the digest of "Exercise 0.2:<letter>" (musiclib.checks.answer_digest): the release does not show the answer
+_ = check_choice("Exercise 0.2", answer_0_2, "sha256:ed6e5981c69bd7259bd3c5e4c1e21800d64c3f81f9528dc8c2eee854514bfce2",
+                 {"a": "worse", "b": "better", "c": "same", "d": "skipped"},
                  hint="reread section 5: what do generation and evaluation cells load?")
+### BEGIN HIDDEN TESTS
+assert str(answer_0_2()).strip().lower() == "c", "Exercise 0.2: the answer is (c)"
+### END HIDDEN TESTS
 
 
 # %% [markdown]

@@ -464,7 +464,7 @@ print(report.describe())
 # where `n_steps = round(4 * melody.end)`. Compare with the library's
 # `notes_to_piano_roll`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex1_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_piano_roll(melody: NoteList, low: int, high: int) -> np.ndarray:
     ### BEGIN SOLUTION
     n_steps = round(4 * melody.end)
@@ -475,7 +475,7 @@ def my_piano_roll(melody: NoteList, low: int, high: int) -> np.ndarray:
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex1_1", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 from musiclib.checks import check_function
 
 cases = [((m, 48, 96), notes_to_piano_roll(m, pitch_range=(48, 96))) for m in (soprano, jig.melody.window(0, 12))]
@@ -489,7 +489,7 @@ _ = check_function("my_piano_roll", my_piano_roll, cases,
 # `note_on_share(sequences, vocab)`: the share of note-on steps over a list of token
 # sequences — all steps of all sequences counted together.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex1_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def count_note_ons(tokens: np.ndarray, vocab: MelodyVocabulary) -> int:
     ### BEGIN SOLUTION
     return int(np.sum(np.asarray(tokens) >= vocab.N_SPECIAL))
@@ -502,7 +502,7 @@ def note_on_share(sequences: list[np.ndarray], vocab: MelodyVocabulary) -> float
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex1_2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 train_tokens = chorales.melody_tokens("train", vocab)
 _ = check_function("count_note_ons", lambda t: count_note_ons(np.array(t), vocab),
                    [(([2, 1, 1, 0, 5, 1],), 2), (([0, 0, 1],), 0), ((list(tokens),), len(soprano))])
@@ -510,6 +510,10 @@ _ = check_function("note_on_share", lambda seqs: note_on_share(seqs, vocab),
                    [(([np.array([2, 1]), np.array([0, 0, 3, 1])],), 2 / 6),
                     ((train_tokens,), float(np.mean(np.concatenate(train_tokens) >= 2)))], atol=1e-9,
                    hint="divide the total number of note-ons by the total number of steps")
+### BEGIN HIDDEN TESTS
+assert count_note_ons(np.array([vocab.N_SPECIAL, 1, 0, vocab.size - 1, 1]), vocab) == 2, "count_note_ons: hidden case"
+assert abs(note_on_share([np.array([1, 1]), np.array([vocab.N_SPECIAL])], vocab) - 1 / 3) < 1e-12, "note_on_share: hidden case"
+### END HIDDEN TESTS
 print(f"note-on share in the training sopranos: {np.mean(np.concatenate(train_tokens) >= 2):.3f}")
 
 # %% [markdown]
@@ -518,18 +522,23 @@ print(f"note-on share in the training sopranos: {np.mean(np.concatenate(train_to
 # 32nd-note grid), what would happen to the share of `hold` steps? Make `answer_1_3()`
 # return one letter: (a) it falls, (b) it rises, (c) it stays the same, (d) it depends on the key.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex1_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def answer_1_3():
     ### BEGIN SOLUTION
     return "b"
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex1_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from musiclib.checks import check_choice
 
-_ = check_choice("Exercise 1.3", answer_1_3, "b", {"a": "falls", "b": "rises", "c": "same", "d": "key"},
+# the digest of "Exercise 1.3:<letter>" (musiclib.checks.answer_digest): the release does not show the answer
+_ = check_choice("Exercise 1.3", answer_1_3, "sha256:b7c5c3479768a7e6b223f8f8089e744c280fd3768371c789a3866e48b682e25c",
+                 {"a": "falls", "b": "rises", "c": "same", "d": "key"},
                  hint="the number of note-ons does not change; the number of steps doubles")
+### BEGIN HIDDEN TESTS
+assert str(answer_1_3()).strip().lower() == "b", "Exercise 1.3: the answer is (b)"
+### END HIDDEN TESTS
 fine = notes_to_tokens(soprano, vocab, steps_per_quarter=8)
 print(f"check it: hold share at 4 steps/quarter {(tokens == vocab.HOLD).mean():.3f}, "
       f"at 8 steps/quarter {(fine == vocab.HOLD).mean():.3f}")
@@ -538,8 +547,22 @@ print(f"check it: hold share at 4 steps/quarter {(tokens == vocab.HOLD).mean():.
 # **Exercise 1.4 (open).** Transpose the BWV 347 soprano up a perfect fifth (7
 # semitones) with `NoteList.transpose`, write it to a MIDI file in `workdir` and listen
 # to it with `play`. What happens if you transpose it up three octaves and then ask for
-# tokens? Read the error message: does it tell you what to do?
-#
+# tokens? Read the error message: does it tell you what to do? Answer in the cell below, in
+# two to four sentences.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "ex1_4", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# **Answer notes (instructors; the release shows an empty answer cell).** A fifth up is
+# `soprano.transpose(7)`; `notes_to_midi(..., workdir / "fifth.mid")` writes it and `play`
+# sounds it. Three octaves up (+36) moves the soprano to MIDI 105..112, above the
+# vocabulary's range, so `notes_to_tokens` raises a `VocabularyError`: "pitch 105 (A7) is
+# outside the vocabulary range 48..95 (C3..B6)". It names the first pitch that does not fit
+# and the range that does, so the fix (transpose back into range, or build a wider
+# `MelodyVocabulary`) follows, but it does not spell that fix out: a good answer notices
+# both. Rubric (2 points): 1 point for a correct transposition, file and
+# playback (or the code for them); 1 point for quoting or paraphrasing the error and saying
+# whether it says what to do.
+
+# %% [markdown]
 # ## Summary
 #
 # - A score is a tree (`music21`); a **note list** is five arrays — the form the course

@@ -929,8 +929,8 @@ print("the classifier's answers for FM clips (it must pick one of its six instru
 # ## 8. Exercises · ~20 min
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
-# The solutions are between the `### BEGIN SOLUTION` / `### END SOLUTION` lines; in the
-# student version that part is replaced by `raise NotImplementedError`.
+# The solutions sit between two solution-marker comments; in the student release
+# (`make assignments`, made with nbgrader) that part is replaced by `raise NotImplementedError`.
 #
 # ### Exercise 1: the pitch-class histogram by hand
 #
@@ -938,7 +938,7 @@ print("the classifier's answers for FM clips (it must pick one of its six instru
 # pitch-class histogram of a NoteList (12 numbers that sum to 1). Use only NumPy and
 # `notes.pitch`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex2_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_pc_histogram(notes):
     ### BEGIN SOLUTION
     counts = np.bincount(notes.pitch.astype(int) % 12, minlength=12)
@@ -946,7 +946,7 @@ def my_pc_histogram(notes):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex2_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 cases = [((p.melody,), F.pitch_class_histogram(p.melody)) for p in (chorale, reel, han_song)]
 cases.append(((NoteList.from_arrays([60, 72, 67], [0, 1, 2], [1, 1, 1]),), np.eye(12)[[0, 0, 7]].mean(0)))
 _ = check_function("pitch-class histogram", my_pc_histogram, cases, atol=1e-12,
@@ -962,7 +962,7 @@ _ = check_function("pitch-class histogram", my_pc_histogram, cases, atol=1e-12,
 # rotations (`np.roll`) of `F.KS_MAJOR` and `F.KS_MINOR`. The checker compares with the
 # library on ten chorales.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex2_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_key(notes):
     ### BEGIN SOLUTION
     h = np.bincount(notes.pitch.astype(int) % 12, weights=notes.duration, minlength=12)
@@ -973,7 +973,7 @@ def my_key(notes):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex2_2", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 cases = []
 for p in chorales.split("valid")[:10]:
     k = F.estimate_key(p.notes)
@@ -990,14 +990,14 @@ _ = check_function("Krumhansl-Schmuckler key", my_key, cases,
 # frame, $c_m = \sum_k f_k |X(m,k)| / \sum_k |X(m,k)|$. The checker compares it with the
 # library on the flute phrase.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex2_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_centroid(S, freqs):
     ### BEGIN SOLUTION
     return (freqs[:, None] * S).sum(axis=0) / S.sum(axis=0)
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex2_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 flute = synthesize(phrase, instrument="flute", bpm=BPM, sr=SR)
 spec_flute = F.spectrogram(flute, SR, n_fft=1024, hop_length=256, db=False)
 loud = spec_flute.S.sum(axis=0) > 1e-3  # skip silent frames (0 / 0)
@@ -1014,14 +1014,14 @@ _ = check_function("spectral centroid", my_centroid, [((spec_flute.S[:, loud], s
 # The checker chooses the threshold on the *training* pieces and then measures the
 # accuracy on the *test* pieces, which the threshold never saw; pass mark 90 %.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex2_4_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_feature(piece):
     ### BEGIN SOLUTION
     return F.onset_density(piece.melody)
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex2_4", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def fit_threshold(values, truth):
     # the threshold t and direction that classify the training pieces best
     candidates = [(np.mean((values > t) == truth), t, True) for t in np.unique(values)]
@@ -1057,16 +1057,21 @@ _ = check("one feature separates chorales from Irish tunes on held-out pieces (>
 # of these features changes the most? Make `answer_5()` return one letter: (a) the
 # pitch-class histogram, (b) the chroma, (c) the spectral centroid, (d) the onset density.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex2_5_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def answer_5():
     ### BEGIN SOLUTION
     return "c"
     ### END SOLUTION
 
 
-# %%
-_ = check_choice("Exercise 5", answer_5, "c", {"a": "pc histogram", "b": "chroma", "c": "centroid", "d": "onsets"},
+# %% nbgrader={"grade": true, "grade_id": "ex2_5", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# the digest of "Exercise 5:<letter>" (musiclib.checks.answer_digest): the release does not show the answer
+_ = check_choice("Exercise 5", answer_5, "sha256:b5d7a2436363d12bc3738983d0c29c29676d313628345837f2a177a6a0169632",
+                 {"a": "pc histogram", "b": "chroma", "c": "centroid", "d": "onsets"},
                  hint="which of them fold octaves together, and which is measured in Hz?")
+### BEGIN HIDDEN TESTS
+assert str(answer_5()).strip().lower() == "c", "Exercise 5: the answer is (c)"
+### END HIDDEN TESTS
 up = F.spectral_descriptors(synthesize(phrase.transpose(12), instrument="piano", bpm=BPM, sr=SR), SR)
 down = F.spectral_descriptors(synthesize(phrase, instrument="piano", bpm=BPM, sr=SR), SR)
 print(f"check it: median centroid {np.median(down['centroid'][down['centroid'] > 0]):.0f} Hz -> "

@@ -788,22 +788,22 @@ _ = widgets.interact(show_step, t=widgets.IntSlider(min=1, max=len(phrase), step
 # ## 10. Exercises · ~15 min
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
-# The solutions are between the `### BEGIN SOLUTION` / `### END SOLUTION` lines; in the
-# student version that part is replaced by `raise NotImplementedError`.
+# The solutions sit between two solution-marker comments; in the student release
+# (`make assignments`, made with nbgrader) that part is replaced by `raise NotImplementedError`.
 #
 # ### Exercise 1: write `rnn_step`
 #
 # Write one step of a simple RNN for a single sequence,
 # $h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$, with the shapes of section 2.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex3_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_rnn_step(x_t, h_prev, W_xh, W_hh, b_h):
     ### BEGIN SOLUTION
     return np.tanh(W_hh @ h_prev + W_xh @ x_t + b_h)
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex3_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 rng_ex = np.random.default_rng(11)
 cases = []
 for n_in_ex, n_hid_ex in [(1, 1), (3, 4), (5, 2)]:
@@ -832,7 +832,7 @@ _ = check_function("rnn_step", my_rnn_step, cases, atol=1e-10,
 # intermediate values. Then ask: through how many different paths can a small change
 # of $w$ reach $L$? A path that ignores one of them gives a number that is close but wrong.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex3_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def dL_dw_by_hand(w, u, v, x1, x2, d):
     ### BEGIN SOLUTION
     h1 = np.tanh(w * x1)
@@ -844,7 +844,7 @@ def dL_dw_by_hand(w, u, v, x1, x2, d):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex3_2", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def dL_dw_autodiff(w, u, v, x1, x2, d):
     _, grads = rm.bptt([[[x1], [x2]]], [[d]], [[w]], [[u]], [0.0], [[v]], [0.0])
     return grads["W_xh"][0, 0]
@@ -869,17 +869,21 @@ _ = check_function("dL/dw (= dL/dW_xh)", dL_dw_by_hand, cases, atol=1e-9,
 # * (c) the same size: the linear RNN has no activation slope to shrink it
 # * (d) larger, because the spectral norm can exceed ρ
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex3_2b_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def answer_2b():
     ### BEGIN SOLUTION
     return "b"
     ### END SOLUTION
 
 
-# %%
-_ = check_choice("Exercise 2b", answer_2b, "b",
+# %% nbgrader={"grade": true, "grade_id": "ex3_2b", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# the digest of "Exercise 2b:<letter>" (musiclib.checks.answer_digest): the release does not show the answer
+_ = check_choice("Exercise 2b", answer_2b, "sha256:3d1694bf239691d1d6c77f52a09a985428de3b929118e19d3ae42e105c0cdb57",
                  {"a": "10x smaller", "b": "about 0.5^20", "c": "the same", "d": "larger"},
                  hint="the product of k Jacobians behaves like W^k; look at the linear ρ = 0.8 row of the table")
+### BEGIN HIDDEN TESTS
+assert str(answer_2b()).strip().lower() == "b", "Exercise 2b: the answer is (b)"
+### END HIDDEN TESTS
 
 
 # %% [markdown]
@@ -889,7 +893,7 @@ _ = check_choice("Exercise 2b", answer_2b, "b",
 # `activation="linear"` on `W0`, `x_long`, `W_in`, `b0` from section 6, write a function that
 # returns the **smallest** of the given radii for which the gradient norm at lag 40 exceeds 10.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex3_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def smallest_exploding_radius(candidates):
     ### BEGIN SOLUTION
     return min(rho for rho in candidates
@@ -898,7 +902,7 @@ def smallest_exploding_radius(candidates):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex3_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def expected_rho(candidates):
     return min(r for r in candidates
                if np.linalg.norm(np.linalg.matrix_power(rm.scale_to_spectral_radius(W0, r), 40), 2) > 10)

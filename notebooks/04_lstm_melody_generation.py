@@ -745,7 +745,7 @@ widgets.co_composer(lstm, primers)
 # with the weights in an `LSTMParams` (`params.W_xi`, `params.W_hi`, `params.b_i`, … for
 # the gates i, f, c, o). Use `rnn_math.sigmoid` or write your own.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex4_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_lstm_step(x_t, h_prev, c_prev, params):
     ### BEGIN SOLUTION
     def gate(g):
@@ -759,7 +759,7 @@ def my_lstm_step(x_t, h_prev, c_prev, params):
     return h_t, c_t
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex4_1", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 ex_params = rnn_math.LSTMParams.random(3, 4, rng=7)
 ex_rng = np.random.default_rng(8)
 ex_x, ex_h, ex_c = ex_rng.normal(size=(2, 3)), ex_rng.normal(size=(2, 4)), ex_rng.normal(size=(2, 4))
@@ -773,7 +773,7 @@ _ = check_function("my_lstm_step = rnn_math.lstm_step", lambda *a: np.concatenat
 # likely tokens whose probabilities add up to at least `p` (always at least one), set
 # the others to 0 and renormalise.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex4_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_top_p(probs, p):
     ### BEGIN SOLUTION
     probs = np.asarray(probs, dtype=float)
@@ -787,7 +787,7 @@ def my_top_p(probs, p):
     return out / out.sum()
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex4_2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 cases = []
 for seed, p in ((0, 0.5), (1, 0.9), (2, 0.99), (3, 0.01)):
     q = np.random.default_rng(seed).dirichlet(np.ones(8))
@@ -801,14 +801,14 @@ _ = check_function("my_top_p = sampling top-p", my_top_p, cases, atol=1e-9,
 # **Exercise 3 — bits per step.** From a model's log-probabilities (natural log, shape
 # `(T, vocab)`) and the true tokens, return the mean number of bits per step.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex4_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_bits_per_step(log_probs, tokens):
     ### BEGIN SOLUTION
     return float(-np.mean(log_probs[np.arange(len(tokens)), tokens]) / np.log(2))
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex4_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 seq = test.tokens[0]
 lp = best_ngram.log_probs(seq)
 expected = evaluate(best_ngram, MelodyData([seq], [test.positions[0]], [test.ids[0]], vocab))["bits_per_step"]

@@ -1148,7 +1148,7 @@ print(f"{len(live_train)} training bars, {live_epochs} epochs per run; data: div
 # label smoothing `s`:
 # $-\text{mean}[s \log\sigma(r) + (1-s)\log(1-\sigma(r))] - \text{mean}[\log(1-\sigma(f))]$.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex5_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_discriminator_loss(r, f, s):
     ### BEGIN SOLUTION
     sig_r, sig_f = 1 / (1 + np.exp(-r)), 1 / (1 + np.exp(-f))
@@ -1156,7 +1156,7 @@ def my_discriminator_loss(r, f, s):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex5_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 ex_rng = np.random.default_rng(5)
 cases = [((r, f, s), float(G.discriminator_loss(r, f, "bce", smoothing=s)))
          for r, f, s in ((ex_rng.normal(size=8), ex_rng.normal(size=8), 1.0),
@@ -1169,7 +1169,7 @@ _ = check_function("my_discriminator_loss = G.discriminator_loss(..., 'bce')", m
 # uniform on [0, 2] and $p_g$ uniform on [1, 3] (both 0.5 inside their interval). Where
 # neither density is positive, return 0.5.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex5_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_d_star(x):
     ### BEGIN SOLUTION
     p = np.where((x >= 0) & (x <= 2), 0.5, 0.0)
@@ -1178,7 +1178,7 @@ def my_d_star(x):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex5_2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 grid = np.array([-1.0, 0.5, 1.5, 2.5, 4.0])
 _ = check_function("my_d_star", my_d_star, [((grid,), np.array([0.5, 1.0, 0.5, 0.0, 0.5]))], atol=1e-9,
                    hint="D* = p_data / (p_data + p_g): 1 where only the data live, 0 where only the generator does")
@@ -1190,14 +1190,14 @@ _ = check_function("my_d_star", my_d_star, [((grid,), np.array([0.5, 1.0, 0.5, 0
 # reference set's. The checker gives it the bars of the runs in section 11 (collapsed and
 # fixed, both seeds), the shipped generator's bars and held-out bars.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex5_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def looks_collapsed(bars, reference):
     ### BEGIN SOLUTION
     return bool(features.unique_rate(bars) < 0.5 or features.set_diversity(bars) < 0.5 * features.set_diversity(reference))
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex5_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 ref_bars = heldout[:300]
 ex3_cases = [((gan_bars[:64], ref_bars), False), ((heldout[300:364], ref_bars), False),
              ((voice_bars_gen[:64], ref_bars), False)]
@@ -1216,7 +1216,7 @@ _ = check_function("looks_collapsed", looks_collapsed, ex3_cases,
 # weights, runs your step on one and the library's `G.GAN.train_step` (with the same
 # noise) on the other, and compares every weight afterwards.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex5_4_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 import tensorflow as tf  # noqa: E402
 
 
@@ -1235,7 +1235,7 @@ def my_train_step(gan, real, z):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex5_4", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 class FixedNoiseGAN(G.GAN):
     """The library's GAN, drawing the given noise instead of random noise (for the checker)."""
 

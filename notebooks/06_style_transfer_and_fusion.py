@@ -549,7 +549,7 @@ print("German excerpt half way to Han:", names(style.melody_tokens(moved)[0]))
 # **Exercise 1 — transfer strength.** Given the judge's $P(\text{B})$ for outputs
 # transferred A → B and for outputs transferred B → A, return $S_{tot}$.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex6_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_s_tot(p_b_of_a_to_b, p_b_of_b_to_a):
     ### BEGIN SOLUTION
     s_ab = np.mean(np.asarray(p_b_of_a_to_b) > 0.5)
@@ -558,7 +558,7 @@ def my_s_tot(p_b_of_a_to_b, p_b_of_b_to_a):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex6_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 gh = excerpts["german_han"]
 rule_outputs = {"german": np.stack([style.rule_transfer(t, "german", "han") for t in gh["german"]]),
                 "han": np.stack([style.rule_transfer(t, "han", "german") for t in gh["han"]])}
@@ -576,7 +576,7 @@ _ = check_function("my_s_tot", my_s_tot,
 # **Exercise 2 — onset F1.** Given two token arrays of the same length, return the F1
 # score of their sets of note-start steps (tokens ≥ 2): $2|O_1 \cap O_2| / (|O_1| + |O_2|)$.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex6_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_onset_f1(source, output):
     ### BEGIN SOLUTION
     a = set(np.flatnonzero(np.asarray(source) >= 2))
@@ -585,7 +585,7 @@ def my_onset_f1(source, output):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex6_2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 cases = [((x, y), style.content_scores(x, y)["onset_f1"])
          for x, y in zip(excerpts["chorale_irish"]["chorale"][:5],
                          [style.rule_transfer(t, "chorale", "irish") for t in excerpts["chorale_irish"]["chorale"][:5]],
@@ -598,7 +598,7 @@ _ = check_function("my_onset_f1", my_onset_f1, cases, atol=1e-12,
 # return the nearest MIDI pitch whose pitch class is in C D E G A (0, 2, 4, 7, 9), ties
 # going down.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex6_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_to_pentatonic(pitch):
     ### BEGIN SOLUTION
     for d in (0, -1, 1, -2, 2):
@@ -608,7 +608,7 @@ def my_to_pentatonic(pitch):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex6_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _ = check_function("my_to_pentatonic", my_to_pentatonic,
                    [((p,), q) for p, q in ((65, 64), (71, 72), (66, 67), (61, 60), (63, 62), (70, 69), (69, 69))],
                    hint="F (5) -> E, B (11) -> C, F# -> G; C#, D#, A# tie and go down")

@@ -794,7 +794,7 @@ print(f"4. Listening tests: 100 trials detect a 60% effect with power {metrics.l
 # `my_capstone()` returns `(samples, table, reflection)`. The checker recomputes every
 # number from your samples, so the table must come from them.
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex7_capstone_answer", "locked": false, "points": 4, "schema_version": 3, "solution": true, "task": false}
 def my_capstone():
     """Return (samples, table, reflection)."""
     ### BEGIN SOLUTION
@@ -811,7 +811,7 @@ def my_capstone():
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex7_capstone", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
 def check_capstone(make):
     """Call the learner's function, recompute the table from its samples and compare."""
     try:
@@ -840,14 +840,14 @@ _ = check_capstone(my_capstone)
 # **Exercise 1 — overlap on a common grid.** Given two densities `p` and `q` evaluated on
 # the same evenly spaced grid with spacing `dx`, return their overlap area.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex7_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_overlap(p, q, dx):
     ### BEGIN SOLUTION
     return float(np.minimum(p, q).sum() * dx)
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex7_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 grid = np.linspace(-6, 8, 701)
 dx = grid[1] - grid[0]
 cases = []
@@ -863,7 +863,7 @@ _ = check_function("my_overlap", my_overlap, cases, atol=1e-3,
 # which a one-sided binomial test at the 5 % level detects a true rate of `rate` with
 # power at least `power` (use `metrics.listening_test_power`).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex7_2_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_trials_needed(rate, power):
     ### BEGIN SOLUTION
     n = 1
@@ -873,7 +873,7 @@ def my_trials_needed(rate, power):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex7_2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def _trials_needed(rate, power):
     n = 1
     while metrics.listening_test_power(n, rate) < power:
@@ -892,7 +892,7 @@ print(f"detecting 60% with power 0.8 takes {_trials_needed(0.6, 0.8)} trials")
 # table with `add_set` as `"transformer T=0.7"`. Did the Fréchet distance move toward the
 # held-out row?
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex7_3_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_cooler_transformer():
     """Return continuations of all primers by the Transformer at temperature 0.7."""
     ### BEGIN SOLUTION
@@ -900,7 +900,7 @@ def my_cooler_transformer():
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "ex7_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 try:
     _ = add_set("transformer T=0.7", my_cooler_transformer())
 except NotImplementedError:

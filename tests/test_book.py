@@ -24,7 +24,8 @@ def site(tmp_path_factory) -> Path:
     pytest.importorskip("sphinx_book_theme")
     src = tmp_path_factory.mktemp("book-src")
     out = tmp_path_factory.mktemp("book-html")
-    for f in [ROOT / "book" / "conf.py", ROOT / "book" / "index.md", ROOT / "README.md", *NOTEBOOKS]:
+    for f in [ROOT / "book" / "conf.py", ROOT / "book" / "index.md", ROOT / "README.md",
+              ROOT / "docs" / "instructor_guide.md", *NOTEBOOKS]:
         shutil.copy(f, src / f.name)
     # the same command as `make book`, with a dead proxy: the build must not need the network
     env = {"PATH": "/usr/bin:/bin", "HOME": str(src), "HTTP_PROXY": "http://127.0.0.1:9",
@@ -41,6 +42,13 @@ def test_every_notebook_has_a_page_and_the_landing_page_links_them(site):
     for nb in NOTEBOOKS:
         assert (site / f"{nb.stem}.html").is_file(), nb.stem
         assert f'href="{nb.stem}.html"' in index, nb.stem
+
+
+def test_instructor_guide_is_a_page_linked_from_the_landing_page(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="instructor_guide.html"' in index
+    guide = (site / "instructor_guide.html").read_text(encoding="utf-8")
+    assert "A 12-week semester" in guide and "Rubrics" in guide and "The Littlest JupyterHub" in guide
 
 
 def test_welcome_page_has_a_player_and_an_engraved_score(site):

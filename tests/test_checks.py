@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from musiclib.checks import check, check_choice, check_close, check_equal, check_function
 
@@ -168,3 +169,28 @@ def test_check_choice_right_wrong_and_invalid(capsys):
     assert "'a' is not the best answer. hint: think of the bass" in out[1]
     assert "answer with one of a, b" in out[2]
     assert "not implemented yet" in out[3]
+
+
+def test_a_failing_check_raises_only_while_grading(capsys, monkeypatch):
+    from musiclib.errors import CheckFailedError
+
+    monkeypatch.delenv("MUSICLIB_GRADING", raising=False)
+    assert not check_equal("sum", 3, 4)
+    monkeypatch.setenv("MUSICLIB_GRADING", "1")
+    assert check_equal("sum", 4, 4)
+    with pytest.raises(CheckFailedError, match="'sum'.*got 3, expected 4"):
+        check_equal("sum", 3, 4)
+    assert capsys.readouterr().out.splitlines() == [
+        "[FAIL] sum: got 3, expected 4", "[PASS] sum", "[FAIL] sum: got 3, expected 4"]
+
+
+def test_check_choice_with_a_digest_never_shows_the_answer(capsys):
+    from musiclib.checks import answer_digest
+
+    options = {"a": "falls", "b": "rises"}
+    digest = answer_digest("Q", "b")
+    assert digest == "sha256:" + __import__("hashlib").sha256(b"Q:b").hexdigest()
+    assert check_choice("Q", lambda: "B ", digest, options)
+    assert not check_choice("Q", "a", digest, options)
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["[PASS] Q", "[FAIL] Q: 'a' is not the best answer"]

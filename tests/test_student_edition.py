@@ -1,7 +1,8 @@
-"""The student edition runs top to bottom under the ci profile (``make test-student``).
+"""The student edition, nbgrader's release, runs top to bottom under the ci profile.
 
-Every exercise's solution is replaced by ``raise NotImplementedError``; the checkers must
-turn that into a ``[FAIL]`` line, so Run All ends without a traceback.
+``make test-student`` first runs ``make assignments`` (``release/NN_name.ipynb``). Every
+exercise's solution is replaced by ``raise NotImplementedError``; the checkers must turn
+that into a ``[FAIL]`` line, so Run All ends without a traceback.
 """
 
 from __future__ import annotations
@@ -11,38 +12,46 @@ from pathlib import Path
 
 import pytest
 
-from musiclib.student import make_student_notebook
-
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+RELEASE = ROOT / "release"
 
 
-def test_student_copies_have_no_widget_state_or_outputs(tmp_path):
-    for nb_path in NOTEBOOKS:
-        target, _ = make_student_notebook(nb_path, tmp_path)
-        nb = json.loads(target.read_text(encoding="utf-8"))
-        assert "widgets" not in nb["metadata"], target.name
-        assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), target.name
-        assert "application/vnd.jupyter.widget" not in target.read_text(encoding="utf-8"), target.name
+def _release(stem: str) -> Path:
+    path = RELEASE / f"{stem}.ipynb"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make assignments` (make test-student does)")
+    return path
+
+
+@pytest.mark.student_run
+@pytest.mark.parametrize("stem", LESSONS)
+def test_release_has_no_widget_state_or_outputs(stem):
+    path = _release(stem)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb["metadata"], path.name
+    assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), path.name
+    assert "application/vnd.jupyter.widget" not in path.read_text(encoding="utf-8"), path.name
 
 
 @pytest.mark.student_run
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_student_notebook_runs_top_to_bottom(nb_path, tmp_path, monkeypatch):
+@pytest.mark.parametrize("stem", LESSONS)
+def test_student_notebook_runs_top_to_bottom(stem, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     monkeypatch.setenv("MUSICLIB_PROFILE", "ci")
-    target, exercises = make_student_notebook(nb_path, tmp_path)
-    nb = nbformat.read(target, as_version=4)
+    monkeypatch.delenv("MUSICLIB_GRADING", raising=False)
+    nb = nbformat.read(_release(stem), as_version=4)
+    exercises = sum(1 for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     try:
         client.execute()
     except CellExecutionError as exc:
-        pytest.fail(f"student copy of {nb_path.name} stops with a traceback:\n{str(exc)[-3000:]}")
+        pytest.fail(f"release of {stem} stops with a traceback:\n{str(exc)[-3000:]}")
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "Traceback" not in printed
     if exercises:
-        assert "[FAIL]" in printed, f"{nb_path.name} has {exercises} exercise(s) but no checker printed [FAIL]"
+        assert "[FAIL]" in printed, f"{stem} has {exercises} exercise(s) but no checker printed [FAIL]"

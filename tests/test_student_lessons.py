@@ -1,7 +1,8 @@
-"""The student versions of lessons 00-03 can Run All: no exercise stops the notebook.
+"""The student releases of lessons 00-03 can Run All: no exercise stops the notebook.
 
-Executing every student notebook takes minutes (notebook 03 trains a model), so this
-test checks statically what makes Run All end with a traceback: a stripped solution
+The releases are made by nbgrader (``musiclib.assignments.build_releases``, as in
+``make assignments``). Executing every one takes minutes (notebook 03 trains a model), so
+this test checks statically what makes Run All end with a traceback: a stripped solution
 whose ``raise NotImplementedError`` runs at the top level of a cell, or a learner
 function called outside a checker (``check_function(name, f, ...)`` calls it inside its
 own try; ``check(..., lambda: f(...))`` too; a bare ``f(x)`` in a cell, or one written
@@ -15,15 +16,28 @@ from pathlib import Path
 
 import pytest
 
-from musiclib.student import strip_solutions
+from musiclib.assignments import build_releases
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted(ROOT.glob("notebooks/0[0-3]_*.ipynb"))
+STEMS = sorted(p.stem for p in ROOT.glob("notebooks/0[0-3]_*.py"))
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    build_releases(ROOT / "notebooks", out, course_dir=out.parent / "course", only=STEMS)
+    return out
 
 
 def _cells(path):
     nb = json.loads(path.read_text())
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _source_cells(stem):
+    from musiclib.assignments import lesson_notebook
+
+    return [c.source for c in lesson_notebook(ROOT / "notebooks" / f"{stem}.py").cells if c.cell_type == "code"]
 
 
 def _defs_with_solutions(cells):
@@ -53,24 +67,22 @@ def _unsafe_calls(tree, exercise_functions):
     return bad
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_student_version_has_no_top_level_raise(path):
-    for src in _cells(path):
-        student = strip_solutions(src)
+@pytest.mark.parametrize("stem", STEMS)
+def test_student_version_has_no_top_level_raise(stem, releases):
+    for student in _cells(releases / f"{stem}.ipynb"):
         tree = ast.parse(re.sub(r"^%.*$", "", student, flags=re.M))
-        assert not any(isinstance(n, ast.Raise) for n in tree.body), f"{path.name}: top-level raise:\n{student}"
+        assert not any(isinstance(n, ast.Raise) for n in tree.body), f"{stem}: top-level raise:\n{student}"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_exercise_functions_are_only_called_inside_checkers(path):
-    cells = _cells(path)
-    exercise_functions = _defs_with_solutions(cells)
-    assert exercise_functions, f"{path.name} has no exercise"
-    for src in cells:
-        if "### BEGIN SOLUTION" in src:
-            continue
+@pytest.mark.parametrize("stem", STEMS)
+def test_exercise_functions_are_only_called_inside_checkers(stem, releases):
+    exercise_functions = _defs_with_solutions(_source_cells(stem))
+    assert exercise_functions, f"{stem} has no exercise"
+    for src in _cells(releases / f"{stem}.ipynb"):
+        if "raise NotImplementedError" in src:
+            continue  # a solution cell of the release
         tree = ast.parse(re.sub(r"^%.*$", "", src, flags=re.M))
-        assert not _unsafe_calls(tree, exercise_functions), f"{path.name}: bare call in:\n{src}"
+        assert not _unsafe_calls(tree, exercise_functions), f"{stem}: bare call in:\n{src}"
 
 
 def test_the_unsafe_call_finder_finds_a_bare_call():
