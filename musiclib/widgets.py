@@ -6,7 +6,8 @@ lesson works (and is tested) without a running kernel's controls.
 - :func:`co_composer` (notebook 04) over :func:`musiclib.sampling.continue_melody`.
 - :func:`style_mixer` (notebook 06) over :func:`musiclib.models.style.transfer_melody`.
 - :func:`listening_test` (notebook 07): a blind two-alternative listening test whose
-  answers :func:`record_listening_answer` saves atomically to CSV.
+  answers :func:`record_listening_answer` appends to a CSV file, safely when several
+  listeners share one file.
 
 Taught in: notebooks/04_lstm_melody_generation.ipynb
 """
@@ -14,6 +15,7 @@ Taught in: notebooks/04_lstm_melody_generation.ipynb
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 from pathlib import Path
@@ -27,7 +29,7 @@ from IPython.display import display
 from musiclib.audio import play
 from musiclib.display import plot_piano_roll, show_score
 from musiclib.errors import DataError, RepresentationError, ShapeError, VocabularyError
-from musiclib.fileio import atomic_write_text
+from musiclib.fileio import append_line
 from musiclib.metrics import LISTENING_COLUMNS
 from musiclib.representation import NoteList
 from musiclib.sampling import continue_melody, parse_melody
@@ -149,26 +151,35 @@ def style_mixer(
 
 # --------------------------------------------------------------------------- notebook 07: listening test
 def record_listening_answer(path: str | os.PathLike, row: dict) -> Path:
-    """Add one answer to a listening-test CSV, rewriting the whole file atomically.
+    """Append one answer to a listening-test CSV; return the file's full path.
 
-    An interrupted save never leaves half a file: the old answers survive or the new
-    file is complete. Columns: :data:`musiclib.metrics.LISTENING_COLUMNS`.
+    The row is added as one whole line with one write, under a lock
+    (:func:`musiclib.fileio.append_line`): a class whose listeners save to one shared
+    file at the same moment loses no answer, and no line is ever split. A new file is
+    created with its header row in one step. Columns:
+    :data:`musiclib.metrics.LISTENING_COLUMNS`.
+
+    Raises
+    ------
+    DataError
+        If ``row`` lacks a column, or ``path`` exists but is not a listening-test CSV.
 
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
-    target = Path(path)
     missing = [c for c in LISTENING_COLUMNS if c not in row]
     if missing:
         raise DataError(f"argument 'row' lacks listening-test columns {missing}")
-    old = target.read_text(encoding="utf-8") if target.exists() else ""
-    if old and not old.startswith(",".join(LISTENING_COLUMNS)):
-        raise DataError(f"file {str(target)!r} exists but is not a listening-test CSV; choose another path")
+    header = ",".join(LISTENING_COLUMNS)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    if not old:
-        writer.writerow(LISTENING_COLUMNS)
-    writer.writerow([int(row[c]) if isinstance(row[c], bool) else row[c] for c in LISTENING_COLUMNS])
-    return atomic_write_text(target, old + buf.getvalue(), overwrite=True)
+    csv.writer(buf, lineterminator="").writerow(
+        [int(row[c]) if isinstance(row[c], bool) else row[c] for c in LISTENING_COLUMNS])
+
+    def is_answers_file(first_line: str) -> None:
+        if first_line != header:
+            raise DataError(f"file {str(Path(path).resolve())!r} exists but is not a listening-test CSV "
+                            f"(its first line is not {header!r}); choose another path")
+
+    return append_line(path, buf.getvalue(), header=header, check=is_answers_file)
 
 
 def listening_test(
@@ -190,7 +201,9 @@ def listening_test(
     ----------
     pairs : list of dict
         Each with ``"human"`` and ``"machine"`` (NoteList) and ``"source"`` (the model's name).
-    path : CSV file for the answers (created if missing, appended to otherwise)
+    path : CSV file for the answers (created if missing, appended to otherwise). A
+        relative path is taken from the current folder (in JupyterLab, the notebook's
+        folder); the widget shows the full path from the start.
     listener : str
         A pseudonym stored with each answer.
     seed : int
@@ -204,6 +217,8 @@ def listening_test(
     """
     if not pairs or any(not {"human", "machine", "source"} <= set(p) for p in pairs):
         raise DataError("argument 'pairs' must be a non-empty list of dicts with 'human', 'machine' and 'source'")
+    where = Path(path).resolve()
+    shown_where = html.escape(str(where))
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(pairs)).tolist()
     human_first = (rng.random(len(pairs)) < 0.5).tolist()
@@ -217,12 +232,13 @@ def listening_test(
         players.clear_output()
         k = state["k"]
         if k >= len(order):
-            status.value = f"<b>done</b>: {len(order)} answers saved to {Path(path).name}"
+            status.value = f"<b>done</b>: {len(order)} answers saved to <code>{shown_where}</code>"
             a_button.disabled = b_button.disabled = True
             return
         pair = pairs[order[k]]
         first, second = (pair["human"], pair["machine"]) if human_first[k] else (pair["machine"], pair["human"])
-        status.value = f"trial {k + 1} of {len(order)}: which excerpt did a person write?"
+        status.value = (f"trial {k + 1} of {len(order)}: which excerpt did a person write? "
+                        f"(answers: <code>{shown_where}</code>)")
         with players:
             print("A")
             display(play(first, bpm=bpm, max_seconds=12))
@@ -234,7 +250,7 @@ def listening_test(
         if k >= len(order):
             return
         human_pos = "A" if human_first[k] else "B"
-        record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
+        record_listening_answer(where, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
                                        "human_position": human_pos, "answer": choice,
                                        "correct": choice == human_pos})
         state["k"] += 1
@@ -248,7 +264,8 @@ def listening_test(
         show()
 
     a_button.disabled = b_button.disabled = True
-    status.value = f"{len(order)} trials: press Start, listen to A and B, click which one a person wrote"
+    status.value = (f"{len(order)} trials: press Start, listen to A and B, click which one a person wrote; "
+                    f"answers are added to <code>{shown_where}</code>")
     a_button.on_click(lambda _: answer("A"))
     b_button.on_click(lambda _: answer("B"))
     start.on_click(begin)
