@@ -23,6 +23,7 @@ Taught in: notebooks/01_music_as_data.ipynb
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import io
 import os
@@ -50,6 +51,9 @@ __all__ = [
     "render_soundfont",
     "render",
     "play",
+    "Player",
+    "PLAYER_FORMATS",
+    "encode_audio",
     "wav_bytes",
     "write_wav",
     "read_wav",
@@ -431,6 +435,90 @@ def render(
     return synthesize(notes, instrument=instrument, bpm=bpm, sr=sr)
 
 
+# Formats a player can embed: MIME type of each. MP3 is about a fifth of the WAV's size
+# (16 kHz mono: ~6 kB/s against 32 kB/s), which keeps the notebooks under 3 MB; every
+# browser plays both.
+PLAYER_FORMATS: dict[str, str] = {"mp3": "audio/mpeg", "wav": "audio/wav"}
+
+
+def _mp3_available() -> bool:
+    try:
+        import soundfile
+    except (ImportError, OSError):
+        return False
+    return "MP3" in soundfile.available_formats()
+
+
+def encode_audio(y: np.ndarray, sr: int = SAMPLE_RATE, fmt: str = "mp3") -> bytes:
+    """Encode a mono waveform in [-1, 1] (clipped) as MP3 or 16-bit WAV bytes.
+
+    MP3 is written by ``soundfile`` (libsndfile with LAME, from its pip wheel); the same
+    array always gives the same bytes. WAV is :func:`wav_bytes`.
+
+    Raises
+    ------
+    AudioError
+        If ``fmt`` is not one of :data:`PLAYER_FORMATS`, or MP3 is asked for and this
+        installation of ``soundfile`` cannot write it.
+
+    Used by: musiclib.audio.play
+    """
+    sr = _check_rate(sr)
+    if fmt not in PLAYER_FORMATS:
+        raise AudioError(f"argument 'fmt' is {fmt!r}; choose one of {sorted(PLAYER_FORMATS)}")
+    arr = _as_mono_wave(y)
+    if fmt == "wav":
+        return wav_bytes(arr, sr)
+    if not _mp3_available():
+        raise AudioError("this installation of soundfile cannot write MP3; use fmt='wav'")
+    import soundfile
+
+    buf = io.BytesIO()
+    soundfile.write(buf, np.clip(arr, -1.0, 1.0), sr, format="MP3", subtype="MPEG_LAYER_III")
+    return buf.getvalue()
+
+
+class Player:
+    """An inline audio player: one ``<audio controls src="data:...">`` element.
+
+    The sound sits in the ``src`` of the ``<audio>`` element itself. JupyterLab's HTML
+    sanitizer, which runs on every output of a notebook that is not trusted, keeps that
+    attribute but strips the ``src`` of a nested ``<source>`` (the form of
+    ``IPython.display.Audio``), so this player also plays in an untrusted notebook.
+
+    Attributes
+    ----------
+    data : bytes
+        The encoded file (MP3 or WAV).
+    mimetype : str
+        ``"audio/mpeg"`` or ``"audio/wav"``.
+    rate : int
+        Sample rate in Hz.
+    seconds : float
+        Length of the waveform that was encoded.
+
+    Used by: musiclib.audio.play, musiclib.display, musiclib.widgets
+    """
+
+    def __init__(self, data: bytes, mimetype: str, rate: int, seconds: float) -> None:
+        if mimetype not in PLAYER_FORMATS.values():
+            raise AudioError(f"argument 'mimetype' is {mimetype!r}; expected one of {sorted(PLAYER_FORMATS.values())}")
+        self.data, self.mimetype, self.rate, self.seconds = bytes(data), mimetype, int(rate), float(seconds)
+
+    def src(self) -> str:
+        """The ``data:`` URL of the sound.
+
+        Used by: musiclib.audio.Player
+        """
+        return f"data:{self.mimetype};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+    def _repr_html_(self) -> str:
+        return f'<audio controls="controls" preload="metadata" src="{self.src()}"></audio>'
+
+    def __repr__(self) -> str:
+        return f"Player({self.seconds:.2f} s at {self.rate} Hz, {self.mimetype})"
+
+
 def play(
     music: NoteList | np.ndarray,
     *,
@@ -439,27 +527,36 @@ def play(
     bpm: float = 100.0,
     max_seconds: float | None = 30.0,
     engine: str | None = None,
-):
+    fmt: str | None = None,
+) -> Player:
     """An inline audio player for notes or a waveform.
 
     Notes are rendered with :func:`render`: General MIDI instruments from the soundfont
     by default, the additive synthesizer with ``engine="additive"`` (or when the
-    soundfont engine is not installed). The player embeds a WAV (not normalised
-    again), so what you hear is what the array holds. Clips are cut at
-    ``max_seconds`` to keep notebooks small.
+    soundfont engine is not installed). The waveform is not normalised again, so what
+    you hear is what the array holds (through MP3 by default: ``fmt="wav"`` embeds it
+    losslessly, at five times the size). Clips are cut at ``max_seconds`` to keep
+    notebooks small. The player plays in trusted and untrusted notebooks alike
+    (:class:`Player`).
+
+    Parameters
+    ----------
+    fmt : {"mp3", "wav"} or None
+        The embedded file; None means MP3 when ``soundfile`` can write it, else WAV.
 
     Returns
     -------
-    IPython.display.Audio
+    Player
 
     Taught in: notebooks/01_music_as_data.ipynb
     """
-    from IPython.display import Audio
-
+    sr = _check_rate(sr)
     if isinstance(music, NoteList):
         y = render(music, instrument=instrument, bpm=bpm, sr=sr, engine=engine)
     else:
         y = _as_mono_wave(music, "music")
     if max_seconds is not None:
         y = y[: int(max_seconds * sr)]
-    return Audio(data=wav_bytes(y, sr), rate=sr)
+    if fmt is None:
+        fmt = "mp3" if _mp3_available() else "wav"
+    return Player(encode_audio(y, sr, fmt), PLAYER_FORMATS.get(fmt, "audio/wav"), sr, len(y) / sr)

@@ -6,7 +6,8 @@ lesson works (and is tested) without a running kernel's controls.
 - :func:`co_composer` (notebook 04) over :func:`musiclib.sampling.continue_melody`.
 - :func:`style_mixer` (notebook 06) over :func:`musiclib.models.style.transfer_melody`.
 - :func:`listening_test` (notebook 07): a blind two-alternative listening test whose
-  answers :func:`record_listening_answer` saves atomically to CSV.
+  answers :func:`record_listening_answer` appends to a CSV file, safely when several
+  listeners share one file.
 
 Taught in: notebooks/04_lstm_melody_generation.ipynb
 """
@@ -28,7 +29,7 @@ from IPython.display import display
 from musiclib.audio import play
 from musiclib.display import plot_piano_roll, show_score
 from musiclib.errors import DataError, MusicLibError
-from musiclib.fileio import atomic_write_text
+from musiclib.fileio import append_line
 from musiclib.metrics import LISTENING_COLUMNS
 from musiclib.representation import NoteList
 from musiclib.sampling import continue_melody, parse_melody
@@ -152,37 +153,44 @@ def style_mixer(
 
 # --------------------------------------------------------------------------- notebook 07: listening test
 def record_listening_answer(path: str | os.PathLike, row: dict) -> Path:
-    """Add one answer to a listening-test CSV, rewriting the whole file atomically.
+    """Append one answer to a listening-test CSV; return the file's full path.
 
-    An interrupted save never leaves half a file: the old answers survive or the new
-    file is complete. Columns: :data:`musiclib.metrics.LISTENING_COLUMNS`.
+    The row is added as one whole line with one write, under a lock
+    (:func:`musiclib.fileio.append_line`): a class whose listeners save to one shared
+    file at the same moment loses no answer, and no line is ever split. A new file is
+    created with its header row in one step. Columns:
+    :data:`musiclib.metrics.LISTENING_COLUMNS`.
+
+    Raises
+    ------
+    DataError
+        If ``row`` lacks a column, or ``path`` exists but is not a listening-test CSV.
 
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
-    target = Path(path)
     missing = [c for c in LISTENING_COLUMNS if c not in row]
     if missing:
         raise DataError(f"argument 'row' lacks listening-test columns {missing}")
-    try:
-        old = target.read_text(encoding="utf-8") if target.exists() else ""
-    except UnicodeDecodeError as exc:
-        raise DataError(f"file {str(target)!r} (argument 'path') is not UTF-8 text, so not a listening-test CSV; "
-                        "choose another path") from exc
-    except OSError as exc:
-        raise DataError(f"file {str(target)!r} (argument 'path') cannot be read: {exc.strerror or exc}") from exc
-    if old and not old.startswith(",".join(LISTENING_COLUMNS)):
-        raise DataError(f"file {str(target)!r} exists but is not a listening-test CSV; choose another path")
+    header = ",".join(LISTENING_COLUMNS)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    if not old:
-        writer.writerow(LISTENING_COLUMNS)
-    writer.writerow([int(row[c]) if isinstance(row[c], bool) else row[c] for c in LISTENING_COLUMNS])
+    csv.writer(buf, lineterminator="").writerow(
+        [int(row[c]) if isinstance(row[c], bool) else row[c] for c in LISTENING_COLUMNS])
+    where = str(Path(path).resolve())
+
+    def is_answers_file(first_line: str) -> None:
+        if "\ufffd" in first_line:
+            raise DataError(f"file {where!r} (argument 'path') is not UTF-8 text, so not a listening-test CSV; "
+                            "choose another path")
+        if first_line != header:
+            raise DataError(f"file {where!r} exists but is not a listening-test CSV "
+                            f"(its first line is not {header!r}); choose another path")
+
     try:
-        return atomic_write_text(target, old + buf.getvalue(), overwrite=True)
+        return append_line(path, buf.getvalue(), header=header, check=is_answers_file)
     except MusicLibError:
         raise
     except OSError as exc:
-        raise DataError(f"file {str(target)!r} (argument 'path') cannot be written: {exc.strerror or exc}") from exc
+        raise DataError(f"file {where!r} (argument 'path') cannot be written: {exc.strerror or exc}") from exc
 
 
 def listening_test(
@@ -204,7 +212,9 @@ def listening_test(
     ----------
     pairs : list of dict
         Each with ``"human"`` and ``"machine"`` (NoteList) and ``"source"`` (the model's name).
-    path : CSV file for the answers (created if missing, appended to otherwise)
+    path : CSV file for the answers (created if missing, appended to otherwise). A
+        relative path is taken from the current folder (in JupyterLab, the notebook's
+        folder); the widget shows the full path from the start.
     listener : str
         A pseudonym stored with each answer.
     seed : int
@@ -218,6 +228,8 @@ def listening_test(
     """
     if not pairs or any(not {"human", "machine", "source"} <= set(p) for p in pairs):
         raise DataError("argument 'pairs' must be a non-empty list of dicts with 'human', 'machine' and 'source'")
+    where = Path(path).resolve()
+    shown_where = html.escape(str(where))
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(pairs)).tolist()
     human_first = (rng.random(len(pairs)) < 0.5).tolist()
@@ -231,12 +243,13 @@ def listening_test(
         players.clear_output()
         k = state["k"]
         if k >= len(order):
-            status.value = f"<b>done</b>: {len(order)} answers saved to {Path(path).name}"
+            status.value = f"<b>done</b>: {len(order)} answers saved to <code>{shown_where}</code>"
             a_button.disabled = b_button.disabled = True
             return
         pair = pairs[order[k]]
         first, second = (pair["human"], pair["machine"]) if human_first[k] else (pair["machine"], pair["human"])
-        status.value = f"trial {k + 1} of {len(order)}: which excerpt did a person write?"
+        status.value = (f"trial {k + 1} of {len(order)}: which excerpt did a person write? "
+                        f"(answers: <code>{shown_where}</code>)")
         with players:
             print("A")
             display(play(first, bpm=bpm, max_seconds=12))
@@ -249,9 +262,9 @@ def listening_test(
             return
         human_pos = "A" if human_first[k] else "B"
         try:
-            record_listening_answer(path, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
-                                           "human_position": human_pos, "answer": choice,
-                                           "correct": choice == human_pos})
+            record_listening_answer(where, {"listener": listener, "trial": k, "source": pairs[order[k]]["source"],
+                                            "human_position": human_pos, "answer": choice,
+                                            "correct": choice == human_pos})
         except MusicLibError as exc:  # an answer file that is not ours, or cannot be written
             status.value = f"<b>cannot save the answer</b>: {html.escape(str(exc))}"
             return
@@ -266,7 +279,8 @@ def listening_test(
         show()
 
     a_button.disabled = b_button.disabled = True
-    status.value = f"{len(order)} trials: press Start, listen to A and B, click which one a person wrote"
+    status.value = (f"{len(order)} trials: press Start, listen to A and B, click which one a person wrote; "
+                    f"answers are added to <code>{shown_where}</code>")
     a_button.on_click(lambda _: answer("A"))
     b_button.on_click(lambda _: answer("B"))
     start.on_click(begin)

@@ -516,8 +516,8 @@ def with_rests(notes, title):
 
 
 def hear(tokens, bpm=120):
-    """A player for a whole melody (6 kHz keeps the notebook small; enough for a melody)."""
-    return play(tokens_to_notes(tokens, vocab), bpm=bpm, sr=6000, max_seconds=None)
+    """A player for a whole melody (16 kHz, as an MP3 that keeps the notebook small)."""
+    return play(tokens_to_notes(tokens, vocab), bpm=bpm, max_seconds=None)
 
 
 PRIMER_STEPS, CONTINUATION = 32, 128                      # 2 bars of primer, 8 bars of continuation
@@ -731,7 +731,7 @@ primers = {"test chorale opening": primer,
 duet = sampling.continue_melody(lstm, primers["Ode to Joy"], 64, temperature=0.8, top_p=0.95, seed=0)
 whole = NoteList.from_arrays(duet.pitch, duet.onset, duet.duration)          # primer and continuation, one line
 display(with_rests(whole, "Ode to Joy (bars 1-4) and the LSTM's 4 bars"))
-display(play(whole, bpm=132, sr=6000, max_seconds=None))
+display(play(whole, bpm=132, max_seconds=None))
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -64,6 +64,7 @@ PROFILE = get_profile()
 
 # %%
 import math
+import warnings
 
 import keras
 import matplotlib.pyplot as plt
@@ -184,18 +185,24 @@ def changed(before, after):
 x_t = np.random.default_rng(0).standard_normal((32, 10))
 z_t = np.random.default_rng(1).standard_normal((32, 100))
 ones = np.ones((32, 1))
+keras_warnings = set()
 for label, flag_d_step, flag_gan_step in (("flips as in the article", True, False),
                                           ("no flips (frozen since compile)", False, False),
                                           ("D left trainable in GAN step", True, True)):
     g_t, d_t, gan_t = fresh_article_gan()
     w0 = d_t.get_weights()
     d_t.trainable = flag_d_step
-    _ = d_t.train_on_batch(x_t, ones)
+    with warnings.catch_warnings(record=True) as caught:   # Keras warns about a frozen model
+        warnings.simplefilter("always")
+        _ = d_t.train_on_batch(x_t, ones)
+    keras_warnings |= {str(w.message).split(".")[0] for w in caught}
     w1 = d_t.get_weights()
     d_t.trainable = flag_gan_step
     _ = gan_t.train_on_batch(z_t, ones)
     print(f"{label:<32}: D learns in its own step {changed(w0, w1)!s:<5}  D changes in the GAN step "
           f"{changed(w1, d_t.get_weights())}")
+for message in sorted(keras_warnings):
+    print("Keras warned:", message)
 
 # %% [markdown]
 # Without the flips the discriminator never learns; with the flag left on, the GAN step

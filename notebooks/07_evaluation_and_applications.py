@@ -601,16 +601,19 @@ plt.show()
 # trial plays a human excerpt and a machine excerpt, as A and B in random order, and
 # asks which one a person wrote. Listeners who cannot tell are right half the time, so
 # the question is whether the share of right answers is above 0.5 by more than chance.
-# `widgets.listening_test` runs it and saves every answer atomically to a CSV file (an
-# interrupted session never leaves half a file). Try it (run the cell and listen):
+# `widgets.listening_test` runs it and appends every answer as one whole line to a CSV
+# file, `listening_answers.csv` in this notebook's folder (put any path you like in
+# `answers_path`). The widget shows the file's full path; a class can share one file,
+# since answers saved at the same moment by several listeners are all kept. Try it (run
+# the cell and listen):
 
 # %%
-answers_path = Path(tempfile.mkdtemp()) / "listening_answers.csv"
+answers_path = Path("listening_answers.csv")  # this notebook's folder; or a path you choose
 pairs = [{"human": tokens_to_notes(np.concatenate([primers[i], held_out[i]]), vocab),
           "machine": tokens_to_notes(np.concatenate([primers[i], candidate_sets[src][i]]), vocab),
           "source": src}
          for i in range(6) for src in ("lstm", "transformer")]
-print(f"{len(pairs)} trials; answers go to {answers_path.name}")
+print(f"{len(pairs)} trials; answers go to {answers_path.name} (the widget shows its full path)")
 
 # %%
 # NBVAL_IGNORE_OUTPUT

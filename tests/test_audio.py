@@ -1,7 +1,11 @@
+import base64
+import io
+import re
+
 import numpy as np
 import pytest
 
-from musiclib.audio import INSTRUMENTS, midi_to_hz, play, read_wav, synthesize, wav_bytes, write_wav
+from musiclib.audio import INSTRUMENTS, SAMPLE_RATE, midi_to_hz, play, read_wav, synthesize, wav_bytes, write_wav
 from musiclib.errors import AudioError, FileExistsNoOverwriteError
 from musiclib.representation import NoteList
 
@@ -90,6 +94,50 @@ def test_stereo_and_nan_are_refused():
 def test_play_returns_an_inline_player():
     audio = play(NoteList.from_arrays([60], [0], [1]))
     assert "<audio" in audio._repr_html_()
+
+
+def _src_bytes(html: str) -> tuple[str, bytes]:
+    m = re.fullmatch(r'<audio controls="controls" preload="metadata" '
+                     r'src="data:(audio/[a-z]+);base64,([A-Za-z0-9+/=]+)"></audio>', html)
+    assert m, html[:200]
+    return m.group(1), base64.b64decode(m.group(2))
+
+
+def test_player_puts_the_sound_on_the_audio_element_not_in_a_source_child():
+    # JupyterLab's sanitizer (untrusted notebooks) strips <source src>, keeps <audio src>
+    html = play(NoteList.from_arrays([60], [0], [1]))._repr_html_()
+    assert "<source" not in html
+    mime, data = _src_bytes(html)
+    assert mime == "audio/mpeg"
+    assert data[:3] == b"ID3" or data[0] == 0xFF  # an MP3 frame sync (or its tag) first
+
+
+def test_wav_player_embeds_exactly_wav_bytes():
+    y = 0.5 * np.sin(2 * np.pi * 440 * np.arange(SAMPLE_RATE) / SAMPLE_RATE)
+    player = play(y, fmt="wav")
+    mime, data = _src_bytes(player._repr_html_())
+    assert mime == "audio/wav" and data == wav_bytes(y) == player.data
+    assert (player.rate, player.seconds) == (16_000, 1.0)
+    assert repr(player) == "Player(1.00 s at 16000 Hz, audio/wav)"
+
+
+def test_mp3_player_keeps_rate_length_and_pitch_and_is_five_times_smaller():
+    sf = pytest.importorskip("soundfile")
+    y = 0.5 * np.sin(2 * np.pi * 440 * np.arange(2 * SAMPLE_RATE) / SAMPLE_RATE)
+    player = play(y)
+    assert player.mimetype == "audio/mpeg" and player.data == play(y).data  # deterministic
+    back, sr = sf.read(io.BytesIO(player.data))
+    assert sr == 16_000
+    assert abs(len(back) - len(y)) < 0.1 * SAMPLE_RATE  # encoder padding only
+    second = back[: SAMPLE_RATE]
+    peak_hz = np.argmax(np.abs(np.fft.rfft(second))) * sr / len(second)  # bins of 1 Hz
+    assert abs(peak_hz - 440) <= 1
+    assert len(player.data) * 4 < len(wav_bytes(y))
+
+
+def test_unknown_player_format_is_refused():
+    with pytest.raises(AudioError, match="'fmt'.*ogg"):
+        play(np.zeros(100), fmt="ogg")
 
 
 def test_not_a_wav_file(tmp_path):

@@ -177,7 +177,7 @@ def test_recording_into_an_unwritable_place_names_the_file(tmp_path, monkeypatch
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(widgets, "atomic_write_text", refuse)
+    monkeypatch.setattr(widgets, "append_line", refuse)
     row = dict(listener="a", trial=0, source="lstm", human_position="A", answer="A", correct=True)
     with pytest.raises(DataError, match="answers.csv.*cannot be written: Permission denied"):
         widgets.record_listening_answer(tmp_path / "answers.csv", row)

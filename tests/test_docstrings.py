@@ -24,12 +24,19 @@ TAUGHT = re.compile(r"Taught in: (notebooks/\d\d_[a-z_]+\.ipynb)")
 USED_BY = re.compile(r"Used by: \S")
 
 
+def _defined_here(obj, name: str) -> bool:
+    """Defined in module `name`, or in a private module of package `name` that re-exports it
+    (``musiclib.features.check_audio`` lives in ``musiclib.features._validate``)."""
+    home = obj.__module__
+    return home == name or (home.startswith(name + ".") and home.rsplit(".", 1)[-1].startswith("_"))
+
+
 def _public_objects():
     for name in MODULES:
         module = importlib.import_module(name)
         for attr in getattr(module, "__all__", []):
             obj = getattr(module, attr)
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == name:
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and _defined_here(obj, name):
                 if inspect.isclass(obj) and issubclass(obj, BaseException):
                     continue  # exception classes are documented by musiclib.errors
                 yield f"{name}.{attr}", attr, obj

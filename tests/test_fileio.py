@@ -53,3 +53,21 @@ def test_new_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert p.stat().st_mode & 0o777 == 0o644
+
+
+def test_append_line_writes_the_header_once_then_whole_lines(tmp_path):
+    from musiclib.fileio import append_line
+
+    path = tmp_path / "sub" / "log.csv"
+    for k in range(3):
+        assert append_line(path, f"row{k}", header="head") == path
+    assert path.read_text(encoding="utf-8") == "head\nrow0\nrow1\nrow2\n"
+
+
+def test_append_line_refuses_a_line_break(tmp_path):
+    from musiclib.errors import DataError
+    from musiclib.fileio import append_line
+
+    with pytest.raises(DataError, match="'line'"):
+        append_line(tmp_path / "log.csv", "a\nb", header="head")
+    assert not (tmp_path / "log.csv").exists()

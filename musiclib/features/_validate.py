@@ -108,7 +108,7 @@ def check_audio(
     AudioError
         Naming the argument (``y`` or ``sr``) and what is wrong with it.
 
-    Taught in: notebooks/02_feature_extraction.ipynb
+    Used by: musiclib.features.audio (every audio feature checks its input with it)
     """
     sr = check_sr(sr)
     arr = np.asarray(y)
