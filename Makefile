@@ -165,7 +165,7 @@ $(BOOK_STAMP): $(STAMP)
 book: $(BOOK_STAMP)
 	rm -rf _build/book-src _build/book
 	mkdir -p _build/book-src
-	cp book/conf.py book/index.md README.md docs/instructor_guide.md _build/book-src/
+	cp -r book/conf.py book/index.md book/_static README.md docs/instructor_guide.md _build/book-src/
 	cp $(NOTEBOOKS) _build/book-src/
 	$(BIN)/sphinx-build -q -b html _build/book-src _build/book/html
 	@echo "website: _build/book/html/index.html"

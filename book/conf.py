@@ -8,6 +8,8 @@ and the notebooks into _build/book-src and builds _build/book/html.
 Formulas are typeset by a copy of MathJax 2.7 that the pip package
 `jupyter-server-mathjax` ships (the [book] extra), served from the site's own
 `_static/mathjax/`: no CDN, so the math shows on a machine without a network too.
+Chinese text uses the site's own subset of Noto Sans SC (`_static/fonts/`, made by
+`tools/cjk_font.py`), so it reads on a machine without CJK fonts.
 """
 
 import shutil
@@ -38,7 +40,10 @@ suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 _MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
 _HERE = Path(__file__).resolve().parent
 shutil.copytree(_MATHJAX, _HERE / "_mathjax" / "mathjax", dirs_exist_ok=True)
-html_static_path = ["_mathjax"]
+html_static_path = ["_mathjax", "_static"]
+html_css_files = ["course-cjk.css"]
+html_favicon = "_static/favicon.svg"  # without one, every browser asks for /favicon.ico (404)
+html_context = {"default_mode": "light"}
 exclude_patterns.append("_mathjax")
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
 mathjax2_config = {
@@ -47,6 +52,23 @@ mathjax2_config = {
                 "processClass": "tex2jax_process|mathjax_process|math|output_area",
                 "processRefs": False, "processEnvironments": False},
     # the package ships the STIX web fonts only
-    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None,
+                 # MathJax's "blank" comparison font is url('about:blank'), a request that
+                 # always fails (logged on every page); local() of no font fails without one
+                 "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax Blank None')"}}},
     "menuSettings": {"zoom": "None"},
+    # HTML-CSS everywhere: the native-MathML output asks for TeX .otf fonts the package
+    # does not ship (404s on pages with \\mathbb)
+    "MMLorHTML": {"prefer": "HTML"},
 }
+
+
+def _lesson_links(app, relative_path, parent_docname, content):
+    """README's course map links ``notebooks/NN_name.ipynb``; on the site the lessons sit
+    beside the landing page."""
+    if Path(relative_path).name == "README.md":
+        content[0] = content[0].replace("](notebooks/", "](")
+
+
+def setup(app):
+    app.connect("include-read", _lesson_links)

@@ -4,6 +4,8 @@ Starts JupyterLab on a free loopback port with a token, serving a temporary copy
 notebooks (so nothing is saved into the committed ones), and drives Debian's chromium
 with Playwright (never a downloaded browser):
 
+- notebook 05 as cloned, untrusted and not run: a committed player plays, and the
+  notebook is not marked modified (nothing for autosave to write).
 - notebook 00: Run All ends with no error output, an <audio> player that plays, a score.
 - notebook 04: Run All, then the co-composer: move the temperature slider, press
   Compose, see a score and a player; move it again, press again, see them change.
@@ -13,6 +15,7 @@ Screenshots go to ``artifacts/browser/``. Everything started here is stopped her
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -55,7 +58,10 @@ def lab(tmp_path_factory):
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         shutil.copy(nb, work / nb.name)
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, MUSICLIB_PROFILE="ci", JUPYTER_PLATFORM_DIRS="1")
+    # a data folder of its own: no notebook signature from `make lab` or an earlier run, so
+    # every notebook opens untrusted, as a fresh clone does
+    data_dir = tmp_path_factory.mktemp("jupyter-data")
+    env = dict(os.environ, MUSICLIB_PROFILE="ci", JUPYTER_PLATFORM_DIRS="1", JUPYTER_DATA_DIR=str(data_dir))
     cmd = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
            "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
@@ -98,8 +104,8 @@ def browser():
             b.close()
 
 
-def _open_and_run_all(browser, lab, name: str, at_rest=None):
-    """Open notebook `name` alone, call ``at_rest(page)`` before any cell runs, then Run All."""
+def _open(browser, lab, name: str):
+    """A page with notebook `name` open alone in JupyterLab, nothing run."""
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
@@ -108,6 +114,31 @@ def _open_and_run_all(browser, lab, name: str, at_rest=None):
     page.goto(f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={token}")
     page.wait_for_function("""name => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
         return !!(w && w.context && w.context.path === name && w.node.querySelector('.jp-Cell')); }""", arg=name)
+    return page
+
+
+def _play(page, audio) -> dict:
+    """Start the player `audio` (a locator) and wait until 0.2 s of it has played."""
+    audio.scroll_into_view_if_needed()
+    # start playback without awaiting it in the page (a play() promise that never settles
+    # would hang evaluate, which has no timeout), then poll with one
+    audio.evaluate("a => { window.__playError = null; a.play().catch(e => { window.__playError = String(e); }); }")
+    try:
+        audio.evaluate("""a => new Promise((ok, fail) => {
+            const t0 = Date.now();
+            const poll = () => (window.__playError !== null || a.currentTime > 0.2) ? ok()
+                : (Date.now() - t0 > 30000 ? fail('timeout') : setTimeout(poll, 200));
+            poll(); })""")
+    except playwright_sync.Error:
+        pass  # reported by the assertions on what played
+    return audio.evaluate("""a => { const t = a.currentTime; a.pause();
+        return {duration: a.duration, currentTime: t, error: window.__playError,
+                src: (a.getAttribute('src') || '').slice(0, 30)}; }""")
+
+
+def _open_and_run_all(browser, lab, name: str, at_rest=None):
+    """Open notebook `name` alone, call ``at_rest(page)`` before any cell runs, then Run All."""
+    page = _open(browser, lab, name)
     if at_rest is not None:
         at_rest(page)
     # wait for the kernel, then Run All through JupyterLab's own command
@@ -165,6 +196,35 @@ def _errors(page) -> list[str]:
     return [t[:500] for t in texts if "Traceback" in t or "Error" in (t.splitlines() or [""])[0]]
 
 
+def test_committed_player_plays_in_an_untrusted_notebook_that_stays_unmodified(browser, lab):
+    """JupyterLab's sanitizer strips <source src> in an untrusted notebook; the course's
+    players carry their sound on <audio src>, so they play as committed."""
+    name = "05_gan_music_generation.ipynb"
+    page = _open(browser, lab, name)
+    n_cells = len(json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"])
+    page.wait_for_function("n => window.jupyterapp.shell.currentWidget.content.model.cells.length === n", arg=n_cells)
+    trusted = page.evaluate("""() => { const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+        return cells.filter(c => c.model.type === 'code' && c.model.outputs.length > 0)
+                    .map(c => c.model.trusted); }""")
+    assert trusted and not any(trusted), "the copied notebook opened trusted: the test would prove nothing"
+    deadline = time.monotonic() + 30
+    while not _show_cell(page, output="data:audio/"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no committed player in {name}")
+        time.sleep(0.5)
+    audio = page.locator(".jp-OutputArea-output audio").first
+    audio.wait_for(timeout=30_000)
+    played = _play(page, audio)
+    page.screenshot(path=str(ARTIFACTS / "05_untrusted_player.png"))
+    assert played["error"] is None and played["src"].startswith("data:audio/"), played
+    assert played["duration"] > 1 and played["currentTime"] > 0.2, played
+    # opened, scrolled and played, never run or edited: nothing for autosave to write
+    time.sleep(3)
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty") is False, (
+        f"{name} is marked modified on opening: autosave would change the committed file")
+    page.close()
+
+
 def test_notebook_00_runs_all_with_sound_and_score(browser, lab):
     t0 = time.monotonic()
     at_rest = {}
@@ -187,25 +247,9 @@ def test_notebook_00_runs_all_with_sound_and_score(browser, lab):
     page.screenshot(path=str(ARTIFACTS / "00_welcome_top.png"))
     assert _errors(page) == []
     assert page.locator(".jp-Notebook audio").count() >= 1
-    # start playback without awaiting it in the page (a play() promise that never settles
-    # would hang evaluate, which has no timeout), then poll with one
-    page.evaluate("""() => {
-        const a = document.querySelector('.jp-Notebook audio');
-        a.scrollIntoView();
-        window.__playError = null;
-        a.play().catch(e => { window.__playError = String(e); });
-    }""")
-    try:
-        page.wait_for_function("""() => window.__playError !== null
-            || document.querySelector('.jp-Notebook audio').currentTime > 0.2""", timeout=30_000, polling=200)
-    except playwright_sync.TimeoutError:
+    played = _play(page, page.locator(".jp-Notebook audio").first)
+    if played["error"] is not None or played["currentTime"] <= 0.2:
         page.screenshot(path=str(ARTIFACTS / "00_welcome.audio-timeout.png"))
-        pytest.fail("the first <audio> player of notebook 00 did not play 0.2 s within 30 s")
-    played = page.evaluate("""() => {
-        const a = document.querySelector('.jp-Notebook audio');
-        const t = a.currentTime; a.pause();
-        return {duration: a.duration, currentTime: t, error: window.__playError};
-    }""")
     assert played["error"] is None, played
     assert played["duration"] > 1 and played["currentTime"] > 0.2, played
     assert _show_cell(page, output="data:image/svg+xml;base64,")

@@ -27,6 +27,7 @@ def site(tmp_path_factory) -> Path:
     for f in [ROOT / "book" / "conf.py", ROOT / "book" / "index.md", ROOT / "README.md",
               ROOT / "docs" / "instructor_guide.md", *NOTEBOOKS]:
         shutil.copy(f, src / f.name)
+    shutil.copytree(ROOT / "book" / "_static", src / "_static")
     # the same command as `make book`, with a dead proxy: the build must not need the network
     env = {"PATH": "/usr/bin:/bin", "HOME": str(src), "HTTP_PROXY": "http://127.0.0.1:9",
            "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
@@ -44,6 +45,36 @@ def test_every_notebook_has_a_page_and_the_landing_page_links_them(site):
         assert f'href="{nb.stem}.html"' in index, nb.stem
 
 
+def test_course_map_links_every_lesson(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    table = index[index.index("Course map"):]
+    table = table[:table.index("</table>")]
+    for nb in NOTEBOOKS:
+        assert re.search(rf'<a[^>]*href="{nb.stem}.html"', table), f"the course map does not link {nb.stem}"
+
+
+def test_chinese_text_has_the_sites_own_font(site):
+    """Headings read on a machine without CJK fonts: the pages load the course's subset."""
+    css = (site / "_static" / "course-cjk.css").read_text(encoding="utf-8")
+    font = re.search(r'url\("([^"]+\.woff)"\)', css).group(1)
+    assert (site / "_static" / font).is_file() and "unicode-range" in css
+    assert (site / "_static" / "fonts" / "OFL.txt").is_file()
+    for page in ["index.html", *(f"{nb.stem}.html" for nb in NOTEBOOKS)]:
+        assert "_static/course-cjk.css" in (site / page).read_text(encoding="utf-8"), page
+
+
+def test_every_local_reference_exists(site):
+    """No page asks for a file the site does not have (a favicon included)."""
+    missing = []
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert 'rel="icon"' in text, f"{page.name} names no favicon: browsers then ask for /favicon.ico"
+        for ref in re.findall(r'<(?:script|link|img)[^>]*(?:src|href)="([^"#?]+)', text):
+            if not ref.startswith(("http:", "https:", "data:", "mailto:")) and not (site / ref).exists():
+                missing.append((page.name, ref))
+    assert not missing, missing[:10]
+
+
 def test_instructor_guide_is_a_page_linked_from_the_landing_page(site):
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="instructor_guide.html"' in index
@@ -53,7 +84,7 @@ def test_instructor_guide_is_a_page_linked_from_the_landing_page(site):
 
 def test_welcome_page_has_a_player_and_an_engraved_score(site):
     page = (site / "00_welcome.html").read_text(encoding="utf-8")
-    assert re.search(r"<audio[^>]*>\s*<source src=\"data:audio/wav;base64,", page)
+    assert re.search(r'<audio[^>]*src="data:audio/(?:mpeg|wav);base64,', page)
     svgs = re.findall(r'<img[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)
     assert svgs, "no SVG image in 00's page"
     assert any(b"definition-scale" in base64.b64decode(s) for s in svgs)  # verovio's SVG
