@@ -13,9 +13,11 @@ from musiclib.metrics import (
     frechet_distance,
     gaussian_kde_on_grid,
     jitter_onsets,
+    kernel_distance,
     melody_features,
     originality_baseline,
     overlap_and_kl,
+    paired_difference,
     pairwise_distances,
     random_melodies,
     set_features,
@@ -198,7 +200,7 @@ def test_compare_sets_unknown_feature(reference):
 
 
 def test_frechet_dimension_mismatch():
-    with pytest.raises(ShapeError, match="same dim"):
+    with pytest.raises(ShapeError, match="'reference', 'candidate' have 3, 4 numbers per melody"):
         frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
 
 
@@ -291,3 +293,87 @@ def test_read_listening_answers_missing_file(tmp_path):
 
     with pytest.raises(DataError, match="does not exist"):
         read_listening_answers(tmp_path / "none.csv")
+
+
+# --------------------------------------------------------------------------- kernel distance, paired difference
+def test_kernel_distance_by_hand():
+    """Linear kernel k(x, y) = x.y + 1 on two 1-D sets of two points:
+    mean k over x pairs (i != j) = k(0, 1) = 1; over y pairs = k(2, 3) = 7;
+    cross mean = (1 + 1 + 3 + 4) / 4 = 2.25; MMD^2_u = 1 + 7 - 4.5 = 3.5."""
+    x, y = np.array([[0.0], [1.0]]), np.array([[2.0], [3.0]])
+    assert kernel_distance(x, y, degree=1, standardize=False) == pytest.approx(3.5, abs=1e-12)
+    # cubic kernel: (0+1)^3 = 1, (6+1)^3 = 343, cross (1 + 1 + 27 + 64) / 4 = 23.25
+    assert kernel_distance(x, y, standardize=False) == pytest.approx(1 + 343 - 46.5, abs=1e-9)
+
+
+def test_kernel_distance_is_unbiased_where_frechet_is_not():
+    """Sets from one Gaussian: KID averages to ~0 at small n, the Fréchet distance does not,
+    and its bias shrinks as n grows."""
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal((300, 5))
+    kid = {n: np.mean([kernel_distance(ref, rng.standard_normal((n, 5))) for _ in range(200)]) for n in (10, 40)}
+    fd = {n: np.mean([frechet_distance(ref, rng.standard_normal((n, 5)), n_boot=0).value for _ in range(200)])
+          for n in (10, 40)}
+    assert abs(kid[10]) < 0.05 and abs(kid[40]) < 0.02
+    assert fd[10] > 1.0 and fd[10] > 3 * fd[40] > 0
+
+
+def test_kernel_distance_grows_with_a_shift():
+    rng = np.random.default_rng(1)
+    ref = rng.standard_normal((200, 3))
+    same, shifted = rng.standard_normal((200, 3)), rng.standard_normal((200, 3)) + 1.0
+    assert kernel_distance(ref, shifted) > 10 * abs(kernel_distance(ref, same))
+
+
+def test_paired_difference_names_the_closer_set():
+    rng = np.random.default_rng(2)
+    ref, near, far = rng.standard_normal((150, 4)), rng.standard_normal((120, 4)), rng.standard_normal((80, 4)) + 0.8
+    for metric in ("frechet", "kernel"):
+        d = paired_difference(ref, near, far, metric=metric, n_boot=100)
+        assert d.n == 80 and d.difference < 0 and d.high < 0 and d.verdict == "a closer", d
+        assert paired_difference(ref, far, near, metric=metric, n_boot=100).verdict == "b closer"
+
+
+def test_paired_difference_of_one_set_with_itself_is_zero_and_undecided():
+    rng = np.random.default_rng(3)
+    ref, x = rng.standard_normal((100, 3)), rng.standard_normal((60, 3))
+    d = paired_difference(ref, x, x.copy(), n_boot=100)
+    assert d.difference == pytest.approx(0.0, abs=1e-12)
+    assert d.low < 0 < d.high and d.verdict == "cannot tell apart"
+
+
+def test_paired_difference_labels_feature_sets(reference, held_out):
+    a = set_features(held_out, name="held-out")
+    b = set_features(random_melodies(40, 64, seed=0), name="random")
+    d = paired_difference(reference, a, b, n_boot=50)
+    assert (d.a, d.b, d.n) == ("held-out", "random", 40) and d.verdict == "held-out closer"
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"n_boot": 1}, "'n_boot' is 1; a bootstrap interval needs >= 2"),
+    ({"n_boot": 0}, "'n_boot' is 0"),
+    ({"n": 1}, "'n' is 1; expected a whole number from 2 to 5"),
+    ({"n": 6}, "'n' is 6"),
+    ({"metric": "cosine"}, "'metric' is 'cosine'"),
+    ({"level": 1.5}, "'level' is 1.5"),
+])
+def test_paired_difference_bad_arguments(kwargs, match):
+    x = np.random.default_rng(0).standard_normal((5, 2))
+    with pytest.raises(ShapeError, match=match):
+        paired_difference(x, x, x, **kwargs)
+
+
+def test_distances_refuse_empty_small_and_mismatched_sets():
+    x = np.random.default_rng(0).standard_normal((5, 2))
+    with pytest.raises(ShapeError, match="argument 'candidate' has 0 row"):
+        kernel_distance(x, np.zeros((0, 2)))
+    with pytest.raises(ShapeError, match="argument 'reference' has 1 row"):
+        frechet_distance(x[:1], x)
+    with pytest.raises(ShapeError, match="'reference', 'a', 'b' have 2, 2, 3 numbers per melody"):
+        paired_difference(x, x, np.zeros((5, 3)))
+    with pytest.raises(ShapeError, match="argument 'candidate' has shape"):
+        kernel_distance(x, np.zeros(5))
+    with pytest.raises(ShapeError, match="'n_boot' is 1"):
+        frechet_distance(x, x, n_boot=1)
+    with pytest.raises(ShapeError, match="'degree'"):
+        kernel_distance(x, x, degree=0)

@@ -160,7 +160,11 @@ def test_ctrl_c_during_ship_leaves_the_shipped_pair_untouched(tmp_path):
     env = os.environ | {"PYTHONPATH": str(pkg), "MUSICLIB_DATA": str(data_dir()), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "musiclib.train", "melody", "--ship", "--profile", "ci",
                              "--epochs", "50", "--max-seconds", "600"], cwd=pkg, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # a job started in the background of a non-interactive shell
+                            # inherits SIGINT ignored, and Python then never raises
+                            # KeyboardInterrupt: give the child the default, as a terminal would
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     try:
         for line in proc.stdout:  # wait until epoch 1 has written its checkpoint into the staging folder
