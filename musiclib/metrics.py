@@ -86,6 +86,7 @@ __all__ = [
     "listening_test_power",
     "read_listening_answers",
     "listening_test_summary",
+    "listener_bootstrap",
     "LISTENING_COLUMNS",
 ]
 
@@ -1048,11 +1049,50 @@ def read_listening_answers(path: str | os.PathLike) -> list[dict]:
         raise DataError(f"listening-test file {str(p)!r} cannot be read: {exc.strerror or exc}") from exc
 
 
+def listener_bootstrap(answers: Sequence[dict], *, n_boot: int = 2000, level: float = 0.95,
+                       seed: int = 0) -> tuple[float, float]:
+    """Interval for the share of right answers that resamples *listeners*, not trials.
+
+    The binomial test treats every trial as independent with one common rate. Trials
+    from one listener are not: they share that person's ear. Resampling whole listeners
+    with replacement (each keeps all of their trials) gives an interval that widens when
+    listeners differ. Returns the percentile interval of the pooled rate.
+
+    Raises
+    ------
+    DataError
+        No answers, or an answer without a ``listener``.
+    ShapeError
+        ``n_boot`` below 2, or ``level`` outside (0, 1).
+
+    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    """
+    if not answers:
+        raise DataError("argument 'answers' is empty; no trial to analyse")
+    if not (_is_number(n_boot) and int(n_boot) == n_boot and n_boot >= 2):
+        raise ShapeError(f"argument 'n_boot' is {n_boot!r}; a bootstrap interval needs >= 2 resamples")
+    _check_level(level)
+    by_listener: dict[str, list[int]] = {}
+    for i, a in enumerate(answers):
+        if not str(a.get("listener", "")).strip():
+            raise DataError(f"answer {i} of argument 'answers' names no listener; a per-listener analysis needs one")
+        by_listener.setdefault(str(a["listener"]), []).append(int(bool(a["correct"])))
+    right = np.array([sum(v) for v in by_listener.values()], float)
+    trials = np.array([len(v) for v in by_listener.values()], float)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(right), (int(n_boot), len(right)))
+    rates = right[picks].sum(axis=1) / trials[picks].sum(axis=1)
+    low, high = np.quantile(rates, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
 def listening_test_summary(answers: Sequence[dict], *, alpha: float = 0.05, effect: float = 0.6) -> list[dict]:
     """Per machine source: trials, correct answers, rate, one-sided p-value, and the power to detect ``effect``.
 
     Each source (model) is analysed on its own trials: pooling a model people can spot
-    with one they cannot would hide both.
+    with one they cannot would hide both. The p-value and power assume independent
+    trials (the binomial test); ``listeners`` and ``listener_interval`` (the
+    :func:`listener_bootstrap` 95 % interval of the rate) drop that assumption.
 
     Taught in: notebooks/07_evaluation_and_applications.ipynb
     """
@@ -1062,7 +1102,10 @@ def listening_test_summary(answers: Sequence[dict], *, alpha: float = 0.05, effe
     for source in sorted({a["source"] for a in answers}):
         rows = [a for a in answers if a["source"] == source]
         k = int(sum(bool(a["correct"]) for a in rows))
+        listeners = {str(a.get("listener", "")).strip() for a in rows}
+        interval = listener_bootstrap(rows) if len(listeners) >= 2 and "" not in listeners else None
         out.append({"source": source, "trials": len(rows), "correct": k, "rate": k / len(rows),
                     "p_value": binomial_p_value(k, len(rows)),
-                    "power": listening_test_power(len(rows), effect, alpha)})
+                    "power": listening_test_power(len(rows), effect, alpha),
+                    "listeners": len(listeners - {""}), "listener_interval": interval})
     return out

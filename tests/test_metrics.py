@@ -272,6 +272,48 @@ def test_listening_summary_per_source(tmp_path):
     summary = {r["source"]: r for r in listening_test_summary(answers)}
     assert summary["lstm"]["trials"] == 2 and summary["lstm"]["correct"] == 1
     assert summary["random"]["p_value"] == pytest.approx(0.5)
+    assert summary["lstm"]["listeners"] == 1 and summary["lstm"]["listener_interval"] is None  # one listener
+
+
+def _answers(rates_by_listener: dict[str, tuple[int, int]]) -> list[dict]:
+    out = []
+    for who, (right, trials) in rates_by_listener.items():
+        out += [{"listener": who, "source": "lstm", "correct": t < right} for t in range(trials)]
+    return out
+
+
+def test_listener_bootstrap_by_hand():
+    """Two listeners, 10 trials each, 10 and 0 right: a resample is (a, a), (a, b), (b, a)
+    or (b, b), so the pooled rate is 1, 0.5 or 0; the 95 % interval spans [0, 1]."""
+    from musiclib.metrics import listener_bootstrap
+
+    low, high = listener_bootstrap(_answers({"a": (10, 10), "b": (0, 10)}), n_boot=2000)
+    assert (low, high) == (0.0, 1.0)
+    # listeners who all agree: every resample has the same rate
+    assert listener_bootstrap(_answers({"a": (6, 10), "b": (6, 10), "c": (3, 5)})) == (0.6, 0.6)
+
+
+def test_listener_bootstrap_widens_when_listeners_differ():
+    """Same 60 % pooled rate over 200 trials: alike listeners give a narrow interval, listeners
+    split into sharp and deaf ones a wide one; the binomial test cannot see the difference."""
+    from musiclib.metrics import listener_bootstrap
+
+    alike = _answers({f"s{i}": (6, 10) for i in range(20)})
+    split = _answers({f"s{i}": (10 if i < 12 else 0, 10) for i in range(20)})
+    w_alike = np.subtract(*listener_bootstrap(alike)[::-1])
+    w_split = np.subtract(*listener_bootstrap(split)[::-1])
+    assert w_alike == 0.0 and w_split > 0.3
+
+
+def test_listener_bootstrap_bad_input():
+    from musiclib.metrics import listener_bootstrap
+
+    with pytest.raises(DataError, match="'answers' is empty"):
+        listener_bootstrap([])
+    with pytest.raises(DataError, match="answer 1 of argument 'answers' names no listener"):
+        listener_bootstrap([{"listener": "a", "correct": 1}, {"listener": " ", "correct": 0}])
+    with pytest.raises(ShapeError, match="'n_boot' is 1"):
+        listener_bootstrap(_answers({"a": (1, 2)}), n_boot=1)
 
 
 def test_binomial_bad_correct_count():
