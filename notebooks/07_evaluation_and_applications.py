@@ -307,6 +307,10 @@ print("added lstm T=1.5:", add_set("lstm T=1.5", [generate(lstm, p, CONT, temper
 
 # %%
 bits = {"ngram": evaluate(ngram, test), "lstm": evaluate(lstm, test), "transformer": evaluate(transformer, test)}
+# the LSTM and the Transformer also read the bar position of every step; the fair
+# counting baseline reads it too (notebook 04): longest context (bar position, n - 1 tokens)
+pos_ngram = NGramModel.fit(train.tokens, order, vocab, discount=discount, positions=train.positions)
+bits["ngram+pos"] = evaluate(pos_ngram, test)
 features = {name: metrics.set_features([m for m in s if n_notes(m) >= 2], vocab, name=name)
             for name, s in candidate_sets.items()}
 rows = {}
@@ -322,6 +326,9 @@ for name, r in rows.items():
     extra = f"{b['bits_per_step']:9.3f} {b['event_accuracy']:9.3f}" if b else f"{'':>9} {'':>9}"
     print(f"{name:<12} {len(features[name]):>4} {r['overlap']:8.3f} {r['kl']:6.3f} {str(r['fd']):>24} "
           f"{r['kid']:6.2f} {extra}")
+b = bits["ngram+pos"]
+print(f"{'ngram+pos':<12} (bits only: the n-gram that also sees the bar position){'':>14} "
+      f"{b['bits_per_step']:9.3f} {b['event_accuracy']:9.3f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.2))
@@ -425,7 +432,12 @@ for a, b in (("held-out", "transformer"), ("held-out", "lstm"), ("lstm", "ngram"
 # evidence. More melodies per set would narrow every interval.
 #
 # The bits-per-step columns come from the same checkpoints evaluated on the whole test
-# melodies (notebook 04's measure); the Transformer's agree with its shipped record:
+# melodies (notebook 04's measure). The fair baseline for the two networks is the last
+# row, the n-gram that reads the bar position as they do: against it the LSTM saves a
+# little in bits per step (0.772 against 0.791) but guesses the next event less often
+# (0.372 against 0.394); the Transformer saves more (0.741) at about the same event
+# accuracy (0.398). The plain n-gram (0.842) flatters both. The Transformer's figures
+# agree with its shipped record:
 
 # %%
 for name in ("transformer", record["best_ngram"]):
@@ -840,9 +852,10 @@ print(f"split class: {k_right}/100 right, one-sided p = {metrics.binomial_p_valu
 # music creation. Our own numbers, printed below, qualify that claim:
 
 # %%
-print(f"1. Prediction: the Transformer's {tm['transformer']['bits_per_step']:.3f} bits/step vs the "
-      f"{record['best_ngram']} {tm[record['best_ngram']]['bits_per_step']:.3f} on the same test melodies"
-      + (f"; the shipped LSTM {tm['lstm']['bits_per_step']:.3f}" if "lstm" in tm else ""))
+print(f"1. Prediction (bits/step, event accuracy) on the same test melodies: Transformer "
+      f"{bits['transformer']['bits_per_step']:.3f}, {bits['transformer']['event_accuracy']:.3f}; LSTM "
+      f"{bits['lstm']['bits_per_step']:.3f}, {bits['lstm']['event_accuracy']:.3f}; the n-gram with the bar position "
+      f"{bits['ngram+pos']['bits_per_step']:.3f}, {bits['ngram+pos']['event_accuracy']:.3f}")
 print(f"2. Plausibility: Frechet distance to the reference — held-out {rows['held-out']['fd'].value:.2f}, models "
       + ", ".join(f"{m} {rows[m]['fd'].value:.2f}" for m in models)
       + f", random {rows['random']['fd'].value:.2f}")
@@ -851,9 +864,11 @@ print(f"3. Originality: copied training excerpts scored overlap {gamed_comp.mean
 print(f"4. Listening tests: 100 trials detect a 60% effect with power {metrics.listening_test_power(100, 0.6):.2f}")
 
 # %% [markdown]
-# * On this corpus a counting model (the n-gram) is within reach of the neural models on
-#   prediction; the networks win, but by fractions of a bit per step, after careful data
-#   work (key normalisation, extra folk tunes, bar positions) — not by a leap.
+# * On this corpus a counting model that sees the bar position is within reach of the
+#   neural models on prediction: the Transformer needs 6 % fewer bits per step than it at
+#   about the same event accuracy, and the LSTM saves 2 % of the bits while guessing the
+#   next event less often. Each network was trained with one seed, after careful data work
+#   (key normalisation, extra folk tunes, bar positions): small margins, not a leap.
 # * On melodic order the models' melodies are closer to Bach than shuffled notes, and on
 #   everything far closer than random notes. On all features together, the paired
 #   bootstrap of section 3 finds the held-out melodies closer to the reference than the
