@@ -760,7 +760,6 @@ for row in metrics.listening_test_summary(class_answers):
           f"over independent trials {ind[0]:.2f}-{ind[1]:.2f}")
 
 # %% [markdown]
-# %% [markdown]
 # Now a class that is split rather than spread: 6 of the 20 listeners hear the LSTM every
 # time (95 %), the other 14 only guess (50 %). The pooled rate is about the same; what
 # the trials share is not:
