@@ -1114,17 +1114,17 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
 
 
 def format_methods(pair: str, methods: dict[str, dict[str, float]]) -> str:
-    """A plain-text table of :func:`measure_methods` (S under the token judge; linear judge in brackets).
+    """A plain-text table of :func:`measure_methods` (S under the token judge; S_tot under the linear judge in "S_tot lin").
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
     a, b = PAIRS[_check_pair(pair)]
     head = (f"{'method':<9} {'S ' + a[:4] + '>' + b[:4]:>12} {'S ' + b[:4] + '>' + a[:4]:>12} {'S_tot':>6} "
-            f"{'(linear)':>8} {'onsetF1':>7} {'beatPC':>6} {'contour':>7} {'content':>7} "
+            f"{'S_tot lin':>9} {'onsetF1':>7} {'beatPC':>6} {'contour':>7} {'content':>7} "
             f"{'bits>' + b[:4]:>9} {'bits>' + a[:4]:>9}")
     lines = [head]
     for name, r in methods.items():
-        lines.append(f"{name:<9} {r['s_ab']:>12.2f} {r['s_ba']:>12.2f} {r['s_tot']:>6.2f} {r['s_tot_linear']:>8.2f} "
+        lines.append(f"{name:<9} {r['s_ab']:>12.2f} {r['s_ba']:>12.2f} {r['s_tot']:>6.2f} {r['s_tot_linear']:>9.2f} "
                      f"{r['onset_f1']:>7.2f} {r['beat_pitch_class']:>6.2f} {r['contour']:>7.2f} "
                      f"{r['content']:>7.2f} {r['naturalness_bits_ab']:>9.2f} {r['naturalness_bits_ba']:>9.2f}")
     r = next(iter(methods.values()))
