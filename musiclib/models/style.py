@@ -1114,7 +1114,7 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
 
 
 def format_methods(pair: str, methods: dict[str, dict[str, float]]) -> str:
-    """A plain-text table of :func:`measure_methods` (S under the token judge; S_tot under the linear judge in "S_tot lin").
+    """A plain-text table of :func:`measure_methods` (S under the token judge; "S_tot lin" under the linear one).
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
