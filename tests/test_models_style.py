@@ -17,6 +17,10 @@ from musiclib.models.style import (
 )
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
 
+#: The per-method keys the style record carries (issue 20, item 5).
+CHECK_KEYS = ("s_tot", "s_tot_second_judge", "s_tot_ci", "content", "contour_r", "interval_sign",
+              "naturalness_bits", "rhythm_tv", "out_of_scale", "degenerate_rate")
+
 V = MelodyVocabulary()
 
 
@@ -170,9 +174,20 @@ def test_shipped_record_has_the_format_of_the_issue(record):
     for pair in record["pairs"].values():
         assert 0.5 <= pair["classifier_accuracy"] <= 1.0
         assert set(pair["methods"]) >= {"identity", "rule", "learned"}
-        for row in pair["methods"].values():
-            assert {"s_tot", "content", "naturalness_bits"} <= set(row)
+        assert {"real_target_naturalness_bits", "real_target_out_of_scale", "second_judge_accuracy"} <= set(pair)
+        assert 0.5 <= pair["second_judge_accuracy"] <= 1.0
+        for name, row in pair["methods"].items():
+            assert set(CHECK_KEYS) <= set(row), name
             assert row["s_tot"] == pytest.approx((row["s_ab"] + row["s_ba"]) / 2, abs=1e-3)
+            assert row["s_tot_ci"][0] <= row["s_tot"] <= row["s_tot_ci"][1]
+            assert row["s_tot_second_judge_ci"][0] <= row["s_tot_second_judge"] <= row["s_tot_second_judge_ci"][1]
+            dirs = row["directions"]
+            a, b = pair["styles"]
+            assert set(dirs) == {f"{a}->{b}", f"{b}->{a}"}
+            for key in ("s_tot_second_judge", "naturalness_bits", "rhythm_tv", "out_of_scale", "degenerate_rate"):
+                per = [d["s_second_judge" if key == "s_tot_second_judge" else key] for d in dirs.values()]
+                assert row[key] == pytest.approx(np.mean(per), abs=1e-4), (name, key)
+        assert 0.0 <= pair["methods"]["learned"]["fusion_monotone_second_judge"] <= 1.0
 
 
 def test_shipped_record_identity_keeps_all_content(record):
@@ -206,6 +221,22 @@ def test_shipped_files_reproduce_the_record(record, shipped, pair):
     contour = np.mean([content_scores(x, o)["contour"] for x, o in zip(np.concatenate([sources[a], sources[b]]),
                                                                        np.concatenate([out_a, out_b]), strict=True)])
     assert contour == pytest.approx(learned["contour"], abs=1e-3)
+
+
+def test_shipped_files_reproduce_the_shortcut_checks(record, shipped):
+    """The second judge and the note checks of German/Han, recomputed from the files and the data."""
+    from musiclib.models import style_checks
+
+    rec = record["pairs"]["german_han"]
+    got = style_checks.check_record(shipped, "german_han")
+    assert got["second_judge_accuracy"] == pytest.approx(rec["second_judge_accuracy"], abs=1e-4)
+    assert got["real_target_naturalness_bits"] == pytest.approx(rec["real_target_naturalness_bits"], abs=1e-4)
+    for name in ("identity", "rule", "learned"):
+        for key in CHECK_KEYS[1:]:
+            if key != "content":
+                assert got["methods"][name][key] == pytest.approx(rec["methods"][name][key], abs=1e-4), (name, key)
+    assert got["methods"]["learned"]["fusion_monotone_second_judge"] == pytest.approx(
+        rec["methods"]["learned"]["fusion_monotone_second_judge"], abs=1e-4)
 
 
 def test_linear_judges_have_45_weights(shipped):

@@ -112,6 +112,28 @@ def test_binomial_ci_matches_the_wilson_formula():
         C.binomial_ci(3, 0)
 
 
+def test_mean_share_ci_combines_wilson_intervals_by_mover():
+    # by hand: Wilson(5/10) = (0.2366, 0.7634), Wilson(8/10) = (0.4902, 0.9433); mean 0.65
+    # low = 0.65 - sqrt((0.5 * (0.5 - 0.2366))^2 + (0.5 * (0.8 - 0.4902))^2) = 0.4467
+    # high = 0.65 + sqrt((0.5 * (0.7634 - 0.5))^2 + (0.5 * (0.9433 - 0.8))^2) = 0.7999
+    assert C.mean_share_ci([5, 8], [10, 10]) == [0.4467, 0.7999]
+    assert C.mean_share_ci([8], [10]) == [round(v, 4) for v in C.binomial_ci(8, 10)]
+    low, high = C.mean_share_ci([10, 10], [10, 10])
+    assert high == 1.0 and 0.75 < low < 1.0
+    with pytest.raises(ConfigError, match="'ks' and 'ns'"):
+        C.mean_share_ci([1, 2], [10])
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 40)), min_size=1, max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_mean_share_ci_holds_the_mean_inside_the_unit_interval(pairs):
+    ks = [min(k, n) for k, n in pairs]
+    ns = [n for _, n in pairs]
+    low, high = C.mean_share_ci(ks, ns)
+    mean = float(np.mean([k / n for k, n in zip(ks, ns, strict=True)]))
+    assert 0.0 <= low <= round(mean, 4) + 1e-4 and round(mean, 4) - 1e-4 <= high <= 1.0
+
+
 @pytest.mark.parametrize("bad", [np.zeros((2, 3, 4), int), np.array([0.5, 1.0]), np.array([0, 999])])
 def test_bad_tokens_get_a_named_error(bad):
     with pytest.raises(RepresentationError, match="'tokens'"):

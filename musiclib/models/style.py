@@ -829,9 +829,10 @@ def evaluate_outputs(pair: str, sources: dict[str, np.ndarray], outputs: dict[st
         ``s_ab``, ``s_ba`` (share of outputs the judge calls the target style: transfer
         strength, Brunner et al. 2018), ``s_tot`` (their mean), ``onset_f1``,
         ``beat_pitch_class``, ``contour`` (means over both directions), ``content`` (mean of
-        the pair's :data:`CONTENT_MEASURES`), ``naturalness_bits`` (bits per step of the outputs
-        under the target style's n-gram, mean of both directions), ``naturalness_bits_ab``,
-        ``naturalness_bits_ba``.
+        the pair's :data:`CONTENT_MEASURES`), ``step_bits`` (bits per token step of the outputs
+        under the target style's token n-gram, mean of both directions), ``step_bits_ab``,
+        ``step_bits_ba``. (Bits per *note*, ``naturalness_bits`` in the record, come from
+        :func:`musiclib.models.style_checks.check_record`.)
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
@@ -847,12 +848,12 @@ def evaluate_outputs(pair: str, sources: dict[str, np.ndarray], outputs: dict[st
         for s_row, o_row in zip(src_tokens, out_tokens, strict=True):
             for k, v in content_scores(s_row, o_row).items():
                 content[k].append(v)
-        res[f"naturalness_bits_{key}"] = _bits_per_step(ngrams[tgt], out_tokens)
+        res[f"step_bits_{key}"] = _bits_per_step(ngrams[tgt], out_tokens)
     res["s_tot"] = (res["s_ab"] + res["s_ba"]) / 2
     for k, v in content.items():
         res[k] = float(np.mean(v))
     res["content"] = float(np.mean([res[m] for m in CONTENT_MEASURES[pair]]))
-    res["naturalness_bits"] = (res["naturalness_bits_ab"] + res["naturalness_bits_ba"]) / 2
+    res["step_bits"] = (res["step_bits_ab"] + res["step_bits_ba"]) / 2
     return {k: round(v, 4) for k, v in res.items()}
 
 
@@ -1090,8 +1091,9 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
     """One table per pair: identity, rule and learned transfer, both directions, every measure.
 
     Rows as :func:`evaluate_outputs` (under the token judge) plus ``s_tot_linear``,
-    ``s_ab_linear``, ``s_ba_linear`` (under the linear judge), ``real_bits_<style>`` (bits per
-    step of that style's real excerpts under its own n-gram) and ``real_target_bits`` (their mean).
+    ``s_ab_linear``, ``s_ba_linear`` (under the linear judge), ``real_step_bits_<style>`` (bits
+    per step of that style's real excerpts under its own n-gram) and ``real_target_step_bits``
+    (their mean).
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
@@ -1108,8 +1110,8 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
         row = evaluate_outputs(pair, sources, outs, token_judge, ngrams)
         lin = evaluate_outputs(pair, sources, outs, linear_judge, ngrams)
         methods[name] = row | {"s_tot_linear": lin["s_tot"], "s_ab_linear": lin["s_ab"], "s_ba_linear": lin["s_ba"],
-                               "real_target_bits": round((real[a] + real[b]) / 2, 4),
-                               f"real_bits_{a}": round(real[a], 4), f"real_bits_{b}": round(real[b], 4)}
+                               "real_target_step_bits": round((real[a] + real[b]) / 2, 4),
+                               f"real_step_bits_{a}": round(real[a], 4), f"real_step_bits_{b}": round(real[b], 4)}
     return methods
 
 
@@ -1126,16 +1128,29 @@ def format_methods(pair: str, methods: dict[str, dict[str, float]]) -> str:
     for name, r in methods.items():
         lines.append(f"{name:<9} {r['s_ab']:>12.2f} {r['s_ba']:>12.2f} {r['s_tot']:>6.2f} {r['s_tot_linear']:>9.2f} "
                      f"{r['onset_f1']:>7.2f} {r['beat_pitch_class']:>6.2f} {r['contour']:>7.2f} "
-                     f"{r['content']:>7.2f} {r['naturalness_bits_ab']:>9.2f} {r['naturalness_bits_ba']:>9.2f}")
+                     f"{r['content']:>7.2f} {r['step_bits_ab']:>9.2f} {r['step_bits_ba']:>9.2f}")
     r = next(iter(methods.values()))
-    lines.append(f"real {b} excerpts: {r['real_bits_' + b]:.2f} bits/step under the {b} n-gram; "
-                 f"real {a} excerpts: {r['real_bits_' + a]:.2f} under the {a} n-gram")
+    lines.append(f"real {b} excerpts: {r['real_step_bits_' + b]:.2f} bits/step under the {b} n-gram; "
+                 f"real {a} excerpts: {r['real_step_bits_' + a]:.2f} under the {a} n-gram")
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- training
 def _accuracy(p_b: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((p_b > 0.5) == (y == 1)))
+
+
+#: What the record's figures are measured on and how (its "evaluation" entry).
+RECORD_EVALUATION = (
+    "test-split excerpts (64 steps, C major / A minor) of both styles; s_* = share of outputs the "
+    "frozen token judge calls the target style (s_*_linear: the linear judge); content = mean of "
+    "the pair's content_measures against the source in its own grid; step_bits = bits "
+    "per token step under a target-style token n-gram fitted on the training excerpts; the "
+    "shortcut checks of musiclib.models.style_checks.check_record: s_tot_second_judge (a "
+    "gradient-boosted-tree judge never used for tuning), s_tot_ci (95 %), naturalness_bits = "
+    "bits per note under an (interval, inter-onset) n-gram of the target style, rhythm_tv, "
+    "out_of_scale, degenerate_rate, contour_r, interval_sign; per direction under 'directions'"
+)
 
 
 def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRecipe | None = None,
@@ -1163,6 +1178,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     Used by: musiclib.train
     """
     from musiclib.config import get_profile
+    from musiclib.models import style_checks
 
     quiet_tensorflow()
     prof = get_profile(profile)
@@ -1205,7 +1221,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
         methods = measure_methods(pair, sources, tj, lin, dec, ngrams, guidance)
         for name, row in methods.items():
             say(f"  {name:<9} S_tot {row['s_tot']:.2f} (linear {row['s_tot_linear']:.2f}) content "
-                f"{row['content']:.2f} bits {row['naturalness_bits']:.2f}")
+                f"{row['content']:.2f} bits/step {row['step_bits']:.2f}")
         real = {s: round(_bits_per_step(ngrams[s], sources[s]), 4) for s in (a, b)}
         pairs_rec[pair] = {
             "styles": [a, b],
@@ -1213,7 +1229,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
             "classifier_accuracy_linear": round(acc["linear"], 4),
             "judge": "token CNN (classifier_accuracy); linear: logistic regression on style_features",
             "content_measures": list(CONTENT_MEASURES[pair]),
-            "real_target_bits": real,
+            "real_target_step_bits": real,
             "guidance": guidance,
             "guidance_on_validation": sweep,
             "methods": methods,
@@ -1223,6 +1239,14 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
             "seconds": round(time.perf_counter() - t0, 1),
         }
         linear[pair], token[pair], decoders[pair] = lin, tj, dec
+        checks = style_checks.check_record(StyleModels(linear, token, decoders, {"pairs": pairs_rec}), pair,
+                                           sources, max_excerpts=cap, seed=seed)
+        pairs_rec[pair] |= {k: v for k, v in checks.items() if k != "methods"}
+        for name, row in methods.items():
+            row |= {k: v for k, v in checks["methods"][name].items() if k != "s_tot"}
+            say(f"  {name:<9} second judge S_tot {row['s_tot_second_judge']:.2f}, {row['naturalness_bits']:.2f} "
+                f"bits/note (real {checks['real_target_naturalness_bits']:.2f}), rhythm TV {row['rhythm_tv']:.2f}, "
+                f"out of key {row['out_of_scale']:.3f}, degenerate {row['degenerate_rate']:.2f}")
     import keras
     import tensorflow as tf
 
@@ -1238,10 +1262,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
         "seconds": round(time.perf_counter() - t_start, 1),
         "cpu_seconds": round(time.process_time() - cpu_start, 1),
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
-        "evaluation": "test-split excerpts (64 steps, C major / A minor) of both styles; s_* = share of outputs the "
-                      "frozen token judge calls the target style (s_*_linear: the linear judge); content = mean of "
-                      "the pair's content_measures against the source in its own grid; naturalness_bits = bits "
-                      "per step under a target-style n-gram fitted on the training excerpts",
+        "evaluation": RECORD_EVALUATION,
     }
     save_style_models(StyleModels(linear, token, decoders, record), target, overwrite=overwrite)
     say(f"wrote {target} and its four .keras files")

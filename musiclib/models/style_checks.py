@@ -47,6 +47,13 @@ __all__ = [
     "NoteNGram",
     "shuffled_melodies",
     "binomial_ci",
+    "mean_share_ci",
+    "FUSION_STRENGTHS",
+    "FUSION_TOLERANCE",
+    "train_second_judge",
+    "check_direction",
+    "fusion_checks",
+    "check_record",
 ]
 
 VOCAB = MelodyVocabulary()
@@ -352,3 +359,252 @@ def binomial_ci(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     mid = (p + z * z / (2 * n)) / den
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
     return float(max(0.0, mid - half)), float(min(1.0, mid + half))
+
+
+
+def mean_share_ci(ks: Sequence[int], ns: Sequence[int], z: float = 1.959964) -> list[float]:
+    """95 % interval of the mean of several shares ``k_i / n_i`` (e.g. S_tot over two directions).
+
+    Each share gets a Wilson interval (:func:`binomial_ci`); they are combined by the MOVER
+    method (Zou & Donner 2008), which keeps the interval inside [0, 1] and around the mean.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    if len(ks) != len(ns) or not ks:
+        raise ConfigError(f"arguments 'ks' and 'ns' must be non-empty and of one length; got {len(ks)} and {len(ns)}")
+    w = 1 / len(ks)
+    p = [k / n for k, n in zip(ks, ns, strict=True)]
+    ci = [binomial_ci(k, n, z) for k, n in zip(ks, ns, strict=True)]
+    mean = w * sum(p)
+    lo = mean - np.sqrt(sum((w * (pi - li)) ** 2 for pi, (li, _) in zip(p, ci, strict=True)))
+    hi = mean + np.sqrt(sum((w * (ui - pi)) ** 2 for pi, (_, ui) in zip(p, ci, strict=True)))
+    return [round(float(max(0.0, lo)), 4), round(float(min(1.0, hi)), 4)]
+
+# --------------------------------------------------------------------------- every check, every method
+#: Style-mix points of the fusion paths the record measures.
+FUSION_STRENGTHS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+#: Largest fall of P(target) between two successive fusion points still counted as "never falls".
+FUSION_TOLERANCE = 0.02
+
+
+def train_second_judge(pair: str, *, max_excerpts: int = 3000, seed: int | None = None
+                       ) -> tuple[TreeJudge, dict[str, NoteNGram]]:
+    """The second judge of a pair and each style's note n-gram, both fitted on the training split.
+
+    Parameters
+    ----------
+    pair : str
+        ``"chorale_irish"`` or ``"german_han"``.
+    max_excerpts : int
+        Training excerpts per style (as the style models' recipe).
+    seed : int, optional
+        Excerpt sampling seed (default: the course seed).
+
+    Returns
+    -------
+    (TreeJudge, dict style -> NoteNGram)
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.models import style
+
+    a, b = style.PAIRS[style._check_pair(pair)]
+    kw = {} if seed is None else {"seed": seed}
+    train = [style.style_excerpts(s, "train", limit=max_excerpts, **kw).tokens for s in (a, b)]
+    y = np.r_[np.zeros(len(train[0])), np.ones(len(train[1]))].astype(int)
+    judge = TreeJudge.fit(np.concatenate(train), y)
+    return judge, {s: NoteNGram.fit(t) for s, t in zip((a, b), train, strict=True)}
+
+
+def _mean_pair(values: Sequence[float]) -> float:
+    return round(float(np.mean(values)), 4)
+
+
+def check_direction(models: Any, source: str, target: str, sources: np.ndarray, real: np.ndarray,
+                    judge2: TreeJudge, ngram: NoteNGram) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Every shortcut check for identity, rule and learned transfer in one direction.
+
+    Parameters
+    ----------
+    models : StyleModels
+    source, target : str
+    sources : (n, T) token rows of the source style (the inputs)
+    real : (m, T) token rows of real target-style melodies (the reference)
+    judge2 : TreeJudge of the pair (P(second style of the pair))
+    ngram : NoteNGram of the target style
+
+    Returns
+    -------
+    rows : dict method -> dict
+        ``s`` and ``s_ci`` (share the token judge calls the target, Wilson 95 %),
+        ``s_second_judge``, ``s_second_judge_ci``, ``p_second_judge`` (mean P(target)),
+        ``rhythm_tv``, ``out_of_scale``, ``degenerate_rate``, ``naturalness_bits`` (per note),
+        ``contour_r``, ``interval_sign``, ``n``.
+    refs : dict
+        ``real_naturalness_bits``, ``shuffled_naturalness_bits``, ``real_out_of_scale`` of the
+        real target melodies.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.models import style
+
+    pair = style._pair_of(source, target)
+    sources = _rows(sources, "sources")
+    real = _rows(real, "real")
+    second_is_b = target == style.PAIRS[pair][1]
+    outs = {"identity": sources,
+            "rule": np.stack([style.rule_transfer(t, source, target) for t in sources]),
+            "learned": models.decoders[pair].transfer(sources, source, target, 1.0, models.guidance(pair))}
+    rows: dict[str, dict[str, Any]] = {}
+    n = len(sources)
+    for name, x in outs.items():
+        k1 = int(np.sum(models.p_target(x, target) > 0.5))
+        p2 = judge2.predict_proba(x)
+        p2 = p2 if second_is_b else 1 - p2
+        k2 = int(np.sum(p2 > 0.5))
+        rows[name] = {
+            "n": n,
+            "s": round(k1 / n, 4), "s_ci": [round(v, 4) for v in binomial_ci(k1, n)],
+            "s_second_judge": round(k2 / n, 4), "s_second_judge_ci": [round(v, 4) for v in binomial_ci(k2, n)],
+            "p_second_judge": round(float(p2.mean()), 4),
+            "rhythm_tv": round(rhythm_tv(x, real), 4),
+            "out_of_scale": round(out_of_scale_share(x), 4),
+            "degenerate_rate": round(degenerate_rate(sources, x), 4),
+            "naturalness_bits": round(ngram.bits_per_note(x), 4),
+            "contour_r": round(float(np.mean([contour_r(s, y) for s, y in zip(sources, x, strict=True)])), 4),
+            "interval_sign": round(float(np.mean([interval_sign_agreement(s, y)
+                                                  for s, y in zip(sources, x, strict=True)])), 4),
+        }
+    refs = {"real_naturalness_bits": round(ngram.bits_per_note(real), 4),
+            "shuffled_naturalness_bits": round(ngram.bits_per_note(shuffled_melodies(real)), 4),
+            "real_out_of_scale": round(out_of_scale_share(real), 4)}
+    return rows, refs
+
+
+def fusion_checks(models: Any, source: str, target: str, sources: np.ndarray, judge2: TreeJudge,
+                  ngrams: dict[str, NoteNGram], strengths: Sequence[float] = FUSION_STRENGTHS) -> dict[str, Any]:
+    """A fusion path judged by the second judge and the note n-grams.
+
+    Returns
+    -------
+    dict
+        ``strength``; ``p_second_judge`` and ``p_token`` (k, n): P(target) under the second and
+        the token judge; ``content`` (k, n) as :func:`musiclib.models.style.fusion_path`;
+        ``monotone_second_judge`` and ``monotone_token`` (share of melodies whose P(target)
+        never falls by more than :data:`FUSION_TOLERANCE` between successive points);
+        ``bits_source``, ``bits_target`` (k,) bits per note of the outputs under each style's
+        note n-gram, and ``bits_nearer`` (k,): the smaller of the two (natural in at least one
+        of the styles); ``outputs`` (k, n, T).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.models import style
+
+    pair = style._pair_of(source, target)
+    path = style.fusion_path(models, sources, source, target, strengths)
+    p2 = np.stack([judge2.predict_proba(o) for o in path["outputs"]])
+    p2 = p2 if target == style.PAIRS[pair][1] else 1 - p2
+    bits_s = np.array([ngrams[source].bits_per_note(o) for o in path["outputs"]])
+    bits_t = np.array([ngrams[target].bits_per_note(o) for o in path["outputs"]])
+    return {"strength": path["strength"], "outputs": path["outputs"], "p_second_judge": p2,
+            "p_token": path["p_target"], "content": path["content"],
+            "monotone_second_judge": float(np.mean(np.all(np.diff(p2, axis=0) >= -FUSION_TOLERANCE, axis=0))),
+            "monotone_token": float(np.mean(np.all(np.diff(path["p_target"], axis=0) >= -FUSION_TOLERANCE,
+                                                   axis=0))),
+            "bits_source": bits_s, "bits_target": bits_t, "bits_nearer": np.minimum(bits_s, bits_t)}
+
+
+def check_record(models: Any, pair: str, excerpts: dict[str, np.ndarray] | None = None,
+                 *, max_excerpts: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """The shortcut checks of a pair, in the shape of the style record (``pairs`` -> pair).
+
+    Every figure is measured on the pair's evaluation excerpts, both directions; the
+    method-level figures are the mean of the two directions, which are kept under
+    ``directions``. ``s_tot_ci`` is the Wilson 95 % interval of the token judge's share
+    of the mean of the two directions' shares (each a Wilson interval, combined by the MOVER
+    method of Zou & Donner 2008); ``s_tot_second_judge_ci`` the same under the second judge.
+
+    Parameters
+    ----------
+    models : StyleModels
+    pair : str
+    excerpts : dict style -> token rows, optional
+        Default: :func:`musiclib.models.style.evaluation_excerpts` under the models' recipe.
+    max_excerpts : int, optional
+        Training excerpts per style for the second judge (default: the models' recipe).
+    seed : int, optional
+        Sampling seed of the second judge's training excerpts (default: the course seed).
+
+    Returns
+    -------
+    dict
+        ``second_judge``, ``second_judge_accuracy``, ``real_target_naturalness_bits``,
+        ``real_target_out_of_scale``, ``real_target_shuffled_bits`` and ``methods`` ->
+        identity / rule / learned -> ``s_tot``, ``s_tot_ci``, ``s_tot_second_judge``,
+        ``s_tot_second_judge_ci``, ``p_target_second_judge``, ``contour_r``,
+        ``interval_sign``, ``naturalness_bits``, ``rhythm_tv``, ``out_of_scale``,
+        ``degenerate_rate``, ``directions``; the learned method also has
+        ``fusion_monotone_second_judge``, ``fusion_monotone_token`` and
+        ``fusion_midpoint_bits_over_worse`` (bits per note of the path's middle points, under
+        the nearer style's note n-gram, minus the worse endpoint's; the largest over middle
+        points and directions).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.models import style
+
+    a, b = style.PAIRS[style._check_pair(pair)]
+    recipe = style.StyleRecipe(**{k: tuple(v) if isinstance(v, list) else v
+                                  for k, v in models.record.get("recipe", {}).items()})
+    excerpts = excerpts if excerpts is not None else style.evaluation_excerpts(pair, recipe)
+    judge2, ngrams = train_second_judge(pair, max_excerpts=max_excerpts or recipe.max_train_excerpts, seed=seed)
+    x = np.concatenate([excerpts[a], excerpts[b]])
+    y = np.r_[np.zeros(len(excerpts[a])), np.ones(len(excerpts[b]))]
+    accuracy = float(np.mean((judge2.predict_proba(x) > 0.5) == y))
+    per_dir: dict[str, tuple[dict, dict]] = {}
+    fusion: dict[str, dict] = {}
+    for src, tgt in ((a, b), (b, a)):
+        key = f"{src}->{tgt}"
+        per_dir[key] = check_direction(models, src, tgt, excerpts[src], excerpts[tgt], judge2, ngrams[tgt])
+        fusion[key] = fusion_checks(models, src, tgt, excerpts[src], judge2, ngrams)
+    keys = list(per_dir)
+    methods: dict[str, dict[str, Any]] = {}
+    for name in ("identity", "rule", "learned"):
+        rows = [per_dir[k][0][name] for k in keys]
+        m: dict[str, Any] = {
+            "s_tot": _mean_pair([round(r["s"] * r["n"]) / r["n"] for r in rows]),
+            "s_tot_ci": mean_share_ci([round(r["s"] * r["n"]) for r in rows], [r["n"] for r in rows]),
+            "s_tot_second_judge": _mean_pair([round(r["s_second_judge"] * r["n"]) / r["n"] for r in rows]),
+            "s_tot_second_judge_ci": mean_share_ci([round(r["s_second_judge"] * r["n"]) for r in rows],
+                                                   [r["n"] for r in rows]),
+            "p_target_second_judge": _mean_pair([r["p_second_judge"] for r in rows]),
+        }
+        for field_ in ("contour_r", "interval_sign", "naturalness_bits", "rhythm_tv", "out_of_scale",
+                       "degenerate_rate"):
+            m[field_] = _mean_pair([r[field_] for r in rows])
+        m["directions"] = {k: per_dir[k][0][name] | per_dir[k][1] for k in keys}
+        methods[name] = m
+    mids = [float(np.max(f["bits_nearer"][1:-1] - max(f["bits_nearer"][0], f["bits_nearer"][-1])))
+            for f in fusion.values()]
+    methods["learned"] |= {
+        "fusion_monotone_second_judge": _mean_pair([f["monotone_second_judge"] for f in fusion.values()]),
+        "fusion_monotone_token": _mean_pair([f["monotone_token"] for f in fusion.values()]),
+        "fusion_midpoint_bits_over_worse": round(max(mids), 4),
+    }
+    for k, f in fusion.items():
+        methods["learned"]["directions"][k] |= {
+            "fusion_monotone_second_judge": round(f["monotone_second_judge"], 4),
+            "fusion_monotone_token": round(f["monotone_token"], 4),
+            "fusion_p_second_judge": [round(float(v), 4) for v in f["p_second_judge"].mean(axis=1)],
+            "fusion_bits_nearer": [round(float(v), 4) for v in f["bits_nearer"]]}
+    refs = [per_dir[k][1] for k in keys]
+    return {
+        "second_judge": "gradient-boosted trees on melody_statistics (musiclib.models.style_checks.TreeJudge), "
+                        "trained on the training split, never used for tuning",
+        "second_judge_accuracy": round(accuracy, 4),
+        "real_target_naturalness_bits": _mean_pair([r["real_naturalness_bits"] for r in refs]),
+        "real_target_shuffled_bits": _mean_pair([r["shuffled_naturalness_bits"] for r in refs]),
+        "real_target_out_of_scale": _mean_pair([r["real_out_of_scale"] for r in refs]),
+        "methods": methods,
+        "fusion_strengths": list(FUSION_STRENGTHS),
+    }
