@@ -21,7 +21,7 @@
 #    content preservation, naturalness;
 # 4. explain a learned transfer that separates content from style (a style-conditioned
 #    decoder with a style embedding), and judge honestly whether it beats the rule;
-# 5. fuse two styles by interpolating style embeddings and follow $P(\text{target})$ along the path.
+# 5. fuse two styles by interpolating style embeddings and follow $P(\text{target})$ along the path, under two judges.
 #
 # **Prerequisites.** Notebook 01 (melody tokens: 0 = rest, 1 = hold, 2+k = note-on on a
 # 16th grid), notebook 02 (pitch, interval and rhythm features), notebook 04 (n-gram
@@ -35,9 +35,9 @@
 # | 4. A learned transfer: content code + style embedding (学习式风格迁移) | ~15 min |
 # | 5. One table per pair (评测), and the shortcuts a judge cannot see (捷径检查) | ~20 min |
 # | 6. Style strength against content | ~5 min |
-# | 7. Style fusion (风格融合) | ~10 min |
+# | 7. Style fusion (风格融合) | ~15 min |
 # | 8. Try it: the style mixer | ~5 min |
-# | 9. Exercises | ~20 min |
+# | 9. Exercises | ~25 min |
 #
 # Judges and decoders are **trained once and frozen**: every figure below comes from the
 # shipped models (`musiclib/checkpoints/style_transfer*.keras` and its JSON record,
@@ -405,7 +405,7 @@ for pair in style.PAIRS:
 
 # %%
 same = all(abs(tables[p][m][k] - record["pairs"][p]["methods"][m][k]) < 1e-3
-           for p in tables for m in tables[p] for k in ("s_tot", "content", "naturalness_bits"))
+           for p in tables for m in tables[p] for k in ("s_tot", "content", "step_bits"))
 print("the tables reproduce the shipped record:", same)
 
 # %% [markdown]
@@ -461,57 +461,60 @@ from musiclib.models import style_checks
 
 second = {}
 for pair, (a, b) in style.PAIRS.items():
-    train_ab = [style.style_excerpts(s, "train", limit=style.StyleRecipe().max_train_excerpts) for s in (a, b)]
-    tokens_ab = np.concatenate([t.tokens for t in train_ab])
-    labels_ab = np.r_[np.zeros(len(train_ab[0])), np.ones(len(train_ab[1]))].astype(int)
-    judge2 = style_checks.TreeJudge.fit(tokens_ab, labels_ab)
+    judge2, note_ngrams = style_checks.train_second_judge(pair)  # on the training split
     test_x = np.concatenate([excerpts[pair][a], excerpts[pair][b]])
     test_y = np.r_[np.zeros(len(excerpts[pair][a])), np.ones(len(excerpts[pair][b]))]
     acc = np.mean((judge2.predict_proba(test_x) > 0.5) == test_y)
-    second[pair] = {"judge": judge2, "ngram": {s: style_checks.NoteNGram.fit(t.tokens) for s, t in zip((a, b), train_ab)}}
+    second[pair] = {"judge": judge2, "ngram": note_ngrams}
     print(f"{pair}: second judge, {style_checks.melody_statistics(test_x).shape[1]} statistics per excerpt, "
           f"test accuracy {acc:.3f}")
 
+# %% [markdown]
+# `style_checks.check_direction` runs every check for identity, rule and learned
+# transfer in one direction, and measures real and shuffled target melodies beside them.
+
 # %%
-def shortcut_rows(pair, src, tgt):
-    """Every check for every method in one direction, plus real, source and shuffled melodies."""
-    a, b = style.PAIRS[pair]
-    sources, real = excerpts[pair][src], excerpts[pair][tgt]
-    judge2, ngram = second[pair]["judge"], second[pair]["ngram"][tgt]
-    outs = {"identity": sources,
-            "rule": np.stack([style.rule_transfer(t, src, tgt) for t in sources]),
-            "learned": models.decoders[pair].transfer(sources, src, tgt, 1.0, models.guidance(pair))}
-    rows = {}
-    for name, x in outs.items():
-        p2 = judge2.predict_proba(x)
-        p2 = p2 if tgt == b else 1 - p2
-        k = int(np.sum(p2 > 0.5))
-        rows[name] = {
-            "S1": float(np.mean(models.p_target(x, tgt) > 0.5)), "S2": k / len(x),
-            "S2_ci": style_checks.binomial_ci(k, len(x)), "P2": float(p2.mean()),
-            "rhythm_tv": style_checks.rhythm_tv(x, real), "out_of_scale": style_checks.out_of_scale_share(x),
-            "degenerate": style_checks.degenerate_rate(sources, x), "bits": ngram.bits_per_note(x),
-            "contour_r": float(np.mean([style_checks.contour_r(s, y) for s, y in zip(sources, x, strict=True)])),
-            "sign": float(np.mean([style_checks.interval_sign_agreement(s, y)
-                                   for s, y in zip(sources, x, strict=True)]))}
-    refs = {"real": ngram.bits_per_note(real), "shuffled": ngram.bits_per_note(style_checks.shuffled_melodies(real)),
-            "real_oos": style_checks.out_of_scale_share(real)}
-    return rows, refs
-
-
 checks = {}
 for pair, (a, b) in style.PAIRS.items():
     for src, tgt in ((a, b), (b, a)):
-        rows, refs = shortcut_rows(pair, src, tgt)
+        rows, refs = style_checks.check_direction(models, src, tgt, excerpts[pair][src], excerpts[pair][tgt],
+                                                  second[pair]["judge"], second[pair]["ngram"][tgt])
         checks[(src, tgt)] = (rows, refs)
         print(f"{src} -> {tgt} ({len(excerpts[pair][src])} test excerpts); real {tgt}: "
-              f"{refs['real']:.2f} bits/note, shuffled {refs['shuffled']:.2f}, out of scale {refs['real_oos']:.3f}")
+              f"{refs['real_naturalness_bits']:.2f} bits/note, shuffled {refs['shuffled_naturalness_bits']:.2f}, "
+              f"out of scale {refs['real_out_of_scale']:.3f}")
         print(f"  {'method':<9}{'S1':>5}{'S2':>6}{'S2 95% CI':>12}{'P2':>6}{'rhythm':>8}{'out key':>8}"
               f"{'degen':>7}{'bits':>6}{'r':>6}{'dir':>6}")
         for name, r in rows.items():
-            lo, hi = r["S2_ci"]
-            print(f"  {name:<9}{r['S1']:>5.2f}{r['S2']:>6.2f}{lo:>6.2f}-{hi:<5.2f}{r['P2']:>6.2f}{r['rhythm_tv']:>8.2f}"
-                  f"{r['out_of_scale']:>8.3f}{r['degenerate']:>7.2f}{r['bits']:>6.2f}{r['contour_r']:>6.2f}{r['sign']:>6.2f}")
+            lo, hi = r["s_second_judge_ci"]
+            print(f"  {name:<9}{r['s']:>5.2f}{r['s_second_judge']:>6.2f}{lo:>6.2f}-{hi:<5.2f}{r['p_second_judge']:>6.2f}"
+                  f"{r['rhythm_tv']:>8.2f}{r['out_of_scale']:>8.3f}{r['degenerate_rate']:>7.2f}"
+                  f"{r['naturalness_bits']:>6.2f}{r['contour_r']:>6.2f}{r['interval_sign']:>6.2f}")
+
+# %%
+same = all(abs(checks[(src, tgt)][0][m][k] - record["pairs"][p]["methods"][m]["directions"][f"{src}->{tgt}"][k]) < 1e-3
+           for p, (a, b) in style.PAIRS.items() for src, tgt in ((a, b), (b, a)) for m in ("identity", "rule", "learned")
+           for k in ("s_second_judge", "naturalness_bits", "rhythm_tv", "out_of_scale", "degenerate_rate"))
+print("the checks reproduce the shipped record:", same)
+
+# %% [markdown]
+# Each figure of the table is an average of checks you can run on one melody. Here they
+# are for the first Han test excerpt and its learned transfer to German.
+
+# %%
+han_t = excerpts["german_han"]["han"][:1]
+german_t = models.decoders["german_han"].transfer(han_t, "han", "german", 1.0, models.guidance("german_han"))
+judge2: style_checks.TreeJudge = second["german_han"]["judge"]  # P(han), the pair's second style
+german_ngram: style_checks.NoteNGram = second["german_han"]["ngram"]["german"]
+print("source :", names(han_t[0]))
+print("learned:", names(german_t[0]))
+print(f"P(german) under the second judge {1 - judge2.predict_proba(german_t)[0]:.2f}; "
+      f"out of C major {style_checks.out_of_scale_share(german_t):.2f}; "
+      f"degenerate {style_checks.is_degenerate(han_t[0], german_t[0])}")
+print(f"{german_ngram.bits_per_note(german_t):.2f} bits/note under the German note n-gram "
+      f"({german_ngram.bits_per_note(style_checks.shuffled_melodies(german_t)):.2f} with its pitches shuffled); "
+      f"contour r {style_checks.contour_r(han_t[0], german_t[0]):.2f}; "
+      f"interval directions kept {style_checks.interval_sign_agreement(han_t[0], german_t[0]):.2f}")
 
 # %% [markdown]
 # **Reading the checks.** (Every figure is printed above; the second judge tells the test
@@ -532,7 +535,9 @@ for pair, (a, b) in style.PAIRS.items():
 # * **Han → German took a shortcut.** The token judge says German for 0.99 of the
 #   outputs, the second judge for 0.63. 43 % of their notes are outside C major (real
 #   German songs: 2.5 %), 53 % of them repeat one pitch five times or more, and at 6.27
-#   bits per note they are about as natural as shuffled German melodies (6.20).
+#   bits per note they are about as natural as shuffled German melodies (6.20). The first
+#   excerpt, checked note by note above, shows it: C♯, A♭ and B♭ in a tune in C (38 % of
+#   its notes out of key), and the second judge still hears Han ($P(\text{german})$ 0.07).
 # * **German → Han** is called Han by the second judge half the time (0.52, 0.44–0.60);
 #   8 % of its outputs are degenerate, and the example of section 4 (test excerpt 1) is
 #   one of them — printed below: one pitch, six times. It is a failure, not a transfer.
@@ -597,53 +602,90 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 7. Style fusion (风格融合) · ~10 min
+# ## 7. Style fusion (风格融合) · ~15 min
 #
 # MusicVAE (Roberts et al. 2018) blends two melodies by interpolating between their
 # latent codes along a great circle (spherical interpolation, *slerp*), which keeps the
 # codes at the norm the prior expects. Our style embeddings have no prior, so we walk a
 # straight line between the two **style** embeddings while the content code stays fixed: $e(s) = (1-s)\,e_A + s\,e_B$ for $s = 0, 0.2, \dots, 1$
 # (`style.fusion_path`). Half-way outputs are a fusion of the two styles. If the style
-# space is well behaved, $P(\text{target})$ should rise steadily along the path while
-# the content stays.
+# space is well behaved, $P(\text{target})$ should rise steadily along the path under
+# **both** judges, the content should stay, and the middle of the path should be about as
+# natural as its ends. `style_checks.fusion_checks` measures all three on every test
+# excerpt: "never falls" counts the melodies whose $P(\text{target})$ drops by no more
+# than 0.02 from one point to the next, and naturalness is bits per note under the
+# note n-gram of the nearer style (the smaller of the two).
 
 # %%
 fusion = {}
 for pair, (a, b) in style.PAIRS.items():
     for src, tgt in ((a, b), (b, a)):
-        path = style.fusion_path(models, excerpts[pair][src][:30], src, tgt)
-        rising = np.all(np.diff(path["p_target"], axis=0) >= -0.02, axis=0)
-        fusion[(src, tgt)] = path
-        print(f"{src:>7} -> {tgt:<7} mean P(target) along the path: {np.round(path['p_target'].mean(axis=1), 2)}; "
-              f"rising for {rising.mean():.2f} of melodies; content {np.round(path['content'].mean(axis=1), 2)}")
+        f = style_checks.fusion_checks(models, src, tgt, excerpts[pair][src], second[pair]["judge"],
+                                       second[pair]["ngram"])
+        fusion[(src, tgt)] = f
+        print(f"{src} -> {tgt} ({f['p_token'].shape[1]} melodies), s = {f['strength'].round(1).tolist()}")
+        print(f"  mean P(target), token judge:  {np.round(f['p_token'].mean(axis=1), 2)}, "
+              f"never falls for {f['monotone_token']:.2f}")
+        print(f"  mean P(target), second judge: {np.round(f['p_second_judge'].mean(axis=1), 2)}, "
+              f"never falls for {f['monotone_second_judge']:.2f}")
+        print(f"  bits/note (nearer style):     {np.round(f['bits_nearer'], 2)}")
+        print(f"  content:                      {np.round(f['content'].mean(axis=1), 2)}")
 
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(14, 3), sharey=True)
-for ax, ((src, tgt), path) in zip(axes, fusion.items(), strict=True):
-    ax.plot(path["strength"], path["p_target"], color="0.8", lw=0.8)
-    ax.plot(path["strength"], path["p_target"].mean(axis=1), "k-o", lw=2, label="mean")
-    ax.set_title(f"{src} -> {tgt}")
-    ax.set_xlabel("style mix s")
-axes[0].set_ylabel("P(target) (token judge)")
+fig, axes = plt.subplots(2, 4, figsize=(14, 5.5), sharex=True, sharey=True)
+for col, ((src, tgt), f) in enumerate(fusion.items()):
+    for row, (key, judge_name) in enumerate((("p_token", "token judge"), ("p_second_judge", "second judge"))):
+        ax = axes[row, col]
+        ax.plot(f["strength"], f[key], color="0.85", lw=0.6)
+        ax.plot(f["strength"], f[key].mean(axis=1), "k-o", lw=2)
+        ax.set_title(f"{src} -> {tgt}" if row == 0 else "")
+        if col == 0:
+            ax.set_ylabel(f"P(target), {judge_name}")
+        if row == 1:
+            ax.set_xlabel("style mix s")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Reading the paths (figures printed above): $P(\text{target})$ never falls along the path
-# (within 0.02) for 0.80 to 0.97 of the melodies, and the content stays at 0.84 or more.
-# But the paths are not smooth blends: chorale → Irish and Han → German jump from near 0
-# to near 1 over two intervals of the path, and German → Han on these 30 excerpts ends with a mean
-# $P(\text{han})$ of only 0.19. A straight line between two style embeddings is not a
-# straight line in what a listener (or a judge) hears — the point Pati & Lerch (2021) make
-# about disentangled latents.
+# **Reading the paths** (figures printed above).
 #
-# One fusion path, note by note: the same German excerpt decoded with $s = 0, 0.4, 0.6, 1$
-# towards Han (play any of them with `play(tokens_to_notes(path["outputs"][i, 0], vocab))`).
+# * **The token judge sees steady paths, the second judge does not.** Under the token
+#   judge, $P(\text{target})$ never falls for 0.72 to 0.92 of the melodies; under the
+#   second judge for only 0.32 to 0.63. Han → German is the clearest case: the token
+#   judge climbs to 0.98, the second judge stops at 0.65 (at $s$ = 0.8) and ends at 0.62.
+#   The guidance that pushes the decoder towards the token judge's idea of "German" does
+#   not carry over to a judge that reads note statistics.
+# * **The paths are not smooth blends.** Chorale → Irish jumps from 0.18 to 1.00 between
+#   $s$ = 0.4 and 0.6, and Han → German from 0.18 to 0.74 to 0.95 over two intervals. A straight
+#   line between two style embeddings is not a straight line in what a listener (or a
+#   judge) hears — the point Pati & Lerch (2021) make about disentangled latents.
+# * **The middle is no less natural than the ends.** Along every path the bits per note
+#   stay below the worse end's or within a quarter of a bit of it (Han → German peaks at
+#   6.38 for $s$ = 0.8; its end is 6.16), and the content stays at 0.85 or more. Chorale → Irish is the surprise: at
+#   $s$ = 0.6 the outputs are Irish to both judges (mean $P$ 1.00) and *more* natural
+#   (3.12 bits per note) than either end (4.04 and 5.68). Pushing the style embedding all
+#   the way to Irish is what doubles the tempo; a strength below 1 is the better transfer
+#   on this pair. Hear it below: 27 notes at $s$ = 0.6, 46 at $s$ = 1.
+#
+# **The path, heard.** Test excerpt 0 of chorale → Irish and of German → Han (the first
+# excerpt, not a chosen one), decoded at $s$ = 0, 0.6 and 1, with $P(\text{target})$ under
+# both judges; each clip is the whole four-bar excerpt.
 
 # %%
-path = fusion[("german", "han")]
-for i in (0, 2, 3, 5):
-    print(f"s = {path['strength'][i]:.1f}: P(han) = {path['p_target'][i, 0]:.2f}: {names(path['outputs'][i, 0])}")
+for pair, (src, tgt) in (("chorale_irish", ("chorale", "irish")), ("german_han", ("german", "han"))):
+    heard = style.fusion_path(models, excerpts[pair][src][:1], src, tgt, strengths=(0.0, 0.6, 1.0))
+    for s_mix, out, p1 in zip(heard["strength"], heard["outputs"][:, 0], heard["p_target"][:, 0], strict=True):
+        p2 = second[pair]["judge"].predict_proba(out)[0]
+        p2 = p2 if tgt == style.PAIRS[pair][1] else 1 - p2
+        print(f"{src} -> {tgt}, s = {s_mix:.1f}: P({tgt}) token judge {p1:.2f}, second judge {p2:.2f}: {names(out)}")
+        display(play(tokens_to_notes(out, vocab), bpm=90, max_seconds=None))
+
+# %% [markdown]
+# The German excerpt barely moves: its F becomes E, then D, its opening Cs drop to A,
+# and both judges still call it German at every point ($P(\text{han})$ at most 0.02).
+# It is one of the German melodies the decoder cannot move: across all German → Han
+# paths the mean $P(\text{han})$ ends at 0.61 under the token judge and 0.50 under the
+# second.
 
 # %% [markdown]
 # ## 8. Try it: the style mixer · ~5 min
@@ -672,7 +714,7 @@ print("German excerpt half way to Han:", names(style.melody_tokens(moved)[0]))
 # * Make the rules stronger (e.g. also turn quarter notes in Han → German into dotted
 #   rhythms) and see whether $S$ rises and what naturalness does.
 #
-# ## 9. Exercises · ~20 min
+# ## 9. Exercises · ~25 min
 #
 # **Exercise 1 — transfer strength.** Given the judge's $P(\text{B})$ for outputs
 # transferred A → B and for outputs transferred B → A, return $S_{tot}$.
@@ -744,6 +786,33 @@ _ = check_function("my_to_pentatonic never leaves the scale", lambda p: my_to_pe
                    [((p,), True) for p in range(48, 96)], hint="every answer's pitch class must be 0, 2, 4, 7 or 9")
 
 # %% [markdown]
+# **Exercise 4 — a shortcut check: rhythm distance.** Given two histograms of
+# note-to-note gaps (counts or shares, over the same bins), return their total-variation
+# distance $\tfrac12 \sum_i |p_i - q_i|$ after turning each into shares that sum to 1.
+# The checker feeds it the gap histograms of the learned chorale → Irish outputs and of
+# real Irish tunes (`style_checks.ioi_histogram`) and compares with the table of section 5.1.
+
+# %% nbgrader={"grade": false, "grade_id": "ex6_4_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_rhythm_tv(h_out, h_ref):
+    ### BEGIN SOLUTION
+    p = np.asarray(h_out, dtype=float) / np.sum(h_out)
+    q = np.asarray(h_ref, dtype=float) / np.sum(h_ref)
+    return float(0.5 * np.abs(p - q).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex6_4", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+learned_irish = fusion[("chorale", "irish")]["outputs"][-1]  # s = 1: the learned transfer of section 5
+real_irish = excerpts["chorale_irish"]["irish"]
+_ = check_function("my_rhythm_tv", my_rhythm_tv,
+                   [(([2, 0, 0], [0, 1, 0]), 1.0), (([1, 1], [5, 5]), 0.0), (([3, 1], [1, 1]), 0.25)],
+                   atol=1e-12, hint="divide each histogram by its sum first; then half the sum of |p - q|")
+_ = check_function("my_rhythm_tv on the learned chorale -> Irish outputs", my_rhythm_tv,
+                   [((style_checks.ioi_histogram(learned_irish), style_checks.ioi_histogram(real_irish)),
+                     checks[("chorale", "irish")][0]["learned"]["rhythm_tv"])],
+                   atol=1e-3, hint="compare with the 'rhythm' column of the learned row in section 5.1")
+
+# %% [markdown]
 # ## Summary
 #
 # * Style can be described with numbers: note lengths separate chorales from Irish
@@ -758,6 +827,13 @@ _ = check_function("my_to_pentatonic never leaves the scale", lambda p: my_to_pe
 #   Measured honestly, it beats the rule only where the rule is weak (German ↔ Han:
 #   higher $S$, same onsets), and there it pays in contour and naturalness; on chorale ↔
 #   Irish it adds nothing over the rule.
+# * A judge the decoder was tuned with flatters it. A second judge of another family,
+#   never used for any choice, and checks on the notes themselves (rhythm, key, repeated
+#   pitches, bits per note) found the shortcuts: double time for chorale → Irish, notes
+#   outside the key for Han → German.
+# * Fusion by interpolating style embeddings gives paths that rise steadily for the
+#   tuned judge but not for the second one, and that jump rather than blend; the middle
+#   of a path can still be the best-sounding point (chorale → Irish at $s$ = 0.6).
 #
 # ## References
 #

@@ -350,7 +350,7 @@ def shuffled_melodies(tokens: Any, seed: int = 0) -> np.ndarray:
 def binomial_ci(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     """Wilson 95 % interval for a share ``k / n``.
 
-    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    Used by: :func:`check_direction`
     """
     if isinstance(n, bool) or int(n) != n or n < 1 or not 0 <= k <= n:
         raise ConfigError(f"arguments 'k' = {k!r}, 'n' = {n!r}: expected whole numbers with 0 <= k <= n, n >= 1")
@@ -368,7 +368,7 @@ def mean_share_ci(ks: Sequence[int], ns: Sequence[int], z: float = 1.959964) -> 
     Each share gets a Wilson interval (:func:`binomial_ci`); they are combined by the MOVER
     method (Zou & Donner 2008), which keeps the interval inside [0, 1] and around the mean.
 
-    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    Used by: :func:`check_record`
     """
     if len(ks) != len(ns) or not ks:
         raise ConfigError(f"arguments 'ks' and 'ns' must be non-empty and of one length; got {len(ks)} and {len(ns)}")
@@ -549,7 +549,7 @@ def check_record(models: Any, pair: str, excerpts: dict[str, np.ndarray] | None 
         the nearer style's note n-gram, minus the worse endpoint's; the largest over middle
         points and directions).
 
-    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    Used by: musiclib.models.style.train_style (the record's checks)
     """
     from musiclib.models import style
 
