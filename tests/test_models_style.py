@@ -269,3 +269,18 @@ def test_negative_guidance_is_refused(shipped):
 def test_decoder_refuses_the_other_pairs_styles(shipped):
     with pytest.raises(ConfigError, match="not this decoder's pair"):
         shipped.decoders["german_han"].transfer(tokens([60, 62, 64], [1, 1, 1]), "chorale", "irish")
+
+
+def test_checks_refuse_styles_of_two_pairs_and_strengths_outside_the_unit_interval(shipped):
+    from musiclib.models import style_checks
+
+    rows = style.evaluation_excerpts("german_han")["german"][:3]
+    judge2 = style_checks.TreeJudge.fit(np.concatenate([rows, rows + 0]), np.r_[0, 0, 0, 1, 1, 1])
+    with pytest.raises(ConfigError, match="han"):
+        style_checks.check_direction(shipped, "chorale", "han", rows, rows, judge2,
+                                     style_checks.NoteNGram.fit(rows))
+    with pytest.raises(ConfigError, match="strength"):
+        ngrams = {s: style_checks.NoteNGram.fit(rows) for s in ("german", "han")}
+        style_checks.fusion_checks(shipped, "german", "han", rows, judge2, ngrams, strengths=(0.0, 1.5))
+    with pytest.raises(ConfigError, match="pair"):
+        style_checks.check_record(shipped, "jazz_blues")
