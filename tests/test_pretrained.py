@@ -177,3 +177,23 @@ def test_save_refuses_to_overwrite(tmp_path, shipped):
         shipped.save(path)
     with pytest.raises(CheckpointError, match=r"\.keras"):
         shipped.save(tmp_path / "model.h5")
+
+
+@pytest.mark.parametrize("name, key", [("melody_lstm.keras", "lstm"), ("melody_transformer.keras", "transformer")])
+def test_records_keep_three_seeds_with_their_mean_and_sd(name, key):
+    """`seeds` (tools/seed_runs.py): the shipped run first, then the other seeds, and their summary."""
+    record = read_record(MELODY_LSTM.parent / name)
+    rows = record["seeds"]
+    assert len(rows) >= 3 and len({r["seed"] for r in rows}) == len(rows)
+    assert rows[0]["shipped"] and rows[0]["seed"] == record["seed"]
+    assert rows[0]["test"] == {k: record["test_metrics"][key][k] for k in rows[0]["test"]}
+    for row in rows[1:]:
+        assert row["command"].startswith("python -m musiclib.train") and f"--seed {row['seed']}" in row["command"]
+        assert row["epochs_run"] >= 1 and row["run_cpu_seconds"] > 0
+    summary = record["seeds_summary"]
+    assert summary["n"] == len(rows)
+    for metric in ("bits_per_step", "event_accuracy"):
+        values = np.array([r["test"][metric] for r in rows])
+        assert summary[metric]["mean"] == pytest.approx(values.mean(), abs=1e-6)
+        assert summary[metric]["sd"] == pytest.approx(values.std(ddof=1), abs=1e-6)
+    assert record["seeds_command"].startswith("python tools/seed_runs.py --seeds")

@@ -1,0 +1,140 @@
+"""Train the shipped melody models with more seeds and record their test metrics across seeds.
+
+    python tools/seed_runs.py --seeds 1 2                  # train, print mean +- sd, write nothing
+    python tools/seed_runs.py --seeds 1 2 --runs DIR       # keep the runs in DIR (a run found there is reused)
+    python tools/seed_runs.py --seeds 1 2 --runs DIR --ship  # also write `seeds` into the shipped records
+
+Each run is the shipped model's own training recipe with another ``--seed``, written
+outside the package: the LSTM for 15 epochs (the ``cpu`` recipe), the Transformer with its
+default budget of 660 process-CPU seconds. Two runs train side by side. With ``--ship`` the test
+metrics of every run, the shipped seed first, go into ``musiclib/checkpoints/melody_lstm.json``
+and ``melody_transformer.json`` under ``seeds``, with ``seeds_summary`` (mean and sample sd)
+and ``seeds_command``. The shipped .keras files are not touched.
+
+Process CPU seconds of each run come from the operating system (``os.wait4``): the whole
+command, n-gram fitting and evaluation included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from musiclib.fileio import atomic_write_text  # noqa: E402
+from musiclib.pretrained import CHECKPOINT_DIR  # noqa: E402
+
+EPOCHS = 15
+MODELS = {
+    # name: (record file, metrics key, command arguments before --seed/--out)
+    "lstm": ("melody_lstm.json", "lstm",
+             ["melody", "--profile", "cpu", "--epochs", str(EPOCHS), "--max-seconds", "3600"]),
+    "transformer": ("melody_transformer.json", "transformer", ["transformer", "--profile", "cpu"]),
+}
+METRICS = ("bits_per_step", "event_accuracy", "accuracy")
+PARALLEL = 2
+
+
+def _command(model: str, seed: int, out: Path) -> list[str]:
+    return [sys.executable, "-m", "musiclib.train", *MODELS[model][2], "--seed", str(seed), "--out", str(out)]
+
+
+def _entry(record: dict, model: str, seed: int, command: str, run_cpu: float | None) -> dict:
+    key = MODELS[model][1]
+    entry = {"seed": seed, "command": command, "epochs_run": record.get("epochs_run"),
+             "best_epoch": record.get("best_epoch"),
+             "test": {k: record["test_metrics"][key][k] for k in METRICS}}
+    if "train_cpu_seconds" in record:
+        entry["train_cpu_seconds"] = record["train_cpu_seconds"]
+    if run_cpu is not None:
+        entry["run_cpu_seconds"] = round(run_cpu, 1)
+    return entry
+
+
+def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
+    """Train (or reuse) every model for every seed; the entries per model, in seed order."""
+    runs.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+    queue = [(m, s) for m in MODELS for s in seeds if not (runs / f"{m}_seed{s}.json").exists()]
+    cpu: dict[tuple[str, int], float] = {}
+    running: dict[int, tuple[str, int]] = {}
+
+    def start() -> None:
+        if queue:
+            model, seed = queue.pop(0)
+            log = open(runs / f"{model}_seed{seed}.log", "w", encoding="utf-8")  # noqa: SIM115
+            proc = subprocess.Popen(_command(model, seed, runs / f"{model}_seed{seed}.keras"), cwd=ROOT, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT)
+            running[proc.pid] = (model, seed)
+            print(f"training {model} seed {seed} (log: {log.name})", flush=True)
+
+    for _ in range(PARALLEL):
+        start()
+    while running:
+        pid, status, usage = os.wait4(-1, 0)
+        model, seed = running.pop(pid)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{model} seed {seed} failed: see {runs / f'{model}_seed{seed}.log'}")
+        cpu[(model, seed)] = usage.ru_utime + usage.ru_stime
+        (runs / f"{model}_seed{seed}.cpu").write_text(f"{cpu[(model, seed)]:.1f}\n", encoding="utf-8")
+        print(f"{model} seed {seed}: done, {cpu[(model, seed)]:.0f} CPU s", flush=True)
+        start()
+    entries: dict[str, list[dict]] = {}
+    for model, (record_file, _, _) in MODELS.items():
+        shipped = json.loads((CHECKPOINT_DIR / record_file).read_text(encoding="utf-8"))
+        rows = [_entry(shipped, model, int(shipped["seed"]), shipped["command"], None) | {"shipped": True}]
+        for seed in seeds:
+            rec = json.loads((runs / f"{model}_seed{seed}.json").read_text(encoding="utf-8"))
+            cpu_file = runs / f"{model}_seed{seed}.cpu"
+            run_cpu = float(cpu_file.read_text()) if cpu_file.exists() else None
+            command = " ".join(["python", *_command(model, seed, Path(f"{model}_seed{seed}.keras"))[1:]])
+            rows.append(_entry(rec, model, seed, command, run_cpu))
+        entries[model] = rows
+    return entries
+
+
+def summary(rows: list[dict]) -> dict:
+    """Mean and sample sd (ddof = 1) of each test metric over the runs."""
+    out: dict = {"n": len(rows)}
+    for k in METRICS:
+        v = np.array([r["test"][k] for r in rows], dtype=float)
+        out[k] = {"mean": round(float(v.mean()), 6), "sd": round(float(v.std(ddof=1)), 6) if len(v) > 1 else 0.0}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, nargs="+", required=True, help="extra seeds (the shipped one is kept)")
+    ap.add_argument("--runs", default=None, help="folder for the runs (default: a temporary one)")
+    ap.add_argument("--ship", action="store_true", help="write `seeds` into the shipped records")
+    args = ap.parse_args(argv)
+    if len(set(args.seeds)) != len(args.seeds):
+        ap.error(f"argument --seeds: {args.seeds} repeats a seed")
+    runs = Path(args.runs) if args.runs else Path(tempfile.mkdtemp(prefix="seed_runs_"))
+    entries = run_seeds(args.seeds, runs)
+    for model, rows in entries.items():
+        s = summary(rows)
+        print(f"{model}: " + ", ".join(f"{k} {s[k]['mean']:.3f} +- {s[k]['sd']:.3f}" for k in METRICS)
+              + f" over seeds {[r['seed'] for r in rows]}")
+        if args.ship:
+            path = CHECKPOINT_DIR / MODELS[model][0]
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record |= {"seeds": rows, "seeds_summary": s,
+                       "seeds_command": "python tools/seed_runs.py --seeds "
+                                        + " ".join(map(str, args.seeds)) + " --ship"}
+            atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n", overwrite=True)
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
