@@ -504,11 +504,11 @@ print("the checks reproduce the shipped record:", same)
 # %%
 han_t = excerpts["german_han"]["han"][:1]
 german_t = models.decoders["german_han"].transfer(han_t, "han", "german", 1.0, models.guidance("german_han"))
-judge2: style_checks.TreeJudge = second["german_han"]["judge"]  # P(han), the pair's second style
+judge2: style_checks.TreeJudge = second["german_han"]["judge"]  # trained on German and Han excerpts
 german_ngram: style_checks.NoteNGram = second["german_han"]["ngram"]["german"]
 print("source :", names(han_t[0]))
 print("learned:", names(german_t[0]))
-print(f"P(german) under the second judge {1 - judge2.predict_proba(german_t)[0]:.2f}; "
+print(f"P(german) under the second judge {judge2.p_target(german_t, 'german')[0]:.2f}; "
       f"out of C major {style_checks.out_of_scale_share(german_t):.2f}; "
       f"degenerate {style_checks.is_degenerate(han_t[0], german_t[0])}")
 print(f"{german_ngram.bits_per_note(german_t):.2f} bits/note under the German note n-gram "
@@ -675,8 +675,7 @@ plt.show()
 for pair, (src, tgt) in (("chorale_irish", ("chorale", "irish")), ("german_han", ("german", "han"))):
     heard = style.fusion_path(models, excerpts[pair][src][:1], src, tgt, strengths=(0.0, 0.6, 1.0))
     for s_mix, out, p1 in zip(heard["strength"], heard["outputs"][:, 0], heard["p_target"][:, 0], strict=True):
-        p2 = second[pair]["judge"].predict_proba(out)[0]
-        p2 = p2 if tgt == style.PAIRS[pair][1] else 1 - p2
+        p2 = second[pair]["judge"].p_target(out, tgt)[0]
         print(f"{src} -> {tgt}, s = {s_mix:.1f}: P({tgt}) token judge {p1:.2f}, second judge {p2:.2f}: {names(out)}")
         display(play(tokens_to_notes(out, vocab), bpm=90, max_seconds=None))
 

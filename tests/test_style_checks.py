@@ -89,6 +89,12 @@ def test_tree_judge_separates_eighth_tunes_from_quarter_tunes():
     assert np.all(judge.predict_proba(b) > 0.5) and np.all(judge.predict_proba(a) < 0.5)
     with pytest.raises(DataError, match="'y'"):
         C.TreeJudge.fit(a, np.zeros(40, int))
+    named = C.TreeJudge.fit(np.concatenate([a, b]), np.r_[np.zeros(40), np.ones(40)].astype(int),
+                            styles=("quarters", "eighths"))
+    assert np.array_equal(named.p_target(b, "eighths"), named.predict_proba(b))
+    assert np.array_equal(named.p_target(a, "quarters"), 1 - named.predict_proba(a))
+    with pytest.raises(ConfigError, match="'target'"):
+        judge.p_target(a, "quarters")  # fitted without the styles' names
 
 
 def test_note_ngram_scores_its_own_style_lower_than_shuffled():

@@ -65,17 +65,17 @@ def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
     runs.mkdir(parents=True, exist_ok=True)
     env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     queue = [(m, s) for m in MODELS for s in seeds if not (runs / f"{m}_seed{s}.json").exists()]
-    cpu: dict[tuple[str, int], float] = {}
     running: dict[int, tuple[str, int]] = {}
 
     def start() -> None:
         if queue:
             model, seed = queue.pop(0)
-            log = open(runs / f"{model}_seed{seed}.log", "w", encoding="utf-8")  # noqa: SIM115
-            proc = subprocess.Popen(_command(model, seed, runs / f"{model}_seed{seed}.keras"), cwd=ROOT, env=env,
-                                    stdout=log, stderr=subprocess.STDOUT)
+            log = runs / f"{model}_seed{seed}.log"
+            with open(log, "w", encoding="utf-8") as out:  # the child keeps its own descriptor
+                proc = subprocess.Popen(_command(model, seed, runs / f"{model}_seed{seed}.keras"), cwd=ROOT,
+                                        env=env, stdout=out, stderr=subprocess.STDOUT)
             running[proc.pid] = (model, seed)
-            print(f"training {model} seed {seed} (log: {log.name})", flush=True)
+            print(f"training {model} seed {seed} (log: {log})", flush=True)
 
     for _ in range(PARALLEL):
         start()
@@ -84,9 +84,9 @@ def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
         model, seed = running.pop(pid)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{model} seed {seed} failed: see {runs / f'{model}_seed{seed}.log'}")
-        cpu[(model, seed)] = usage.ru_utime + usage.ru_stime
-        (runs / f"{model}_seed{seed}.cpu").write_text(f"{cpu[(model, seed)]:.1f}\n", encoding="utf-8")
-        print(f"{model} seed {seed}: done, {cpu[(model, seed)]:.0f} CPU s", flush=True)
+        cpu = usage.ru_utime + usage.ru_stime
+        (runs / f"{model}_seed{seed}.cpu").write_text(f"{cpu:.1f}\n", encoding="utf-8")
+        print(f"{model} seed {seed}: done, {cpu:.0f} CPU s", flush=True)
         start()
     entries: dict[str, list[dict]] = {}
     for model, (record_file, _, _) in MODELS.items():

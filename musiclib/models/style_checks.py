@@ -264,9 +264,11 @@ class TreeJudge:
     """
 
     model: Any
+    #: The pair's two styles (label 0, label 1), when known: what :meth:`p_target` needs.
+    styles: tuple[str, str] | None = None
 
     @classmethod
-    def fit(cls, tokens: Any, y: Any, *, seed: int = 0) -> TreeJudge:
+    def fit(cls, tokens: Any, y: Any, *, seed: int = 0, styles: tuple[str, str] | None = None) -> TreeJudge:
         """Train on token rows and labels (0 = style A, 1 = style B), classes weighted equally."""
         from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -277,11 +279,18 @@ class TreeJudge:
         model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, max_leaf_nodes=15,
                                                early_stopping=False, class_weight="balanced", random_state=seed)
         model.fit(X, y)
-        return cls(model)
+        return cls(model, styles)
 
     def predict_proba(self, tokens: Any) -> np.ndarray:
         """P(style B) for each row."""
         return self.model.predict_proba(melody_statistics(tokens))[:, 1]
+
+    def p_target(self, tokens: Any, target: str) -> np.ndarray:
+        """P(target) for each row, ``target`` one of :attr:`styles`."""
+        if self.styles is None or target not in self.styles:
+            raise ConfigError(f"argument 'target' is {target!r}; this judge tells apart {self.styles}")
+        p_b = self.predict_proba(tokens)
+        return p_b if target == self.styles[1] else 1 - p_b
 
 
 class _NoteSymbols:
@@ -361,7 +370,6 @@ def binomial_ci(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return float(max(0.0, mid - half)), float(min(1.0, mid + half))
 
 
-
 def mean_share_ci(ks: Sequence[int], ns: Sequence[int], z: float = 1.959964) -> list[float]:
     """95 % interval of the mean of several shares ``k_i / n_i`` (e.g. S_tot over two directions).
 
@@ -379,6 +387,7 @@ def mean_share_ci(ks: Sequence[int], ns: Sequence[int], z: float = 1.959964) -> 
     lo = mean - np.sqrt(sum((w * (pi - li)) ** 2 for pi, (li, _) in zip(p, ci, strict=True)))
     hi = mean + np.sqrt(sum((w * (ui - pi)) ** 2 for pi, (_, ui) in zip(p, ci, strict=True)))
     return [round(float(max(0.0, lo)), 4), round(float(min(1.0, hi)), 4)]
+
 
 # --------------------------------------------------------------------------- every check, every method
 #: Style-mix points of the fusion paths the record measures.
@@ -412,7 +421,7 @@ def train_second_judge(pair: str, *, max_excerpts: int = 3000, seed: int | None 
     kw = {} if seed is None else {"seed": seed}
     train = [style.style_excerpts(s, "train", limit=max_excerpts, **kw).tokens for s in (a, b)]
     y = np.r_[np.zeros(len(train[0])), np.ones(len(train[1]))].astype(int)
-    judge = TreeJudge.fit(np.concatenate(train), y)
+    judge = TreeJudge.fit(np.concatenate(train), y, styles=(a, b))
     return judge, {s: NoteNGram.fit(t) for s, t in zip((a, b), train, strict=True)}
 
 
@@ -430,7 +439,7 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
     source, target : str
     sources : (n, T) token rows of the source style (the inputs)
     real : (m, T) token rows of real target-style melodies (the reference)
-    judge2 : TreeJudge of the pair (P(second style of the pair))
+    judge2 : TreeJudge of the pair, knowing its styles (:func:`train_second_judge`)
     ngram : NoteNGram of the target style
 
     Returns
@@ -451,7 +460,6 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
     pair = style._pair_of(source, target)
     sources = _rows(sources, "sources")
     real = _rows(real, "real")
-    second_is_b = target == style.PAIRS[pair][1]
     outs = {"identity": sources,
             "rule": np.stack([style.rule_transfer(t, source, target) for t in sources]),
             "learned": models.decoders[pair].transfer(sources, source, target, 1.0, models.guidance(pair))}
@@ -459,8 +467,7 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
     n = len(sources)
     for name, x in outs.items():
         k1 = int(np.sum(models.p_target(x, target) > 0.5))
-        p2 = judge2.predict_proba(x)
-        p2 = p2 if second_is_b else 1 - p2
+        p2 = judge2.p_target(x, target)
         k2 = int(np.sum(p2 > 0.5))
         rows[name] = {
             "n": n,
@@ -500,10 +507,8 @@ def fusion_checks(models: Any, source: str, target: str, sources: np.ndarray, ju
     """
     from musiclib.models import style
 
-    pair = style._pair_of(source, target)
     path = style.fusion_path(models, sources, source, target, strengths)
-    p2 = np.stack([judge2.predict_proba(o) for o in path["outputs"]])
-    p2 = p2 if target == style.PAIRS[pair][1] else 1 - p2
+    p2 = np.stack([judge2.p_target(o, target) for o in path["outputs"]])
     bits_s = np.array([ngrams[source].bits_per_note(o) for o in path["outputs"]])
     bits_t = np.array([ngrams[target].bits_per_note(o) for o in path["outputs"]])
     return {"strength": path["strength"], "outputs": path["outputs"], "p_second_judge": p2,
@@ -520,9 +525,10 @@ def check_record(models: Any, pair: str, excerpts: dict[str, np.ndarray] | None 
 
     Every figure is measured on the pair's evaluation excerpts, both directions; the
     method-level figures are the mean of the two directions, which are kept under
-    ``directions``. ``s_tot_ci`` is the Wilson 95 % interval of the token judge's share
-    of the mean of the two directions' shares (each a Wilson interval, combined by the MOVER
-    method of Zou & Donner 2008); ``s_tot_second_judge_ci`` the same under the second judge.
+    ``directions``. ``s_tot_ci`` is the 95 % interval of ``s_tot``, the mean of the token
+    judge's two direction shares (each share's Wilson interval, combined by the MOVER method
+    of Zou & Donner 2008, :func:`mean_share_ci`); ``s_tot_second_judge_ci`` the same under
+    the second judge.
 
     Parameters
     ----------
