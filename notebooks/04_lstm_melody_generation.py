@@ -483,8 +483,8 @@ if USE_PRETRAINED:
 # %%
 for row in pretrained.record["seeds"]:
     t = row["test"]
-    print(f"LSTM seed {row['seed']:>4}: {t['bits_per_step']:.3f} bits/step, event accuracy {t['event_accuracy']:.3f}"
-          + (" (shipped)" if row.get("shipped") else ""))
+    print(f"LSTM seed {row['seed']:>4}: {row['epochs_run']} epochs, {t['bits_per_step']:.3f} bits/step, "
+          f"event accuracy {t['event_accuracy']:.3f}" + (" (shipped)" if row.get("shipped") else ""))
 spread = pretrained.record["seeds_summary"]
 print(f"LSTM, mean ± sd over {spread['n']} seeds: {spread['bits_per_step']['mean']:.3f} ± "
       f"{spread['bits_per_step']['sd']:.3f} bits/step, event accuracy {spread['event_accuracy']['mean']:.3f} ± "
