@@ -30,7 +30,7 @@ Melodies are token sequences of a :class:`~musiclib.representation.MelodyVocabul
 :func:`transpose_some` and :func:`random_melodies` build the controlled degradations
 that any sound metric must rank correctly.
 
-Taught in: notebooks/07_evaluation_and_applications.ipynb
+Taught in: notebooks/07_evaluating_generated_music.ipynb
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def melody_features(notes: NoteList) -> dict[str, np.ndarray]:
     DataError
         The melody has fewer than two notes (no interval, no inter-onset interval).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if not isinstance(notes, NoteList):
         raise ShapeError(f"argument 'notes' must be a NoteList, got {type(notes).__name__}")
@@ -177,7 +177,7 @@ class FeatureSet:
     name : str
         A label for tables ("held-out", "lstm", ...).
 
-    Used by: musiclib.metrics (returned by :func:`set_features`); notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`set_features`); notebooks/07_evaluating_generated_music.ipynb
     """
 
     values: dict[str, np.ndarray]
@@ -219,7 +219,7 @@ def set_features(
     DataError
         A melody with fewer than two notes (the message names its index).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     if isinstance(melodies, np.ndarray) and melodies.ndim == 1 and melodies.dtype != object:
@@ -246,7 +246,7 @@ def pairwise_distances(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray
     leave-one-out distances of Yang & Lerch, n (n - 1) values. Otherwise (inter-set)
     every pair (i, j), n_a n_b values.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     a = np.asarray(a, np.float64)
     if a.ndim != 2:
@@ -279,7 +279,7 @@ def gaussian_kde_on_grid(samples: np.ndarray, grid: np.ndarray, bandwidth: float
     the exact sum when the grid spacing is below half the bandwidth (here it always is).
     The result integrates to 1 on the grid (Riemann sum).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     grid = np.asarray(grid, np.float64)
     x = np.asarray(samples, np.float64).ravel()
@@ -318,7 +318,7 @@ def overlap_and_kl(p_samples: np.ndarray, q_samples: np.ndarray, *, grid_points:
     overlap, kl : float
     grid, p, q : ndarrays (for plots)
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     p_s, q_s = np.asarray(p_samples, np.float64).ravel(), np.asarray(q_samples, np.float64).ravel()
     if p_s.size == 0 or q_s.size == 0:
@@ -355,7 +355,7 @@ class FeatureComparison:
     kl : float
         KL(intra-reference || inter-set) in nats (0 = indistinguishable).
 
-    Used by: musiclib.metrics (rows of :class:`SetComparison`); notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (rows of :class:`SetComparison`); notebooks/07_evaluating_generated_music.ipynb
     """
 
     feature: str
@@ -375,7 +375,7 @@ class SetComparison:
     reference, candidate : str
     rows : list of FeatureComparison
 
-    Used by: musiclib.metrics (returned by :func:`compare_sets`); notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`compare_sets`); notebooks/07_evaluating_generated_music.ipynb
     """
 
     reference: str
@@ -419,7 +419,7 @@ def compare_sets(reference: FeatureSet, candidate: FeatureSet, *, features: Sequ
     the reference itself, the pair (i, i) is left out of the inter-set distances too
     (leave-one-out), so a set compared with itself scores overlap 1 and KL 0.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     for arg, fs in (("reference", reference), ("candidate", candidate)):
         if not isinstance(fs, FeatureSet):
@@ -445,7 +445,7 @@ def compare_sets(reference: FeatureSet, candidate: FeatureSet, *, features: Sequ
 def feature_vectors(fs: FeatureSet, features: Sequence[str] = FRECHET_FEATURES) -> np.ndarray:
     """One vector per melody: the named features concatenated, shape (n, dim).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     return np.concatenate([fs.values[f] for f in features], axis=1)
 
@@ -509,7 +509,7 @@ class FrechetResult:
         Coverage of the interval (0.95).
     n_boot : int
 
-    Used by: musiclib.metrics (returned by :func:`frechet_distance`); notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`frechet_distance`); notebooks/07_evaluating_generated_music.ipynb
     """
 
     value: float
@@ -536,7 +536,7 @@ def frechet_distance(reference: FeatureSet | np.ndarray, candidate: FeatureSet |
     histogram), so that note counts do not drown histograms and a histogram bin the
     reference almost never uses cannot turn a few unusual notes into a huge distance.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     x, y = _scaled_vectors({"reference": reference, "candidate": candidate}, standardize, min_scale)
     _check_level(level)
@@ -581,7 +581,7 @@ def kernel_distance(reference: FeatureSet | np.ndarray, candidate: FeatureSet | 
     one population, whatever their sizes; so a single estimate can be slightly negative.
     Inputs and scaling as :func:`frechet_distance`.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if not (isinstance(degree, int | np.integer) and degree >= 1):
         raise ShapeError(f"argument 'degree' is {degree!r}; expected a whole number >= 1")
@@ -611,7 +611,7 @@ class PairedDifference:
     level : float
     n_boot : int
 
-    Used by: musiclib.metrics (returned by :func:`paired_difference`); notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`paired_difference`); notebooks/07_evaluating_generated_music.ipynb
     """
 
     metric: str
@@ -656,7 +656,7 @@ def paired_difference(reference: FeatureSet | np.ndarray, a: FeatureSet | np.nda
         Fewer than 2 melodies in a set, ``n`` below 2 or above a set's size, ``n_boot``
         below 2, different features in the sets, an unknown ``metric``.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if metric not in _DISTANCES:
         raise ShapeError(f"argument 'metric' is {metric!r}; expected one of {sorted(_DISTANCES)}")
@@ -696,7 +696,7 @@ class WindowIndex:
     ----------
     training : sequence of token arrays
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
 
     def __init__(self, training: Sequence[np.ndarray]) -> None:
@@ -780,7 +780,7 @@ class OriginalityBaseline:
     ngram : int
         Window length of the overlap (steps).
 
-    Used by: musiclib.metrics (returned by :func:`originality_baseline`); notebooks/07_evaluation_and_applications.ipynb
+    Used by: musiclib.metrics (returned by :func:`originality_baseline`); notebooks/07_evaluating_generated_music.ipynb
     """
 
     length: int
@@ -803,7 +803,7 @@ def originality_baseline(held_out: Sequence[np.ndarray], index: WindowIndex, len
     the training corpus is longer than the upper end of this interval: it shares more
     than (1 + level) / 2 of human excerpts of the same corpus do.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if int(length) < 1:
         raise ShapeError(f"argument 'length' is {length!r}; expected >= 1")
@@ -839,7 +839,7 @@ def shuffle_notes(tokens: np.ndarray, fraction: float = 1.0, *, seed: int | np.r
 
     Pitch-class histogram, pitch count and range stay; intervals and transitions break.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     if not 0 <= fraction <= 1:
@@ -860,7 +860,7 @@ def jitter_onsets(tokens: np.ndarray, max_steps: int, *, seed: int | np.random.G
 
     Notes keep their order; a note moved past its neighbour's start is cut at it.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 0:
@@ -886,7 +886,7 @@ def transpose_some(melodies: Sequence[np.ndarray], fraction: float, semitones: i
                    seed: int = 0, vocab: MelodyVocabulary | None = None) -> list[np.ndarray]:
     """Transpose a random ``fraction`` of the melodies by ``semitones`` (octave-folded into the vocabulary).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     if not 0 <= fraction <= 1:
@@ -916,7 +916,7 @@ def random_melodies(n: int, length: int, *, low: int = 60, high: int = 79, seed:
 
     The floor of any evaluation: a metric that does not rank these last is broken.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     vocab = vocab or MelodyVocabulary()
     if int(n) < 1 or int(length) < 2:
@@ -977,7 +977,7 @@ def binomial_p_value(correct: int, trials: int, p0: float = 0.5) -> float:
     In a two-alternative listening test ("which of A and B did a person write?"),
     listeners who cannot tell are right with probability 0.5.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     n = _check_trials(trials, p0)
     if not _is_number(correct) or int(correct) != correct or not 0 <= correct <= n:
@@ -988,7 +988,7 @@ def binomial_p_value(correct: int, trials: int, p0: float = 0.5) -> float:
 def critical_count(trials: int, alpha: float = 0.05, p0: float = 0.5) -> int:
     """The fewest correct answers out of ``trials`` that the test at level ``alpha`` calls significant.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     n = _check_trials(trials, p0)
     if not _is_number(alpha) or not 0 < alpha < 1:
@@ -1008,7 +1008,7 @@ def listening_test_power(trials: int, rate: float, alpha: float = 0.05, p0: floa
     trials at a true rate of 60 % give about 0.62: four times in ten such a real
     difference goes unnoticed.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     n = _check_trials(trials, p0)
     if not _is_number(rate) or not 0 < rate < 1:
@@ -1028,7 +1028,7 @@ def read_listening_answers(path: str | os.PathLike) -> list[dict]:
     DataError
         Missing file or columns.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     p = Path(path)
     if not p.is_file():
@@ -1065,7 +1065,7 @@ def listener_bootstrap(answers: Sequence[dict], *, n_boot: int = 2000, level: fl
     ShapeError
         ``n_boot`` below 2, or ``level`` outside (0, 1).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if not answers:
         raise DataError("argument 'answers' is empty; no trial to analyse")
@@ -1094,7 +1094,7 @@ def listening_test_summary(answers: Sequence[dict], *, alpha: float = 0.05, effe
     trials (the binomial test); ``listeners`` and ``listener_interval`` (the
     :func:`listener_bootstrap` 95 % interval of the rate) drop that assumption.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if not answers:
         raise DataError("argument 'answers' is empty; no trial to analyse")

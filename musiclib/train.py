@@ -321,6 +321,7 @@ def train_melody(
     ablation: bool = False,
     max_seconds: float | None = None,
     progress: bool = True,
+    max_cpu_seconds: float | None = None,
 ) -> dict:
     """Fit the n-grams, train the LSTM, evaluate on the test split, write the checkpoint.
 
@@ -335,7 +336,10 @@ def train_melody(
     ablation : bool
         Also train the LSTM without the bar position (``lstm_no_pos`` in the record).
     max_seconds : float, optional
-        Training time budget per LSTM (default: the profile's).
+        Training time budget per LSTM in wall-clock seconds (default: the profile's).
+    max_cpu_seconds : float, optional
+        Training budget per LSTM in process CPU seconds (the unit of the budget
+        comparison, ``tools/budget_runs.py``); none by default.
 
     Returns the JSON record written beside the checkpoint.
 
@@ -343,6 +347,7 @@ def train_melody(
     """
     check_epochs(epochs)
     check_seconds(max_seconds, "--max-seconds")
+    check_seconds(max_cpu_seconds, "--max-cpu-seconds")
     if ship and midi_folder is not None:
         raise ConfigError("argument '--ship' trains on the course data; with --midi-folder choose --out")
     if midi_folder is not None:
@@ -354,7 +359,7 @@ def train_melody(
     with staged(output) as staging:
         return _train_melody(output, staging, prof, profile=profile, seed=seed, epochs=epochs,
                              midi_folder=midi_folder, ship=ship, ablation=ablation, max_seconds=max_seconds,
-                             progress=progress)
+                             progress=progress, max_cpu_seconds=max_cpu_seconds)
 
 
 #: The outputs planned by the running command (named when Ctrl-C interrupts it).
@@ -363,7 +368,7 @@ _PLANNED: list[Output] = []
 
 def _train_melody(output: Output, target: Path, prof, *, profile: str | None, seed: int, epochs: int | None,
                   midi_folder: Path | None, ship: bool, ablation: bool, max_seconds: float | None,
-                  progress: bool) -> dict:
+                  progress: bool, max_cpu_seconds: float | None = None) -> dict:
     """The body of :func:`train_melody`: writes into the staging path ``target``."""
     quiet_tensorflow()
     recipe = MELODY_RECIPE
@@ -422,15 +427,15 @@ def _train_melody(output: Output, target: Path, prof, *, profile: str | None, se
     n_epochs = epochs if epochs is not None else prof.epochs(config.epochs)
     budget = max_seconds if max_seconds is not None else prof.max_seconds
     result = train_lstm(lstm_train, valid, config, epochs=n_epochs, seed=seed, checkpoint=target,
-                        progress=progress, log=say, max_seconds=budget)
+                        progress=progress, log=say, max_seconds=budget, max_cpu_seconds=max_cpu_seconds)
     lstm_metrics: dict[str, dict] = {}
     if ablation:
         say("the same LSTM without the bar position (ablation):")
         plain = train_lstm(lstm_train, valid, replace(config, position_dim=0), epochs=n_epochs, seed=seed,
-                           progress=progress, log=say, max_seconds=budget)
+                           progress=progress, log=say, max_seconds=budget, max_cpu_seconds=max_cpu_seconds)
         lstm_metrics["lstm_no_pos"] = _round(evaluate(plain.model, test)) | {
             "epochs_run": len(plain.history.get("loss", [])), "best_epoch": plain.best_epoch,
-            "train_seconds": round(plain.seconds, 1)}
+            "train_seconds": round(plain.seconds, 1), "train_cpu_seconds": round(plain.cpu_seconds, 1)}
     test_metrics = {"lstm": _round(evaluate(result.model, test))} | lstm_metrics | test_metrics
     import keras
     import tensorflow as tf
@@ -439,6 +444,7 @@ def _train_melody(output: Output, target: Path, prof, *, profile: str | None, se
                + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
                + (f" --epochs {epochs}" if epochs is not None else "")
                + (f" --max-seconds {max_seconds:g}" if max_seconds is not None else "")
+               + (f" --max-cpu-seconds {max_cpu_seconds:g}" if max_cpu_seconds is not None else "")
                + (" --ablation" if ablation else "") + (" --ship" if ship else ""))
     record = {
         "command": command,
@@ -453,6 +459,8 @@ def _train_melody(output: Output, target: Path, prof, *, profile: str | None, se
         "epochs_planned": n_epochs,
         "best_epoch": result.best_epoch,
         "train_seconds": round(result.seconds, 1),
+        "train_cpu_seconds": round(result.cpu_seconds, 1),
+        "budget_cpu_seconds": max_cpu_seconds,
         "parameters": int(result.model.keras_model.count_params()),
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
         "best_ngram": best.name,
@@ -463,7 +471,8 @@ def _train_melody(output: Output, target: Path, prof, *, profile: str | None, se
                       "= accuracy on steps whose true token is a note-on",
     }
     result.model.save(target, overwrite=True, record=record)
-    say(f"LSTM: {record['epochs_run']} epochs in {result.seconds:.0f} s (best epoch {result.best_epoch})")
+    say(f"LSTM: {record['epochs_run']} epochs in {result.seconds:.0f} s ({result.cpu_seconds:.0f} CPU s), "
+        f"best epoch {result.best_epoch}")
     order = ["lstm", *lstm_metrics, *[f"ngram_{n}" for n in recipe.ngram_orders if f"ngram_{n}" in test_metrics],
              pos_model.name]
     say(format_table(test_metrics, order))
@@ -688,6 +697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--seed", type=int, default=DEFAULT_SEED)
     m.add_argument("--epochs", type=int, default=None, help="override the profile's epoch count")
     m.add_argument("--max-seconds", type=float, default=None, help="override the profile's training time budget")
+    m.add_argument("--max-cpu-seconds", type=float, default=None,
+                   help="stop after the epoch that passes this many process CPU seconds")
     where = m.add_mutually_exclusive_group()
     where.add_argument("--out", default=None,
                        help="checkpoint path (.keras); default: melody_lstm.keras in the current folder")
@@ -826,7 +837,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_command(lambda: train_melody(args.out, profile=args.profile, seed=args.seed, epochs=args.epochs,
                                              midi_folder=args.midi_folder, overwrite=args.overwrite and not
                                              args.no_overwrite, ship=args.ship, ablation=args.ablation,
-                                             max_seconds=args.max_seconds, progress=not quiet), files)
+                                             max_seconds=args.max_seconds, progress=not quiet,
+                                             max_cpu_seconds=args.max_cpu_seconds), files)
 
 
 if __name__ == "__main__":

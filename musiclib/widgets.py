@@ -166,7 +166,7 @@ def record_listening_answer(path: str | os.PathLike, row: dict) -> Path:
     DataError
         If ``row`` lacks a column, or ``path`` exists but is not a listening-test CSV.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     missing = [c for c in LISTENING_COLUMNS if c not in row]
     if missing:
@@ -224,7 +224,7 @@ def listening_test(
     -------
     ipywidgets.VBox
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/07_evaluating_generated_music.ipynb
     """
     if not pairs or any(not {"human", "machine", "source"} <= set(p) for p in pairs):
         raise DataError("argument 'pairs' must be a non-empty list of dicts with 'human', 'machine' and 'source'")

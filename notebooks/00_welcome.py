@@ -122,7 +122,8 @@ plt.show()
 # | **04_lstm_melody_generation** | LSTM gates; an n-gram baseline; train, evaluate, sample, export | §1.4.3, project practice |
 # | **05_gan_music_generation** | the article's GAN, ported; minimax; a piano-roll GAN; music metrics | §3.4–3.6 |
 # | **06_style_transfer_and_fusion** | style classifier, style A→B, style fusion (风格融合) | §1.4.2, §2.3 |
-# | **07_evaluation_and_applications** | judging generated music, copying checks, applications, FAQ | §5–10 |
+# | **07_evaluating_generated_music** | judging sets of generated music, copying checks, listening tests | the title's claim (摘要) |
+# | **08_attention_transformers_and_aigc_today** | attention, a Transformer beside the LSTM at equal budgets; applications, tools, ethics, FAQ | §6–10 |
 #
 # Notebooks 00–03 stand on the library `musiclib`, which grows with the course: once a
 # lesson has derived something by hand, later lessons call the library version.

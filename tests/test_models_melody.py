@@ -194,6 +194,16 @@ def test_training_writes_a_checkpoint_atomically_and_accepts_a_strategy(tmp_path
     assert out.shape == (8,)
 
 
+def test_a_cpu_budget_stops_after_the_epoch_that_passes_it_and_is_reported():
+    """``max_cpu_seconds`` counts process CPU time: a tiny budget stops after the first epoch."""
+    lines: list[str] = []
+    result = train_lstm(_tiny_data(4), _tiny_data(2, seed=1), TINY, epochs=5, seed=0, max_cpu_seconds=1e-3,
+                        log=lines.append)
+    assert len(result.history["loss"]) == 1 and not result.stopped_early
+    assert result.cpu_seconds > 1e-3 and result.seconds > 0
+    assert "CPU s" in lines[0] and lines[-1] == "CPU budget of 0 s reached"
+
+
 def test_training_is_reproducible_with_a_seed():
     a = train_lstm(_tiny_data(4), _tiny_data(2, seed=1), TINY, epochs=1, seed=5, progress=False)
     b = train_lstm(_tiny_data(4), _tiny_data(2, seed=1), TINY, epochs=1, seed=5, progress=False)

@@ -197,3 +197,30 @@ def test_records_keep_three_seeds_with_their_mean_and_sd(name, key):
         assert summary[metric]["mean"] == pytest.approx(values.mean(), abs=1e-6)
         assert summary[metric]["sd"] == pytest.approx(values.std(ddof=1), abs=1e-6)
     assert record["seeds_command"].startswith("python tools/seed_runs.py --seeds")
+
+
+@pytest.mark.parametrize("name", ["melody_lstm.keras", "melody_transformer.keras"])
+def test_records_state_process_cpu_seconds_of_training(name):
+    record = read_record(MELODY_LSTM.parent / name)
+    assert record["train_cpu_seconds"] > 0
+
+
+def test_budget_record_trains_both_models_at_the_same_cpu_budgets():
+    """melody_budgets.json (tools/budget_runs.py): one run per model and budget, same seed, test metrics."""
+    record = read_record(MELODY_LSTM.parent / "melody_budgets.json", required=("runs", "baseline", "command"))
+    assert record["command"].startswith("python tools/budget_runs.py")
+    runs = record["runs"]
+    budgets = {m: sorted(r["budget_cpu_seconds"] for r in runs if r["model"] == m) for m in ("lstm", "transformer")}
+    assert budgets["lstm"] == budgets["transformer"] and len(budgets["lstm"]) >= 3
+    assert len({r["seed"] for r in runs}) == 1
+    for r in runs:
+        assert r["command"].startswith("python -m musiclib.train") and f"{r['budget_cpu_seconds']:g}" in r["command"]
+        # a run stops after the epoch that passes its budget, or earlier on the validation patience
+        assert r["epochs_run"] >= 1 and 0 < r["best_epoch"] <= r["epochs_run"]
+        assert r["train_cpu_seconds"] > 0 and 0 < r["test"]["bits_per_step"] < 3
+        assert 0 <= r["test"]["event_accuracy"] <= 1
+    for m in ("lstm", "transformer"):  # more CPU time, more epochs
+        epochs = [r["epochs_run"] for r in sorted((r for r in runs if r["model"] == m),
+                                                  key=lambda r: r["budget_cpu_seconds"])]
+        assert epochs == sorted(epochs)
+    assert record["baseline"]["name"].endswith("_pos") and 0 < record["baseline"]["bits_per_step"] < 3

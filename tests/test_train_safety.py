@@ -48,6 +48,7 @@ def run_main(argv: list[str], capsys) -> tuple[int, str, float]:
     (["gan-collapse", "--epochs", "0", "--out", "c.json"], "'--epochs' is 0"),
     (["gan-losses", "--epochs", "0", "--out", "l.json"], "'--epochs' is 0"),
     (["melody", "--max-seconds", "-5", "--out", "x.keras"], "'--max-seconds' is -5.0"),
+    (["melody", "--max-cpu-seconds", "0", "--out", "x.keras"], "'--max-cpu-seconds' is 0.0"),
     (["transformer", "--seconds", "0", "--out", "t.keras"], "'--seconds' is 0.0"),
     (["melody", "--out", "x.txt"], "'--out' is 'x.txt'; expected a file name ending in .keras"),
     (["gan-losses", "--out", "l.keras"], "'--out' is 'l.keras'; expected a file name ending in .json"),

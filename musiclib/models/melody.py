@@ -644,6 +644,9 @@ def stream_midi_folder(
 class TrainResult:
     """What :func:`train_lstm` did: the model, per-epoch history, best epoch, time.
 
+    ``seconds`` is wall-clock time, ``cpu_seconds`` the CPU time of this process (all
+    its threads) over the same span: the budget unit that stays fair on a shared machine.
+
     Used by: musiclib.models.melody
     """
 
@@ -653,10 +656,12 @@ class TrainResult:
     seconds: float
     stopped_early: bool
     checkpoint: Path | None = None
+    cpu_seconds: float = math.nan
 
 
 def _make_callbacks(checkpoint: Path | None, progress: bool, patience: int, max_seconds: float | None,
-                    vocab: MelodyVocabulary, config: LSTMConfig, log: Callable[[str], None]):
+                    vocab: MelodyVocabulary, config: LSTMConfig, log: Callable[[str], None],
+                    max_cpu_seconds: float | None = None):
     import keras
 
     class Monitor(keras.callbacks.Callback):
@@ -669,12 +674,14 @@ def _make_callbacks(checkpoint: Path | None, progress: bool, patience: int, max_
             self.best_weights = None
             self.wait = 0
             self.start = time.perf_counter()
+            self.cpu_start = time.process_time()
             self.stopped_early = False
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
             val = logs.get("val_xent", logs.get("xent", math.nan)) / LN2
             elapsed = time.perf_counter() - self.start
+            cpu_used = time.process_time() - self.cpu_start
             improved = bool(val < self.best - 1e-4)
             if improved:
                 self.best, self.best_epoch, self.wait = val, epoch, 0
@@ -685,7 +692,7 @@ def _make_callbacks(checkpoint: Path | None, progress: bool, patience: int, max_
                 self.wait += 1
             if progress:
                 log(f"epoch {epoch + 1:3d}  train {logs.get('xent', math.nan) / LN2:.3f} bits/step  "
-                    f"valid {val:.3f}{' *' if improved else '  '}  {elapsed:5.0f} s")
+                    f"valid {val:.3f}{' *' if improved else '  '}  {elapsed:5.0f} s  {cpu_used:5.0f} CPU s")
             if self.wait >= patience:
                 self.stopped_early = True
                 self.model.stop_training = True
@@ -695,6 +702,10 @@ def _make_callbacks(checkpoint: Path | None, progress: bool, patience: int, max_
                 self.model.stop_training = True
                 if progress:
                     log(f"time budget of {max_seconds:.0f} s reached")
+            elif max_cpu_seconds is not None and cpu_used > max_cpu_seconds:
+                self.model.stop_training = True
+                if progress:
+                    log(f"CPU budget of {max_cpu_seconds:.0f} s reached")
 
     return Monitor()
 
@@ -712,6 +723,7 @@ def train_lstm(
     max_seconds: float | None = None,
     log: Callable[[str], None] | None = None,
     overwrite: bool = False,
+    max_cpu_seconds: float | None = None,
 ) -> TrainResult:
     """Train the melody LSTM with transposition augmentation and early stopping.
 
@@ -740,7 +752,10 @@ def train_lstm(
     progress : bool
         Print one line per epoch.
     max_seconds : float, optional
-        Stop after the epoch that passes this time budget.
+        Stop after the epoch that passes this wall-clock budget.
+    max_cpu_seconds : float, optional
+        Stop after the epoch that passes this budget of process CPU seconds (all
+        threads), the unit of the course's budget comparison (notebook 07).
 
     Returns
     -------
@@ -781,20 +796,20 @@ def train_lstm(
                                                    transpose=config.transpose, shuffle=True, seed=seed)
     valid_ds = make_dataset(valid, window=config.window, batch_size=batch, transpose=None, shuffle=False)
     ckpt = Path(checkpoint) if checkpoint is not None else None
-    monitor = _make_callbacks(ckpt, progress, config.patience, max_seconds, vocab, config, log)
-    start = time.perf_counter()
+    monitor = _make_callbacks(ckpt, progress, config.patience, max_seconds, vocab, config, log, max_cpu_seconds)
+    start, cpu_start = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         # a streamed pipeline has no known length: Keras learns it when the first epoch
         # runs out of data, and says so in a warning that is expected here
         warnings.filterwarnings("ignore", message="Your input ran out of data")
         hist = model.fit(train_ds, validation_data=valid_ds, epochs=n_epochs, verbose=0, shuffle=False,
                          callbacks=[monitor])
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     if monitor.best_weights is not None:
         model.set_weights(monitor.best_weights)
     history = {k: [float(x) / LN2 for x in v] for k, v in hist.history.items()}
     return TrainResult(MelodyLSTM(model, vocab, config), history, monitor.best_epoch + 1, seconds,
-                       monitor.stopped_early, ckpt)
+                       monitor.stopped_early, ckpt, cpu_seconds)
 
 
 # --------------------------------------------------------------------------- trained model

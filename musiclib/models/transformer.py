@@ -18,7 +18,7 @@
 * :func:`save_melody_transformer`, :func:`load_melody_transformer` — its checkpoint
   (shipped as ``musiclib/checkpoints/melody_transformer.keras`` + ``.json``).
 
-Taught in: notebooks/07_evaluation_and_applications.ipynb
+Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class TransformerConfig:
         Random transposition range of :func:`~musiclib.models.melody.make_dataset`
         ((0, 0) on key-normalised data, as for the LSTM).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
 
     d_model: int = 96
@@ -121,7 +121,7 @@ def alibi_slopes(heads: int) -> np.ndarray:
 
     Steep heads look only a few steps back, shallow heads across bars.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
     if int(heads) < 1:
         raise ShapeError(f"argument 'heads' is {heads!r}; expected >= 1")
@@ -186,7 +186,7 @@ def CausalALiBiAttention(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - a la
     ``CausalALiBiAttention(d_model, heads, dropout)`` returns a layer;
     score_h(i, j) = q_i . k_j / sqrt(d_head) - m_h (i - j) for j <= i (see :func:`alibi_slopes`).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
     global _ATTENTION
     if _ATTENTION is None:
@@ -203,7 +203,7 @@ def build_transformer(vocab: MelodyVocabulary, config: TransformerConfig | None 
     the bar position of each step; logits (batch, time, vocab.size). No absolute
     position enters the model: order comes from the causal mask and ALiBi.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
     quiet_tensorflow()
     import keras
@@ -235,7 +235,7 @@ def build_transformer(vocab: MelodyVocabulary, config: TransformerConfig | None 
 class TransformerTrainResult:
     """What :func:`train_transformer` did: model, per-epoch history (bits/step), best epoch, time.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
 
     model: MelodyTransformer
@@ -266,7 +266,7 @@ def train_transformer(
     stops after the epoch that passes ``max_seconds`` (wall clock) or ``max_cpu_seconds``
     (CPU time of this process: a fairer budget on a shared machine).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
     quiet_tensorflow()
     import keras
@@ -335,7 +335,7 @@ class MelodyTransformer:
     batch); sample one melody with :func:`musiclib.sampling.generate` (a session that
     re-reads the whole prefix each step) or many at once with :meth:`sample_batch`.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
 
     keras_model: Any
@@ -422,7 +422,7 @@ def save_melody_transformer(model: MelodyTransformer, path: str | os.PathLike, *
                             record: dict | None = None) -> Path:
     """Save a :class:`MelodyTransformer` and its JSON record, both atomically (no optimizer state).
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
     full = {"kind": "melody_transformer", **(model.record or {}), **(record or {}),
             "vocab": model.vocab.to_dict(), "config": model.config.to_dict()}
@@ -440,7 +440,7 @@ def load_melody_transformer(path: str | os.PathLike = MELODY_TRANSFORMER,
     CheckpointError
         Missing or corrupt file or record, or a different vocabulary.
 
-    Taught in: notebooks/07_evaluation_and_applications.ipynb
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
     """
     p = Path(path)
     vocab = vocab or MelodyVocabulary()
