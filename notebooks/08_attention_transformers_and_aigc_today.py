@@ -7,7 +7,7 @@
 # %% [markdown]
 # # 08 · Attention, Transformers and AIGC music today (注意力机制与今天的 AIGC 音乐)
 #
-# The models of notebooks 04–06 read music one step at a time through a recurrent state.
+# The models of notebooks 03 and 04 read music one step at a time through a recurrent state.
 # The models behind today's music generators read it with **attention**. This notebook
 # builds the idea from its formula, meets a small melody Transformer trained on exactly
 # the LSTM's data, and compares the two the way a careful paper would: on the same test
@@ -102,8 +102,8 @@ print(f"{len(train.tokens)} training and {len(test.tokens)} test chorale melodie
 # Attention by itself does not know order. The usual fix — a learned vector per absolute
 # position — has a pitfall on music: our training windows start at phrase starts, so
 # "position 0" always means "start of a phrase"; evaluated with a sliding window over
-# whole pieces, the model is told a mid-phrase step is position 0, and it loses about
-# 0.08 bits per step (measured while building this course). `musiclib.models.transformer`
+# whole pieces, the model is told a mid-phrase step is position 0, and it predicts worse
+# (we saw it while building this course). `musiclib.models.transformer`
 # avoids absolute positions altogether: it gets the **position in the bar** (as the LSTM
 # does) and **ALiBi** (Press et al. 2022) — each head subtracts a penalty proportional to
 # the distance $i - j$ from its scores, steep for heads that should look a few steps
@@ -163,13 +163,16 @@ if not USE_PRETRAINED:
 
 # %% [markdown]
 # The Transformer was trained on exactly the LSTM's data (chorales, repeated, plus the
-# folk training tunes; keys in C) with a budget of about the LSTM's training time in CPU
-# seconds, and the n-gram was refitted on the current split. Its record says:
+# folk training tunes; keys in C) with a budget of 660 CPU seconds, somewhat more than
+# the LSTM's training took, and the n-gram was refitted on the current split. The records
+# say:
 
 # %%
 tm = record["test_metrics"]
 print(f"Transformer: {record['parameters']:,} parameters, {record['epochs_run']} epochs, "
-      f"{record['train_cpu_seconds']:.0f} CPU s ({record['train_seconds']:.0f} s wall on a shared machine)")
+      f"{record['train_cpu_seconds']:.0f} CPU s of a {record['budget_cpu_seconds']:.0f} s budget "
+      f"({record['train_seconds']:.0f} s wall on a shared machine); LSTM: {lstm.record['epochs_run']} epochs, "
+      f"{lstm.record['train_cpu_seconds']:.0f} CPU s")
 print(f"{'model':<12} {'bits/step':>9} {'event acc':>9}   (whole test melodies, from the shipped records)")
 for name in ("transformer", "lstm", record["best_ngram"]):
     if name in tm:
@@ -221,7 +224,7 @@ for name in ("lstm", "transformer"):
 
 # %% [markdown]
 # **Mixing models (模型插值).** The n-gram and the networks make different mistakes: the
-# counting model is sure of what it has seen often and helpless beyond its nine tokens,
+# counting model is sure of what it has seen often and helpless beyond its eight tokens of context,
 # the networks generalise but smooth. The oldest trick of language modelling is to
 # average their probabilities, $p(x) = \sum_k w_k\, p_k(x)$ with $w_k \ge 0$ and
 # $\sum_k w_k = 1$, a model of its own (`musiclib.models.mixture.MixtureModel`). The
@@ -319,7 +322,8 @@ for b in sorted({r["budget_cpu_seconds"] for r in budgets["runs"]}):
 #   next note better (0.321 against 0.307 at 300, 0.397 against 0.361 at 600).
 # * **Against the fair baseline** (the n-gram that reads the bar position, 0.791 bits,
 #   event accuracy 0.394), neither model wins at 150 or 300 seconds; at 600 both need
-#   fewer bits, and only the LSTM also reaches the baseline's event accuracy, by 0.003.
+#   fewer bits, and only the LSTM also reaches the baseline's event accuracy (0.397
+#   against 0.394).
 #
 # Two cautions. The budgets match to within one epoch: a run stops after the epoch that
 # crosses its budget, and a Transformer epoch costs more, so it overshot more (192 CPU
@@ -383,12 +387,14 @@ for b in sorted({r["budget_cpu_seconds"] for r in budgets["runs"]}):
 # * **Control** — a user wants "this melody, but sadder, in 3/4": conditioning and
 #   editing are harder than free generation.
 # * **Training-data licences.** What a model learns from decides what its output may be
-#   used for. This course's folk songs come from the Essen collection, whose licence is
-#   **non-commercial**: the Han Chinese songs (and the German and other Essen tunes)
-#   may be used for teaching and research, and a model trained on them — like our LSTM
-#   and Transformer, which saw the Han training split — should not be shipped in a
-#   commercial product without checking. The Bach chorales are public-domain music,
-#   but a particular encoding can carry its own terms. Large commercial models have been
+#   used for. The networks of this course learned from three collections. The Han
+#   Chinese songs (like the German tunes of notebook 06) come from the Essen collection,
+#   whose licence is **non-commercial**: they may be used for teaching and research, and
+#   a model trained on them — like our LSTM and Transformer, which saw the Han training
+#   split — should not be shipped in a commercial product without checking. The Irish
+#   tunes of O'Neill's *Music of Ireland: 1850 Melodies* (1903) are public-domain music
+#   whose ABC encodings music21 distributes by permission, and the Bach chorales are public-domain
+#   music too; but a particular encoding can carry its own terms. Large commercial models have been
 #   sued over training on copyrighted recordings; the law differs by country and is
 #   still moving.
 # * **Attribution** — when a model reproduces a formula or a phrase, whose is it?
@@ -410,7 +416,8 @@ for b in sorted({r["budget_cpu_seconds"] for r in budgets["runs"]}):
 # 2023 guidance) register only the human-authored parts. Check before publishing.
 #
 # **Can I use the models from this course commercially?** No without checking: they
-# learned from Essen folk songs under a non-commercial licence (section 5.3).
+# learned from Essen folk songs (the Han collection) under a non-commercial licence
+# (section 5.3).
 #
 # **Why not just use a big pretrained model?** For audio, you probably should. For
 # learning how generation and evaluation work, small models you can train and inspect in
@@ -558,5 +565,7 @@ _ = check_difference(my_difference)
 #   open tools (section 5.2).
 # * Schaffrath, H. (1995). *The Essen Folksong Collection*, ed. D. Huron. CCARH. — the
 #   folk songs (non-commercial licence), via music21's corpus.
+# * O'Neill, F. (1903). *O'Neill's Music of Ireland: 1850 Melodies*. Chicago: Lyon & Healy.
+#   — the Irish tunes, public-domain music, via music21's corpus (section 5.3).
 # * U.S. Copyright Office (2023). Copyright registration guidance: works containing
 #   material generated by artificial intelligence. 88 FR 16190. — the FAQ's copyright answer.
