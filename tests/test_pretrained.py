@@ -206,21 +206,27 @@ def test_records_state_process_cpu_seconds_of_training(name):
 
 
 def test_budget_record_trains_both_models_at_the_same_cpu_budgets():
-    """melody_budgets.json (tools/budget_runs.py): one run per model and budget, same seed, test metrics."""
-    record = read_record(MELODY_LSTM.parent / "melody_budgets.json", required=("runs", "baseline", "command"))
-    assert record["command"].startswith("python tools/budget_runs.py")
+    """melody_budgets.json (tools/budget_runs.py): both models at every budget with the same seeds, test metrics."""
+    record = read_record(MELODY_LSTM.parent / "melody_budgets.json", required=("runs", "baseline", "commands"))
+    assert record["commands"] and all(c.startswith("python tools/budget_runs.py") for c in record["commands"])
     runs = record["runs"]
-    budgets = {m: sorted(r["budget_cpu_seconds"] for r in runs if r["model"] == m) for m in ("lstm", "transformer")}
-    assert budgets["lstm"] == budgets["transformer"] and len(budgets["lstm"]) >= 3
-    assert len({r["seed"] for r in runs}) == 1
+    levels = sorted({r["budget_cpu_seconds"] for r in runs})
+    assert len(levels) >= 3
+    for b in levels:  # the same seeds for both models at each budget
+        seeds = {m: sorted(r["seed"] for r in runs if r["model"] == m and r["budget_cpu_seconds"] == b)
+                 for m in ("lstm", "transformer")}
+        assert seeds["lstm"] == seeds["transformer"] and seeds["lstm"]
+        assert len(set(seeds["lstm"])) == len(seeds["lstm"])
     for r in runs:
         assert r["command"].startswith("python -m musiclib.train") and f"{r['budget_cpu_seconds']:g}" in r["command"]
+        assert f"--seed {r['seed']}" in r["command"]
         # a run stops after the epoch that passes its budget, or earlier on the validation patience
         assert r["epochs_run"] >= 1 and 0 < r["best_epoch"] <= r["epochs_run"]
         assert r["train_cpu_seconds"] > 0 and 0 < r["test"]["bits_per_step"] < 3
         assert 0 <= r["test"]["event_accuracy"] <= 1
-    for m in ("lstm", "transformer"):  # more CPU time, more epochs
-        epochs = [r["epochs_run"] for r in sorted((r for r in runs if r["model"] == m),
-                                                  key=lambda r: r["budget_cpu_seconds"])]
-        assert epochs == sorted(epochs)
+    for m in ("lstm", "transformer"):  # for one seed, more CPU time gives more epochs
+        for seed in {r["seed"] for r in runs}:
+            mine = sorted((r for r in runs if r["model"] == m and r["seed"] == seed),
+                          key=lambda r: r["budget_cpu_seconds"])
+            assert [r["epochs_run"] for r in mine] == sorted(r["epochs_run"] for r in mine)
     assert record["baseline"]["name"].endswith("_pos") and 0 < record["baseline"]["bits_per_step"] < 3
