@@ -101,11 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if any(b <= 0 for b in args.budgets) or len(set(args.budgets)) != len(args.budgets):
         ap.error(f"argument --budgets: {args.budgets}; expected distinct positive numbers of CPU seconds")
-    runs = Path(args.runs) if args.runs else Path(tempfile.mkdtemp(prefix="budget_runs_"))
     if len(set(args.seeds)) != len(args.seeds):
         ap.error(f"argument --seeds: {args.seeds} repeats a seed")
     if args.add and not (args.ship and RECORD.exists()):
         ap.error(f"argument --add: needs --ship and an existing {RECORD.name}")
+    runs = Path(args.runs) if args.runs else Path(tempfile.mkdtemp(prefix="budget_runs_"))
     entries = run_all(sorted(args.budgets), args.seeds, runs)
     if args.ship:
         command = ("python tools/budget_runs.py --budgets " + " ".join(f"{b:g}" for b in sorted(args.budgets))

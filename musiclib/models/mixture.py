@@ -86,17 +86,21 @@ class MixtureModel:
     def vocab(self) -> MelodyVocabulary:
         return self.members[0].vocab
 
+    def _used(self) -> tuple[list, list[float]]:
+        """The members with a non-zero weight and their weights: the only ones ever run."""
+        used = [(m, w) for m, w in zip(self.members, self.weights, strict=True) if w > 0]
+        return [m for m, _ in used], [w for _, w in used]
+
     def log_probs_batch(self, tokens: Sequence[np.ndarray], positions: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Natural-log probabilities of every step of every piece, the members' mixed."""
-        parts = [m.log_probs_batch(tokens, positions) if w > 0 else None
-                 for m, w in zip(self.members, self.weights, strict=True)]
-        return [_mix([p[i] for p in parts if p is not None], [w for w in self.weights if w > 0])
-                for i in range(len(tokens))]
+        members, weights = self._used()
+        parts = [m.log_probs_batch(tokens, positions) for m in members]
+        return [_mix([p[i] for p in parts], weights) for i in range(len(tokens))]
 
     def session(self, primer_tokens: np.ndarray, primer_positions: np.ndarray) -> _MixtureSession:
         """Prime every member with a non-zero weight; sample from the mixture (see ``generate``)."""
-        used = [(m, w) for m, w in zip(self.members, self.weights, strict=True) if w > 0]
-        return _MixtureSession([m.session(primer_tokens, primer_positions) for m, _ in used], [w for _, w in used])
+        members, weights = self._used()
+        return _MixtureSession([m.session(primer_tokens, primer_positions) for m in members], weights)
 
     def describe(self) -> str:
         """``"0.10 lstm + 0.60 transformer + ..."``."""
