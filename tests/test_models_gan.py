@@ -162,6 +162,21 @@ def test_gradient_penalty_of_a_linear_critic_with_unit_weights_is_zero():
     assert float(G.gradient_penalty(critic, np.ones((4, 2)), np.zeros((4, 2)))) == pytest.approx(1.0, rel=1e-5)
 
 
+def test_r1_penalty_is_the_squared_gradient_norm_on_real_samples():
+    import keras
+
+    from musiclib.models.adversarial import GAN, r1_penalty
+
+    critic = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, use_bias=False)])
+    critic.set_weights([np.array([[1.2], [1.6]], dtype=np.float32)])  # ||w||^2 = 4 at every x
+    assert float(r1_penalty(critic, np.random.default_rng(0).normal(size=(5, 2)))) == pytest.approx(4.0, rel=1e-6)
+    square = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Lambda(lambda x: x ** 2)])
+    # D(x) = x^2: gradient 2x, so the mean of 4 x^2 over x = 1, 2, 3 is 4 * 14 / 3
+    assert float(r1_penalty(square, np.array([[1.0], [2.0], [3.0]]))) == pytest.approx(56 / 3, rel=1e-6)
+    with pytest.raises(RepresentationError, match="'r1_weight'"):
+        GAN(G.build_generator(TINY), G.build_discriminator(TINY), z_dim=4, r1_weight=-1.0)
+
+
 # --------------------------------------------------------------------------- networks and training
 def test_generator_and_discriminator_shapes():
     g = G.build_generator(TINY)

@@ -219,6 +219,23 @@ def gradient_penalty(discriminator: Any, real: Any, fake: Any, *, seed: Any = No
     return tf.reduce_mean(tf.square(norm - 1.0))
 
 
+def r1_penalty(discriminator: Any, real: Any) -> Any:
+    """The R1 penalty mean[||grad_x D(x)||^2] on real samples (Mescheder et al. 2018).
+
+    Added to the discriminator's loss as (gamma / 2) * R1 (``r1_weight`` = gamma in
+    :class:`GAN`): the discriminator is pushed to be flat around the real data, so it cannot
+    win by an ever steeper edge, and the game settles instead of oscillating.
+
+    Used by: musiclib.models.adversarial.GAN (taught in notebooks/05_gan_music_generation.ipynb)
+    """
+    real = tf.convert_to_tensor(real, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        out = discriminator(real, training=True)
+    grads = tape.gradient(out, real)
+    return tf.reduce_mean(tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(real)[0], -1])), axis=1))
+
+
 # --------------------------------------------------------------------------- the GAN model
 class GAN(keras.Model):
     """A generator and a discriminator trained against each other.
@@ -236,6 +253,9 @@ class GAN(keras.Model):
     loss : str
         ``"bce"``, ``"hinge"`` or ``"wgan-gp"`` (see :func:`discriminator_loss`).
     smoothing, gp_weight : float
+    r1_weight : float
+        gamma of the R1 penalty on real samples, (gamma / 2) * :func:`r1_penalty`, added to
+        the discriminator's loss (0: none).
     d_steps, g_steps : int
         Discriminator steps, then generator steps, per training step.
     seed : int
@@ -246,7 +266,7 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, z_dim: int, loss: str = "bce",
                  smoothing: float = 1.0, gp_weight: float = 10.0, d_steps: int = 1, seed: int = 0,
-                 binary_neurons: str = "none", g_steps: int = 1, **kwargs: Any) -> None:
+                 binary_neurons: str = "none", g_steps: int = 1, r1_weight: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -254,6 +274,9 @@ class GAN(keras.Model):
         self.loss_kind = _check_choice(loss, "loss", LOSSES)
         self.smoothing = float(smoothing)
         self.gp_weight = float(gp_weight)
+        self.r1_weight = float(r1_weight)
+        if not self.r1_weight >= 0:
+            raise RepresentationError(f"argument 'r1_weight' must be >= 0, got {r1_weight!r}")
         self.d_steps = int(d_steps)
         self.g_steps = int(g_steps)
         if self.d_steps < 1 or self.g_steps < 1:
@@ -301,6 +324,8 @@ class GAN(keras.Model):
                 if self.loss_kind == "wgan-gp":
                     d_loss = d_loss + self.gp_weight * gradient_penalty(self.discriminator, real, fake,
                                                                         seed=self.seed_generator)
+                if self.r1_weight > 0:
+                    d_loss = d_loss + 0.5 * self.r1_weight * r1_penalty(self.discriminator, real)
             grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
         for _ in range(self.g_steps):

@@ -63,6 +63,8 @@ __all__ = [
     "chorale_voice_bars",
     "voices_to_rolls",
     "transpose_voices",
+    "voice_registers",
+    "fit_register",
     "voices_to_notes",
     "encode_voices",
     "decode_voices",
@@ -217,6 +219,63 @@ def transpose_voices(symbols: np.ndarray, semitones: np.ndarray | int) -> tuple[
     return np.where(ok[:, None, None], moved, s).astype(np.int8), ok
 
 
+def voice_registers(symbols: np.ndarray) -> np.ndarray:
+    """Each voice's register in each bar: the mean symbol (MIDI - 35) of its sounding steps.
+
+    Returns
+    -------
+    ndarray of float, shape (n, 4)
+        NaN where a voice rests the whole bar.
+
+    Used by: musiclib.models.voice_gan.fit_register, VoiceGenerator.sample_voices
+    """
+    s = _check_symbols(symbols).astype(np.float64)
+    on = s > 0
+    count = on.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, (s * on).sum(axis=1) / np.maximum(count, 1), np.nan)
+
+
+def fit_register(symbols: np.ndarray) -> dict[str, list]:
+    """A Gaussian model of the four voices' registers, fitted on bars in their own keys.
+
+    Returns ``{"mean": 4 values, "cov": 4 x 4}`` of :func:`voice_registers` over the bars in
+    which every voice sounds. :class:`VoiceGenerator` uses it to choose the octave of a key.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    m = voice_registers(symbols)
+    m = m[~np.isnan(m).any(axis=1)]
+    if len(m) < 8:
+        raise DataError(f"argument 'symbols' has {len(m)} bars in which all four voices sound; need at least 8")
+    return {"mean": [round(float(v), 4) for v in m.mean(axis=0)],
+            "cov": [[round(float(v), 4) for v in row] for row in np.cov(m.T)]}
+
+
+def _register_shifts(symbols: np.ndarray, key_offsets: np.ndarray, register: dict[str, Any],
+                     rng: np.random.Generator) -> np.ndarray:
+    """Draw each bar's shift from p(shift | bar) ∝ p(key) * N(registers + shift; mean, cov), in range."""
+    shifts = np.arange(-18, 18)                        # keys -6..5, an octave down or up
+    log_prior = np.log(np.tile(key_offsets, 3) + 1e-300)
+    mean, cov = np.asarray(register["mean"], dtype=np.float64), np.asarray(register["cov"], dtype=np.float64)
+    regs = voice_registers(symbols)
+    out = np.zeros(len(symbols), dtype=np.int64)
+    for i, (bar, reg) in enumerate(zip(symbols, regs, strict=True)):
+        sounding = ~np.isnan(reg)
+        notes = bar[bar > 0].astype(np.int64)
+        if not notes.size:
+            continue
+        d = reg[sounding][None, :] + shifts[:, None] - mean[sounding][None, :]
+        log_lik = -0.5 * np.einsum("ij,jk,ik->i", d, np.linalg.inv(cov[np.ix_(sounding, sounding)]), d)
+        in_range = (notes.min() + shifts >= 1) & (notes.max() + shifts < N_SYMBOLS)
+        score = np.where(in_range, log_prior + log_lik, -np.inf)
+        if not np.isfinite(score).any():
+            continue
+        p = np.exp(score - score.max())
+        out[i] = rng.choice(shifts, p=p / p.sum())
+    return out
+
+
 def voices_to_rolls(symbols: np.ndarray) -> np.ndarray:
     """Voice bars as binary piano rolls, shape (n, 16, 48): a cell is on where any voice sounds it.
 
@@ -338,8 +397,12 @@ class VoiceGANRecipe:
         weights oscillate around a good solution, and their average lies nearer to it.
     key_normalise : bool
         Train on bars moved to C major / A minor, and move each generated bar to a key drawn
-        from the training bars' keys (:attr:`VoiceGenerator.key_offsets`): the generator
-        learns harmony in one key instead of twelve, and the keys come from the data.
+        from the training bars' keys (:attr:`VoiceGenerator.key_offsets`), in the octave its
+        voices' registers make likely (:attr:`VoiceGenerator.register`): the generator
+        learns harmony in one key instead of twelve, and the keys and registers come from the data.
+    r1_weight : float
+        gamma of the R1 penalty on real bars (Mescheder et al. 2018; 0: none). Without it the
+        discriminator wins within a few epochs and the bars swing from epoch to epoch.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -352,11 +415,12 @@ class VoiceGANRecipe:
     lr_d: float = 2e-4
     beta_1: float = 0.5
     batch_size: int = 64
-    epochs: int = 40
+    epochs: int = 60
     tau: float = 1.0
     decoding: str = "argmax"
     ema: float = 0.0
     key_normalise: bool = True
+    r1_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -375,6 +439,8 @@ class VoiceGANRecipe:
             raise RepresentationError(f"argument 'ema' must lie in [0, 1), got {self.ema!r}")
         if not self.tau > 0:
             raise RepresentationError(f"argument 'tau' must be positive, got {self.tau!r}")
+        if not self.r1_weight >= 0:
+            raise RepresentationError(f"argument 'r1_weight' must be >= 0, got {self.r1_weight!r}")
 
     def to_dict(self) -> dict:
         """The recipe as JSON-ready values."""
@@ -482,7 +548,7 @@ def make_voice_gan(recipe: VoiceGANRecipe | None = None, *, seed: int = 0) -> Vo
     r = recipe or VoiceGANRecipe()
     seed_everything(seed)
     gan = VoiceGAN(build_voice_generator(r), build_voice_discriminator(r), z_dim=r.z_dim, loss=r.loss,
-                   seed=seed, tau=r.tau, decoding=r.decoding)
+                   seed=seed, tau=r.tau, decoding=r.decoding, r1_weight=r.r1_weight)
     gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
                 d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
     return gan
@@ -498,13 +564,19 @@ class VoiceGenerator(NoiseToSamples):
 
     ``key_offsets`` (12 probabilities for moving a bar by -6..5 semitones) is set for a
     generator trained in C major / A minor: each sampled bar is then moved to a key drawn
-    from them (an octave further if a note would leave MIDI 36..83).
+    from them. Without ``register`` the drawn key is taken as it is (an octave further if
+    a note would leave MIDI 36..83). With ``register`` (:func:`fit_register` of the training
+    bars in their own keys) key and octave are drawn together, from
+    p(shift | bar) ∝ p(key) · N(registers of the moved bar; mean, cov), so a bar written
+    high in C is not moved higher still: in real chorales each voice keeps its range
+    whatever the key.
 
     Used by: musiclib.models.voice_gan.train_voice_gan, load_voice_generator (notebook 05 samples with it)
     """
 
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
-                 key_offsets: Any = None, record: dict | None = None) -> None:
+                 key_offsets: Any = None, register: dict[str, Any] | None = None,
+                 record: dict | None = None) -> None:
         self.generator = generator
         self.z_dim = int(z_dim)
         if decoding not in DECODINGS:
@@ -517,6 +589,19 @@ class VoiceGenerator(NoiseToSamples):
                                           "by -6..5 semitones")
             key_offsets = k / k.sum()
         self.key_offsets = key_offsets
+        if register is not None:
+            try:
+                mean = np.asarray(register["mean"], dtype=np.float64)
+                cov = np.asarray(register["cov"], dtype=np.float64)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise RepresentationError("argument 'register' must be {'mean': 4 values, 'cov': 4 x 4}") from exc
+            if (mean.shape != (len(VOICES),) or cov.shape != (len(VOICES),) * 2 or not np.isfinite(cov).all()
+                    or not np.isfinite(mean).all() or np.linalg.eigvalsh((cov + cov.T) / 2).min() <= 0):
+                raise RepresentationError("argument 'register' must be {'mean': 4 values, 'cov': 4 x 4 positive "
+                                          "definite}")
+            if key_offsets is None:
+                raise RepresentationError("argument 'register' needs 'key_offsets' (it chooses the octave of a key)")
+        self.register = register
         self.record = record or {}
 
     def __repr__(self) -> str:
@@ -534,7 +619,10 @@ class VoiceGenerator(NoiseToSamples):
         """
         s = check_seed(seed)
         symbols, onsets = decode_voices(self.logits(n, seed=s, z=z), seed=s + 1 if self.decoding == "sample" else None)
-        if self.key_offsets is not None:
+        if self.key_offsets is not None and self.register is not None:
+            k = _register_shifts(symbols, self.key_offsets, self.register, np.random.default_rng(s + 2))
+            symbols = transpose_voices(symbols, k)[0]
+        elif self.key_offsets is not None:
             k = np.random.default_rng(s + 2).choice(np.arange(-6, 6), size=len(symbols), p=self.key_offsets)
             moved = symbols.copy()
             todo = np.ones(len(symbols), dtype=bool)
@@ -614,15 +702,17 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     if len(train) < r.batch_size or len(valid) < 2:
         raise DataError(f"argument 'train' holds {len(train)} bars and 'valid' {len(valid)}; need at least "
                         f"batch_size={r.batch_size} and 2")
-    symbols, onsets, key_offsets = train.symbols, train.onsets, None
+    symbols, onsets, key_offsets, register = train.symbols, train.onsets, None, None
     if r.key_normalise:
+        register = fit_register(train.symbols)
         symbols, ok = transpose_voices(train.symbols, train.to_c)
         symbols, onsets = symbols[ok], onsets[ok]
         key_offsets = np.bincount(-train.to_c[ok] + 6, minlength=12).astype(np.float64)
     x = encode_voices(symbols, onsets)
     reference = bar_summary(valid.rolls())
     gan = make_voice_gan(r, seed=seed)
-    gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding, key_offsets=key_offsets)
+    gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding, key_offsets=key_offsets,
+                         register=register)
     ds = (tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
           .batch(r.batch_size, drop_remainder=True).prefetch(2))
     history: dict[str, list[float]] = {}
@@ -656,8 +746,9 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         if on_epoch is not None:
             on_epoch(epoch, logs)
     net.set_weights(best_weights)
-    gen.record = {"kind": KIND, "recipe": r.to_dict(), "seed": seed, "training_bars": len(x),
+    gen.record = {"kind": KIND, "recipe": {**r.to_dict(), "epochs": n_epochs}, "seed": seed, "training_bars": len(x),
                   "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
+                  "register": register,
                   "epochs": n_epochs, "best_epoch": best_epoch,
                   "best_gap": round(best_gap, 6), "train_cpu_seconds": round(time.process_time() - cpu0, 1)}
     return gen, history
@@ -707,7 +798,7 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
         raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
     try:
         return VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
-                              record=record)
+                              register=record.get("register"), record=record)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
 
