@@ -738,7 +738,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     v = sub.add_parser("gan", help="the four-voice chorale GAN, one run per seed (notebook 05)")
     v.add_argument("--epochs", type=int, default=None,
                    help="epochs per seed (default: the recipe's, VoiceGANRecipe().epochs; the record names them)")
-    v.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="the first seed's generator is written")
+    v.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                   help="one run per seed; the seed with the smallest validation gap is written")
     v_where = v.add_mutually_exclusive_group(required=True)
     v_where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
     v_where.add_argument("--ship", action="store_true", help="replace the shipped checkpoints/gan_generator.keras")

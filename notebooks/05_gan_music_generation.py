@@ -781,8 +781,9 @@ print(f"a C2ST's spread when both sets come from one distribution ({len(heldout)
 # or more pitches at one step, which no held-out chorale bar does (the score of section 8
 # crams them onto one staff as clusters). Even a logistic regression, which sees only which
 # cells are on (the LR-C2ST column of the table in section 9), tells these bars from
-# Bach's 0.985 of the time, where sets from one distribution would score about 0.5 ± 0.017. The cure is not a bigger network but a representation in
-# which those artefacts cannot be written — section 10.
+# Bach's 0.985 of the time, where sets from one distribution would score about
+# 0.5 ± 0.012. The cure is not a bigger network but a representation in which those
+# artefacts cannot be written — section 10.
 
 # %% [markdown]
 # ### 9.1 Does the loss matter? Non-saturating, hinge and WGAN-GP (损失函数)
@@ -1037,7 +1038,7 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 # * **The classifiers still tell the sets apart, less often.** The convolutional one is right
 #   0.78 ± 0.03 of the time over the three seeds (0.82, 0.78, 0.75), the logistic
 #   regression 0.63 ± 0.01, where two sets from one distribution would score
-#   0.5 ± 0.017. That is a long way from the DCGAN's 0.998 and 0.983, and still not
+#   0.5 ± 0.012. That is a long way from the DCGAN's 0.998 and 0.983, and still not
 #   indistinguishable. The logistic regression is almost fooled by the Bernoulli baseline
 #   (0.55), whose every cell is on as often as Bach's, so the four-voice bars still put
 #   their notes in cells at rates of their own.

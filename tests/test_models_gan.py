@@ -406,9 +406,22 @@ def test_logistic_c2st_is_near_one_half_for_one_distribution_and_high_for_anothe
     assert G.logistic_c2st_accuracy(a, shifted, seed=0) > 0.95
 
 
-def test_c2st_null_sd_is_one_over_two_root_m():
-    assert G.c2st_null_sd(100) == pytest.approx(1 / (2 * np.sqrt(100)))
-    assert G.c2st_null_sd(101) == pytest.approx(1 / (2 * np.sqrt(100)))
+def test_c2st_null_sd_is_one_over_two_root_m_with_m_the_held_out_predictions():
+    # n = 100 bars per set: the two folds score 50 + 50 bars of each set, m = 200 predictions
+    assert G.c2st_null_sd(100) == pytest.approx(1 / (2 * np.sqrt(200)))
+    assert G.c2st_null_sd(101) == pytest.approx(1 / (2 * np.sqrt(202)))
+
+
+def test_c2st_null_sd_matches_the_spread_of_the_protocol_on_coin_flip_predictions():
+    # the protocol's own accuracy when the classifier's guesses carry no information
+    rng = np.random.default_rng(0)
+    a, b = np.zeros((60, 16, 48), dtype=np.uint8), np.zeros((60, 16, 48), dtype=np.uint8)
+
+    def coin(x_tr, y_tr, x_te, fold):
+        return rng.random(len(x_te)) < 0.5
+
+    accs = [G._two_fold_accuracy(a, b, s, coin) for s in range(3000)]
+    assert np.std(accs) == pytest.approx(G.c2st_null_sd(60), rel=0.08)
     with pytest.raises(RepresentationError, match="'n'"):
         G.c2st_null_sd(1)
 

@@ -571,15 +571,16 @@ def logistic_c2st_accuracy(real: np.ndarray, fake: np.ndarray, *, seed: int = 0,
 def c2st_null_sd(n: int) -> float:
     """Standard deviation of a C2ST's accuracy when the two sets come from one distribution.
 
-    With n bars per set, both folds together score 2 * (n // 2) held-out bars, each right with
-    probability 1/2 under the null: accuracy ~ N(1/2, 1 / (4 m)) with m = 2 * (n // 2), so
-    sd = 1 / (2 sqrt(m)). An accuracy more than about 2 sd above 1/2 tells the sets apart.
+    With n bars per set, each bar of both sets is scored once, by the fold that did not train
+    on it: m = 2 n held-out predictions, each right with probability 1/2 under the null, so
+    the accuracy is about N(1/2, 1 / (4 m)) and sd = 1 / (2 sqrt(2 n)). An accuracy more than
+    about 2 sd above 1/2 tells the sets apart.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise RepresentationError(f"argument 'n' must be an integer >= 2, got {n!r}")
-    return float(1.0 / (2.0 * math.sqrt(2 * (int(n) // 2))))
+    return float(1.0 / (2.0 * math.sqrt(2 * int(n))))
 
 
 def evaluate_rolls(rolls: np.ndarray, train: np.ndarray, heldout: np.ndarray, *, seed: int = 0,
