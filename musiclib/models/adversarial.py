@@ -211,12 +211,17 @@ def gradient_penalty(discriminator: Any, real: Any, fake: Any, *, seed: Any = No
     shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
     eps = keras.random.uniform(shape, seed=seed)
     x_hat = eps * real + (1.0 - eps) * fake
-    with tf.GradientTape() as tape:
-        tape.watch(x_hat)
-        out = discriminator(x_hat, training=True)
-    grads = tape.gradient(out, x_hat)
-    norm = tf.sqrt(tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(real)[0], -1])), axis=1) + 1e-12)
+    norm = tf.sqrt(_squared_input_gradient_norms(discriminator, x_hat) + 1e-12)
     return tf.reduce_mean(tf.square(norm - 1.0))
+
+
+def _squared_input_gradient_norms(discriminator: Any, x: Any) -> Any:
+    """||grad_x D(x)||^2 for each sample of the batch ``x`` (a float32 tensor)."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = discriminator(x, training=True)
+    grads = tape.gradient(out, x)
+    return tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(x)[0], -1])), axis=1)
 
 
 def r1_penalty(discriminator: Any, real: Any) -> Any:
@@ -228,12 +233,7 @@ def r1_penalty(discriminator: Any, real: Any) -> Any:
 
     Used by: musiclib.models.adversarial.GAN (taught in notebooks/05_gan_music_generation.ipynb)
     """
-    real = tf.convert_to_tensor(real, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(real)
-        out = discriminator(real, training=True)
-    grads = tape.gradient(out, real)
-    return tf.reduce_mean(tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(real)[0], -1])), axis=1))
+    return tf.reduce_mean(_squared_input_gradient_norms(discriminator, tf.convert_to_tensor(real, dtype=tf.float32)))
 
 
 # --------------------------------------------------------------------------- the GAN model
