@@ -907,6 +907,16 @@ for loss, run in lrec["runs"].items():
 #   discriminator wins within a few epochs (its hinge loss near 0) and the generator's bars
 #   swing from epoch to epoch; a discriminator kept flat around the real bars gives the
 #   generator gradients it can follow;
+# * it is told **what kind of bar** to write: a *conditional* GAN (Mirza & Osindero 2014).
+#   Each bar falls in one of three **density classes** by its number of events (notes and
+#   rests that start in it, all voices together; `V.bar_events`): *held* (fewer than 14:
+#   cadences, long chords), *moving* (14–21) and *running* (22 or more). The generator gets
+#   the class as a one-hot vector beside $z$, the discriminator sees it beside every step,
+#   and so a held bar is judged as a held bar. In training each generated bar takes the
+#   class of a real bar of its batch; at sampling the classes are drawn as often as in the
+#   training bars. Unconditioned, our generator wrote almost no held bars (0.1 % of its bars
+#   had fewer than 10 events, against 10 % of Bach's) and hardly ever rested (docs/FACTS.md):
+#   a GAN may drop a whole kind of sample, and these were the phrase endings;
 # * after every epoch 512 generated bars are compared with the *validation* bars on seven
 #   figures (QN, holes, long notes, UPC, SC, polyphony, diversity: `V.selection_gap`), and
 #   training **keeps the weights of the best epoch**, so a run that starts to drift or
@@ -932,6 +942,17 @@ print("its onsets:                              ", " ".join(str(int(x)) for x in
 register = V.fit_register(v_train.symbols)
 print("mean pitch (S, A, T, B):", ", ".join(pitch_name(int(round(m)) + 35) for m in register["mean"]),
       "| sd in semitones:", np.sqrt(np.diag(register["cov"])).round(1).tolist())
+
+# %% [markdown]
+# The density classes of the training bars: how many bars fall in each, and how many events
+# they hold. The held bars are the phrase endings a listener waits for:
+
+# %%
+v_events = V.bar_events(v_train.symbols, v_train.onsets)
+v_class = V.density_classes(v_train.symbols, v_train.onsets, V.VoiceGANRecipe().density_edges)
+for c, name in enumerate(("held", "moving", "running")):
+    print(f"{name:<8} {np.mean(v_class == c):6.1%} of training bars, events per bar "
+          f"{v_events[v_class == c].min()}-{v_events[v_class == c].max()} (mean {v_events[v_class == c].mean():.1f})")
 
 # %% [markdown]
 # The hold rule on a tiny example: symbol 5 is the most likely everywhere until step 8,
@@ -989,6 +1010,25 @@ table = {"data": vrec["metrics"]["data"], "dcgan": dcgan_table["gan"], "four-voi
          "bernoulli": vrec["metrics"]["bernoulli"]}
 print(G.format_metrics_table(table))
 print(f"C2ST spread when both sets come from one distribution: 0.5 ± {vrec['c2st_null_sd']:.3f} (1 sd)")
+
+# %% [markdown]
+# Does the generator write the kind of bar it is asked for? Its 2,000 bars (classes drawn as
+# in the training bars) against the held-out bars: the share of bars in each density class
+# by the events they actually hold, and the mean events per bar:
+
+# %%
+g_sym, g_ons = voice_gen.sample_voices(vrec["n_eval"], seed=vrec["eval_seed"])
+asked = voice_gen.classes(vrec["n_eval"], seed=vrec["eval_seed"])
+v_held = vbars.subset(vbars.split != "train")
+edges = voice_gen.density["edges"]
+got = V.density_classes(g_sym, g_ons, edges)
+real_c = V.density_classes(v_held.symbols, v_held.onsets, edges)
+print(f"{'class':<9}{'held-out':>9}{'asked':>8}{'written':>9}")
+for c, name in enumerate(("held", "moving", "running")):
+    print(f"{name:<9}{np.mean(real_c == c):>9.1%}{np.mean(asked == c):>8.1%}{np.mean(got == c):>9.1%}")
+print(f"bars written in the class asked for: {np.mean(got == asked):.1%}; events per bar "
+      f"{V.bar_events(g_sym, g_ons).mean():.1f} (held-out {V.bar_events(v_held.symbols, v_held.onsets).mean():.1f}); "
+      f"rests {np.mean(g_sym == 0):.1%} of voice-steps (held-out {np.mean(v_held.symbols == 0):.1%})")
 
 # %%
 keys = ("qualified_note_rate", "holes_per_bar", "long_note_share", "used_pitch_classes", "scale_consistency",
@@ -1330,7 +1370,9 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 # * The piano-roll DCGAN splits held notes (one-step holes just after each beat) and
 #   stacks clusters, because it draws every cell on its own. A four-voice representation —
 #   per voice a pitch or rest per sixteenth and an onset flag, decoded with a hold rule and
-#   trained through straight-through estimators — cannot write either artefact.
+#   trained through straight-through estimators — cannot write either artefact. Told
+#   each bar's density class (a conditional GAN), it also writes the held bars of
+#   phrase endings that it otherwise dropped.
 # * A real GAN collapses when its generator learns much faster than its discriminator:
 #   the diversity of its bars falls to a fraction of the data's within an epoch, while
 #   the losses look like a balanced game and the unique-bar rate hardly moves. A
@@ -1346,9 +1388,10 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   convolutional classifier two-sample test — beside baselines that show what each
 #   metric cannot see.
 # * In `musiclib`: `models.adversarial` (math, losses, `GAN`), `models.gan` (`GANRecipe`,
-#   `RollGenerator`, evaluation), `models.voice_gan` (the four-voice GAN), set metrics in
-#   `features`, and `python -m musiclib.train gan --out my_gan.keras --epochs 60` to train
-#   your own (`--ship` replaces the shipped one).
+#   `RollGenerator`, evaluation), `models.voice_gan` (the four-voice GAN, conditioned on
+#   each bar's density), set metrics in `features`, and
+#   `python -m musiclib.train gan --out my_gan.keras --epochs 60` to train your own
+#   (`--ship` replaces the shipped one).
 #
 # ## References
 #
@@ -1366,6 +1409,8 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   networks. *ICLR*. — The hinge loss (section 9.1).
 # * Mescheder, L., Geiger, A., Nowozin, S. (2018). Which training methods for GANs do
 #   actually converge? *ICML*. — The R1 penalty on real samples (section 10).
+# * Mirza, M., Osindero, S. (2014). Conditional generative adversarial nets.
+#   arXiv:1411.1784. — A label given to both players: the density classes (section 10).
 # * Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A., Chen, X. (2016).
 #   Improved techniques for training GANs. *NeurIPS 29*. — One-sided label smoothing.
 # * Bengio, Y., Léonard, N., Courville, A. (2013). Estimating or propagating gradients

@@ -13,7 +13,8 @@ from musiclib.features import long_note_share, one_step_holes
 from musiclib.models import gan as G
 from musiclib.models import voice_gan as V
 
-TINY = V.VoiceGANRecipe(z_dim=4, g_filters=(8, 8, 8), d_filters=(8, 8, 8), batch_size=16, epochs=1)
+TINY = V.VoiceGANRecipe(z_dim=4, g_filters=(8, 8, 8), d_filters=(8, 8, 8), batch_size=16, epochs=1, density_edges=())
+COND = V.VoiceGANRecipe(z_dim=4, g_filters=(8, 8, 8), d_filters=(8, 8, 8), batch_size=16, epochs=1)
 
 
 @pytest.fixture(scope="module")
@@ -280,3 +281,60 @@ def test_register_chooses_the_octave_of_the_key_that_keeps_each_voice_in_its_ran
         V.VoiceGenerator(net, z_dim=4, key_offsets=keys, register={"mean": mean, "cov": -np.eye(4)})
     with pytest.raises(RepresentationError, match="'key_offsets'"):
         V.VoiceGenerator(net, z_dim=4, register=register)
+
+
+def test_bar_events_and_density_classes_by_hand():
+    sym = np.zeros((2, 16, 4), dtype=np.int8)
+    ons = np.zeros((2, 16, 4), dtype=np.uint8)
+    sym[0] = 20                                    # bar 0: four whole notes -> 4 events
+    sym[1, :, 0] = np.repeat([30, 31, 30, 31], 4)  # bar 1: soprano in quarters (4 events)
+    sym[1, :8, 1], sym[1, 8:, 1] = 25, 0           # alto: a half note, then a half rest (2)
+    sym[1, :, 2] = 20
+    ons[1, [0, 4, 8, 12], 2] = 1                   # tenor: one pitch repeated in quarters (4)
+    sym[1, :, 3] = np.arange(16) % 2 + 5           # bass: sixteenths (16)
+    np.testing.assert_array_equal(V.bar_events(sym, ons), [4, 26])
+    np.testing.assert_array_equal(V.density_classes(sym, ons, (14, 22)), [0, 2])
+    np.testing.assert_array_equal(V.density_classes(sym, ons, (4, 27)), [1, 1])   # an edge counts as reached
+    with pytest.raises(RepresentationError, match="'edges'"):
+        V.density_classes(sym, ons, (22, 14))
+    with pytest.raises(ShapeError, match="'onsets'"):
+        V.bar_events(sym, ons[:, :8])
+    with pytest.raises(RepresentationError, match="'density_edges'"):
+        V.VoiceGANRecipe(density_edges=("a",))
+
+
+def test_real_bars_fall_in_every_density_class(voice_bars):
+    c = V.density_classes(voice_bars.symbols, voice_bars.onsets, V.VoiceGANRecipe().density_edges)
+    share = np.bincount(c, minlength=3) / len(c)
+    assert share.min() > 0.1 and share[1] > 0.5    # held, moving and running bars all occur; moving ones most
+
+
+def test_conditional_generator_takes_its_class_and_draws_classes_as_the_data(voice_bars, tmp_path):
+    train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
+    valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
+    gen, _ = V.train_voice_gan(train, valid, COND, epochs=1, seed=0, n_monitor=32)
+    assert gen.n_classes == 3 and gen.generator.inputs[0].shape[1] == 4 + 3
+    density = gen.record["density"]
+    assert density["edges"] == [14, 22] and sum(density["p"]) == pytest.approx(1.0, abs=1e-5)
+    drawn = gen.classes(4000, seed=1)
+    np.testing.assert_allclose(np.bincount(drawn, minlength=3) / 4000, density["p"], atol=0.03)
+    # the class changes what is written; the same class and noise give the same bar
+    z = gen.noise(8, seed=2)
+    a = gen.logits(8, z=z, classes=np.zeros(8, dtype=int))
+    b = gen.logits(8, z=z, classes=np.full(8, 2))
+    assert not np.allclose(a, b)
+    np.testing.assert_array_equal(a, gen.logits(8, z=z, classes=np.zeros(8, dtype=int)))
+    with pytest.raises(RepresentationError, match="'classes'"):
+        gen.logits(3, classes=[0, 1, 3])
+    with pytest.raises(RepresentationError, match="'classes'"):
+        V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4).logits(2, classes=[0, 0])
+    path = gen.save(tmp_path / "c.keras")
+    back = G.load_roll_generator(path)
+    np.testing.assert_array_equal(back.sample(6, seed=2), gen.sample(6, seed=2))
+    rec = json.loads(path.with_suffix(".json").read_text())
+    path.with_suffix(".json").write_text(json.dumps({**rec, "density": None}))
+    with pytest.raises(CheckpointError, match="expects"):
+        V.load_voice_generator(path)
+    path.with_suffix(".json").write_text(json.dumps({**rec, "density": {"edges": [14, 22], "p": [1, -1, 1]}}))
+    with pytest.raises(CheckpointError, match="density"):
+        V.load_voice_generator(path)

@@ -301,8 +301,11 @@ class GAN(keras.Model):
     def _noise(self, batch: Any) -> Any:
         return keras.random.normal((batch, self.z_dim), seed=self.seed_generator)
 
-    def _fake(self, batch: Any) -> Any:
-        """Generated bars as the discriminator sees them (binary neurons: straight-through)."""
+    def _fake(self, batch: Any, real: Any = None) -> Any:
+        """Generated bars as the discriminator sees them (binary neurons: straight-through).
+
+        ``real`` is the batch of real bars: a conditional subclass takes their labels.
+        """
         p = self.generator(self._noise(batch), training=True)
         if self.binary_neurons == "none":
             return p
@@ -316,7 +319,7 @@ class GAN(keras.Model):
         real = data[0] if isinstance(data, tuple | list) else data
         batch = tf.shape(real)[0]
         for _ in range(self.d_steps):
-            fake = self._fake(batch)
+            fake = self._fake(batch, real)
             with tf.GradientTape() as tape:
                 r = self.discriminator(real, training=True)
                 f = self.discriminator(fake, training=True)
@@ -330,7 +333,7 @@ class GAN(keras.Model):
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights, strict=True))
         for _ in range(self.g_steps):
             with tf.GradientTape() as tape:
-                f_g = self.discriminator(self._fake(batch), training=True)
+                f_g = self.discriminator(self._fake(batch, real), training=True)
                 g_loss = generator_loss(f_g, self.loss_kind)
             grads = tape.gradient(g_loss, self.generator.trainable_weights)
             self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
@@ -356,12 +359,17 @@ class NoiseToSamples:
         return np.random.default_rng(check_seed(seed)).standard_normal((check_count(n), self.z_dim)).astype(
             np.float32)
 
-    def _outputs(self, n: int, seed: int, z: np.ndarray | None) -> np.ndarray:
-        """The generator's outputs for ``n`` noise vectors drawn with ``seed`` (or the given ``z``)."""
+    def _outputs(self, n: int, seed: int, z: np.ndarray | None, condition: np.ndarray | None = None) -> np.ndarray:
+        """The generator's outputs for ``n`` noise vectors drawn with ``seed`` (or the given ``z``).
+
+        ``condition`` (one row per noise vector) is appended to z: a conditional generator's labels.
+        """
         if z is None:
             z = self.noise(n, seed)
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.z_dim:
             raise ShapeError(f"argument 'z' has shape {z.shape}; expected (n, {self.z_dim})")
+        if condition is not None:
+            z = np.concatenate([z, np.asarray(condition, dtype=np.float32)], axis=1)
         out = [np.asarray(self.generator(z[i:i + 512], training=False)) for i in range(0, len(z), 512)]
         return np.concatenate(out)

@@ -43,7 +43,7 @@ from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.datasets import Corpus, load_chorales
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
 from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
-from musiclib.models.adversarial import GAN, LOSSES, NoiseToSamples, check_rolls, check_seed
+from musiclib.models.adversarial import GAN, LOSSES, NoiseToSamples, check_count, check_rolls, check_seed
 from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
 from musiclib.representation import DEFAULT_ROLL_RANGE, NoteList, notes_to_piano_roll
 
@@ -65,6 +65,8 @@ __all__ = [
     "transpose_voices",
     "voice_registers",
     "fit_register",
+    "bar_events",
+    "density_classes",
     "voices_to_notes",
     "encode_voices",
     "decode_voices",
@@ -252,6 +254,49 @@ def fit_register(symbols: np.ndarray) -> dict[str, list]:
             "cov": [[round(float(v), 4) for v in row] for row in np.cov(m.T)]}
 
 
+def bar_events(symbols: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """Events per bar, all four voices together: notes and rests that start in the bar.
+
+    A voice's event starts at step 0, at an onset flag, or where its symbol changes (a rest
+    after a note). A bar of four whole notes has 4 events; four voices in sixteenths, 64.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    s = _check_symbols(symbols)
+    o = np.asarray(onsets)
+    if o.shape != s.shape:
+        raise ShapeError(f"argument 'onsets' has shape {o.shape}; expected {s.shape}")
+    starts = np.ones(s.shape, dtype=bool)
+    starts[:, 1:] = (s[:, 1:] != s[:, :-1]) | (o[:, 1:] > 0)
+    return starts.sum(axis=(1, 2)).astype(np.int64)
+
+
+def density_classes(symbols: np.ndarray, onsets: np.ndarray, edges: Any) -> np.ndarray:
+    """The density class of each bar: how many of ``edges`` its :func:`bar_events` reach.
+
+    With edges (14, 22): 0 = held (fewer than 14 events: cadences, long chords), 1 =
+    moving (14..21), 2 = running (22 or more). The conditional GAN is told the class.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    e = _check_edges(edges, "edges")
+    return np.searchsorted(np.asarray(e), bar_events(symbols, onsets), side="right").astype(np.int64)
+
+
+def _check_edges(edges: Any, name: str) -> tuple[int, ...]:
+    try:
+        e = tuple(int(v) for v in edges)
+    except (TypeError, ValueError) as exc:
+        raise RepresentationError(f"argument {name!r} must be increasing event counts, got {edges!r}") from exc
+    if any(b <= a for a, b in zip(e, e[1:], strict=False)) or any(v < 1 for v in e):
+        raise RepresentationError(f"argument {name!r} must be increasing positive event counts, got {edges!r}")
+    return e
+
+
 def _register_shifts(symbols: np.ndarray, key_offsets: np.ndarray, register: dict[str, Any],
                      rng: np.random.Generator) -> np.ndarray:
     """Draw each bar's shift from p(shift | bar) ∝ p(key) * N(registers + shift; mean, cov), in range."""
@@ -403,6 +448,12 @@ class VoiceGANRecipe:
     r1_weight : float
         gamma of the R1 penalty on real bars (Mescheder et al. 2018; 0: none). Without it the
         discriminator wins within a few epochs and the bars swing from epoch to epoch.
+    density_edges : tuple of int
+        Event counts that split bars into density classes (:func:`density_classes`); the
+        generator gets its class as a one-hot beside z and the discriminator sees it beside
+        each step (a conditional GAN, Mirza & Osindero 2014), and generated bars get classes
+        drawn as often as in the training bars. ``()``: an unconditional GAN. Unconditioned,
+        the generator drops the sparse bars of cadences and held chords.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -421,8 +472,10 @@ class VoiceGANRecipe:
     ema: float = 0.0
     key_normalise: bool = True
     r1_weight: float = 1.0
+    density_edges: tuple[int, ...] = (14, 22)
 
     def __post_init__(self) -> None:
+        self.density_edges = _check_edges(self.density_edges, "density_edges")
         if self.loss not in LOSSES:
             raise RepresentationError(f"argument 'loss' is {self.loss!r}; expected one of {LOSSES}")
         self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
@@ -446,9 +499,14 @@ class VoiceGANRecipe:
         """The recipe as JSON-ready values."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
 
+    @property
+    def n_classes(self) -> int:
+        """Density classes the GAN is conditioned on (0: unconditional)."""
+        return len(self.density_edges) + 1 if self.density_edges else 0
+
 
 def build_voice_generator(recipe: VoiceGANRecipe | None = None) -> keras.Model:
-    """z -> dense 4 steps -> (upsample, convolve) x 2 -> logits (16 steps, 4 voices, 49 + 1).
+    """[z, class] -> dense 4 steps -> (upsample, convolve) x 2 -> logits (16 steps, 4 voices, 49 + 1).
 
     Built from Keras layers only, so its checkpoint loads with safe_mode.
 
@@ -456,7 +514,7 @@ def build_voice_generator(recipe: VoiceGANRecipe | None = None) -> keras.Model:
     """
     r = recipe or VoiceGANRecipe()
     c0, c1, c2 = r.g_filters
-    z = keras.Input(shape=(r.z_dim,), name="z")
+    z = keras.Input(shape=(r.z_dim + r.n_classes,), name="z")  # noise, then the one-hot density class
     x = layers.Dense(4 * c0, use_bias=False)(z)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
@@ -473,13 +531,14 @@ def build_voice_generator(recipe: VoiceGANRecipe | None = None) -> keras.Model:
 
 
 def build_voice_discriminator(recipe: VoiceGANRecipe | None = None) -> keras.Model:
-    """Encoded bar (16, 4, 50) -> convolutions over time (all voices as channels) -> one logit.
+    """Encoded bar (16, 4, 50 + classes) -> convolutions over time (all voices as channels) -> one logit.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
     r = recipe or VoiceGANRecipe()
-    x_in = keras.Input(shape=(STEPS, len(VOICES), N_SYMBOLS + 1), name="bar")
-    x = layers.Reshape((STEPS, len(VOICES) * (N_SYMBOLS + 1)))(x_in)
+    width = N_SYMBOLS + 1 + r.n_classes  # symbols, onset flag, then the density class at every cell
+    x_in = keras.Input(shape=(STEPS, len(VOICES), width), name="bar")
+    x = layers.Reshape((STEPS, len(VOICES) * width))(x_in)
     for c, stride in zip(r.d_filters, (1, 2, 2), strict=True):
         x = layers.Conv1D(c, 3, strides=stride, padding="same")(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
@@ -530,14 +589,22 @@ class VoiceGAN(GAN):
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, tau: float = 1.0,
-                 decoding: str = "argmax", **kwargs: Any) -> None:
+                 decoding: str = "argmax", n_classes: int = 0, **kwargs: Any) -> None:
         super().__init__(generator, discriminator, **kwargs)
         self.tau = float(tau)
         self.decoding = decoding
+        self.n_classes = int(n_classes)
 
-    def _fake(self, batch: Any) -> Any:
-        logits = self.generator(self._noise(batch), training=True)
-        return straight_through_voices(logits, self.seed_generator, self.tau, self.decoding)
+    def _fake(self, batch: Any, real: Any = None) -> Any:
+        z = self._noise(batch)
+        if self.n_classes:  # each fake gets the density class of a real bar of the batch
+            label = real[:, 0, 0, N_SYMBOLS + 1:]
+            z = tf.concat([z, label], axis=-1)
+        bar = straight_through_voices(self.generator(z, training=True), self.seed_generator, self.tau, self.decoding)
+        if self.n_classes:
+            bar = tf.concat([bar, tf.broadcast_to(label[:, None, None, :], (batch, STEPS, len(VOICES),
+                                                                             self.n_classes))], axis=-1)
+        return bar
 
 
 def make_voice_gan(recipe: VoiceGANRecipe | None = None, *, seed: int = 0) -> VoiceGAN:
@@ -548,7 +615,7 @@ def make_voice_gan(recipe: VoiceGANRecipe | None = None, *, seed: int = 0) -> Vo
     r = recipe or VoiceGANRecipe()
     seed_everything(seed)
     gan = VoiceGAN(build_voice_generator(r), build_voice_discriminator(r), z_dim=r.z_dim, loss=r.loss,
-                   seed=seed, tau=r.tau, decoding=r.decoding, r1_weight=r.r1_weight)
+                   seed=seed, tau=r.tau, decoding=r.decoding, r1_weight=r.r1_weight, n_classes=r.n_classes)
     gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
                 d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
     return gan
@@ -576,7 +643,7 @@ class VoiceGenerator(NoiseToSamples):
 
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
                  key_offsets: Any = None, register: dict[str, Any] | None = None,
-                 record: dict | None = None) -> None:
+                 density: dict[str, Any] | None = None, record: dict | None = None) -> None:
         self.generator = generator
         self.z_dim = int(z_dim)
         if decoding not in DECODINGS:
@@ -602,23 +669,63 @@ class VoiceGenerator(NoiseToSamples):
             if key_offsets is None:
                 raise RepresentationError("argument 'register' needs 'key_offsets' (it chooses the octave of a key)")
         self.register = register
+        self.density = None
+        if density is not None:
+            try:
+                edges = _check_edges(density["edges"], "density['edges']")
+                p = np.asarray(density["p"], dtype=np.float64)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise RepresentationError("argument 'density' must be {'edges': event counts, 'p': class "
+                                          "probabilities}") from exc
+            if (not edges or p.shape != (len(edges) + 1,) or not np.isfinite(p).all() or p.min() < 0
+                    or not p.sum() > 0):
+                raise RepresentationError(f"argument 'density' needs {len(edges) + 1} non-negative class "
+                                          f"probabilities for its {len(edges)} edges, got {density['p']!r}")
+            self.density = {"edges": list(edges), "p": p / p.sum()}
         self.record = record or {}
+
+    @property
+    def n_classes(self) -> int:
+        """Density classes the generator is conditioned on (0: unconditional)."""
+        return 0 if self.density is None else len(self.density["p"])
+
+    def classes(self, n: int = 16, *, seed: int = 0) -> np.ndarray:
+        """Density classes for ``n`` bars, drawn as often as in the training bars (with ``seed + 3``)."""
+        if self.density is None:
+            raise RepresentationError("this generator is not conditioned on density classes")
+        return np.random.default_rng(check_seed(seed) + 3).choice(self.n_classes, size=n, p=self.density["p"])
 
     def __repr__(self) -> str:
         return f"VoiceGenerator(z_dim={self.z_dim}, parameters={self.generator.count_params()})"
 
-    def logits(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> np.ndarray:
-        """Generator logits, shape (n, 16, 4, 50), for ``n`` noise vectors (or the given ``z``)."""
-        return self._outputs(n, seed, z)
+    def logits(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None,
+               classes: Any = None) -> np.ndarray:
+        """Generator logits, shape (n, 16, 4, 50), for ``n`` noise vectors (or the given ``z``).
 
-    def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None) -> tuple[np.ndarray,
-                                                                                                 np.ndarray]:
+        A conditional generator writes each bar in its density class: ``classes`` (one per
+        bar, 0..n_classes - 1), or classes drawn by :meth:`classes`.
+        """
+        if not self.n_classes:
+            if classes is not None:
+                raise RepresentationError("argument 'classes' needs a generator conditioned on density classes")
+            return self._outputs(n, seed, z)
+        rows = check_count(n) if z is None else len(np.asarray(z))
+        c = self.classes(rows, seed=seed) if classes is None else np.asarray(classes)
+        if c.shape != (rows,) or not np.issubdtype(c.dtype, np.integer) or c.min(initial=0) < 0 or \
+                c.max(initial=0) >= self.n_classes:
+            raise RepresentationError(f"argument 'classes' must be {rows} integers in 0..{self.n_classes - 1}")
+        return self._outputs(n, seed, z, condition=np.eye(self.n_classes, dtype=np.float32)[c])
+
+    def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None,
+                      classes: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Symbols and onsets, each (n, 16, 4): noise ``seed`` for z, ``seed + 1`` for the draws.
 
-        With :attr:`key_offsets`, each bar is then moved to a key drawn with ``seed + 2``.
+        With :attr:`key_offsets`, each bar is then moved to a key drawn with ``seed + 2``;
+        a conditional generator's classes are drawn with ``seed + 3`` unless ``classes`` is given.
         """
         s = check_seed(seed)
-        symbols, onsets = decode_voices(self.logits(n, seed=s, z=z), seed=s + 1 if self.decoding == "sample" else None)
+        symbols, onsets = decode_voices(self.logits(n, seed=s, z=z, classes=classes),
+                                        seed=s + 1 if self.decoding == "sample" else None)
         if self.key_offsets is not None and self.register is not None:
             k = _register_shifts(symbols, self.key_offsets, self.register, np.random.default_rng(s + 2))
             symbols = transpose_voices(symbols, k)[0]
@@ -709,10 +816,18 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         symbols, onsets = symbols[ok], onsets[ok]
         key_offsets = np.bincount(-train.to_c[ok] + 6, minlength=12).astype(np.float64)
     x = encode_voices(symbols, onsets)
+    density = None
+    if r.n_classes:
+        c = density_classes(symbols, onsets, r.density_edges)
+        density = {"edges": list(r.density_edges), "p": [round(float(v), 6) for v in
+                                                         np.bincount(c, minlength=r.n_classes) / len(c)]}
+        label = np.broadcast_to(np.eye(r.n_classes, dtype=np.float32)[c][:, None, None, :],
+                                (*x.shape[:3], r.n_classes))
+        x = np.concatenate([x, label], axis=-1)
     reference = bar_summary(valid.rolls())
     gan = make_voice_gan(r, seed=seed)
     gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding, key_offsets=key_offsets,
-                         register=register)
+                         register=register, density=density)
     ds = (tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
           .batch(r.batch_size, drop_remainder=True).prefetch(2))
     history: dict[str, list[float]] = {}
@@ -748,7 +863,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     net.set_weights(best_weights)
     gen.record = {"kind": KIND, "recipe": {**r.to_dict(), "epochs": n_epochs}, "seed": seed, "training_bars": len(x),
                   "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
-                  "register": register,
+                  "register": register, "density": density,
                   "epochs": n_epochs, "best_epoch": best_epoch,
                   "best_gap": round(best_gap, 6), "train_cpu_seconds": round(time.process_time() - cpu0, 1)}
     return gen, history
@@ -790,15 +905,17 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
     in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     out_shape = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else None
     expected = (STEPS, len(VOICES), N_SYMBOLS + 1)
-    if in_shape != (z_dim,) or out_shape != expected:
+    density = record.get("density")
+    n_in = z_dim + (len(density["p"]) if isinstance(density, dict) and isinstance(density.get("p"), list) else 0)
+    if in_shape != (n_in,) or out_shape != expected:
         raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
-                              f"({z_dim},) -> {expected}")
+                              f"({n_in},) -> {expected}")
     decoding = (record.get("recipe") or {}).get("decoding", "argmax")
     if decoding not in DECODINGS:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
     try:
         return VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
-                              register=record.get("register"), record=record)
+                              register=record.get("register"), density=density, record=record)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
 
