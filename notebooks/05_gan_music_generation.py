@@ -910,13 +910,14 @@ for loss, run in lrec["runs"].items():
 # * it is told **what kind of bar** to write: a *conditional* GAN (Mirza & Osindero 2014).
 #   Each bar falls in one of three **density classes** by its number of events (notes and
 #   rests that start in it, all voices together; `V.bar_events`): *held* (fewer than 14:
-#   cadences, long chords), *moving* (14–21) and *running* (22 or more). The generator gets
+#   long notes and chords), *moving* (14–21) and *running* (22 or more). The generator gets
 #   the class as a one-hot vector beside $z$, the discriminator sees it beside every step,
 #   and so a held bar is judged as a held bar. In training each generated bar takes the
 #   class of a real bar of its batch; at sampling the classes are drawn as often as in the
 #   training bars. Unconditioned, our generator wrote almost no held bars (0.1 % of its bars
 #   had fewer than 10 events, against 10 % of Bach's) and hardly ever rested (docs/FACTS.md):
-#   a GAN may drop a whole kind of sample, and these were the phrase endings;
+#   a GAN may drop a whole kind of sample, and here it dropped the long chords on which
+#   a chorale's phrases come to rest;
 # * after every epoch 512 generated bars are compared with the *validation* bars on seven
 #   figures (QN, holes, long notes, UPC, SC, polyphony, diversity: `V.selection_gap`), and
 #   training **keeps the weights of the best epoch**, so a run that starts to drift or
@@ -945,7 +946,7 @@ print("mean pitch (S, A, T, B):", ", ".join(pitch_name(int(round(m)) + 35) for m
 
 # %% [markdown]
 # The density classes of the training bars: how many bars fall in each, and how many events
-# they hold. The held bars are the phrase endings a listener waits for:
+# they hold. A held bar averages about two and a half events per voice: long notes and chords:
 
 # %%
 v_events = V.bar_events(v_train.symbols, v_train.onsets)
