@@ -904,18 +904,21 @@ for loss, run in lrec["runs"].items():
 # * the discriminator pays an **R1 penalty** (Mescheder et al. 2018):
 #   $L_D = \mathbb{E}[\max(0, 1 - r)] + \mathbb{E}[\max(0, 1 + f)] + \frac{\gamma}{2}\,
 #   \mathbb{E}_{x \sim p_{data}}\lVert\nabla_x D(x)\rVert^2$ with $\gamma = 1$. Without it the
-#   discriminator wins within a few epochs (its hinge loss near 0) and the generator's bars
-#   swing from epoch to epoch; a discriminator kept flat around the real bars gives the
+#   discriminator wins (in our runs its hinge loss fell to about 0.1 within 20 epochs) and
+#   the generator's bars swing from epoch to epoch; a discriminator kept flat around the real bars gives the
 #   generator gradients it can follow;
 # * it is told **what kind of bar** to write: a *conditional* GAN (Mirza & Osindero 2014).
 #   Each bar falls in one of three **density classes** by its number of events (notes and
-#   rests that start in it, all voices together; `V.bar_events`): *held* (fewer than 14:
-#   long notes and chords), *moving* (14–21) and *running* (22 or more). The generator gets
+#   rests that start in it, all voices together; `V.bar_events`). Four voices in quarter
+#   notes make 16 events a bar, so a *sustained* bar (fewer than 14 events) changes notes
+#   more slowly than in quarters (long chords), a *moving* bar (14–21) goes about in
+#   quarters, and a *running* bar (22 or more) has eighths or sixteenths in a voice or two;
+#   the edges put about a fifth of the training bars in each outer class. The generator gets
 #   the class as a one-hot vector beside $z$, the discriminator sees it beside every step,
 #   and so a held bar is judged as a held bar. In training each generated bar takes the
 #   class of a real bar of its batch; at sampling the classes are drawn as often as in the
-#   training bars. Unconditioned, our generator wrote almost no held bars (0.1 % of its bars
-#   had fewer than 10 events, against 10 % of Bach's) and hardly ever rested (docs/FACTS.md):
+#   training bars. Unconditioned, our generator wrote few sustained bars (about 3 % of its
+#   bars, against 17 % of Bach's held-out bars) and hardly ever rested (docs/FACTS.md):
 #   a GAN may drop a whole kind of sample, and here it dropped the long chords on which
 #   a chorale's phrases come to rest;
 # * after every epoch 512 generated bars are compared with the *validation* bars on seven
@@ -946,13 +949,13 @@ print("mean pitch (S, A, T, B):", ", ".join(pitch_name(int(round(m)) + 35) for m
 
 # %% [markdown]
 # The density classes of the training bars: how many bars fall in each, and how many events
-# they hold. A held bar averages about two and a half events per voice: long notes and chords:
+# they hold. A sustained bar averages about two and a half events per voice:
 
 # %%
 v_events = V.bar_events(v_train.symbols, v_train.onsets)
 v_class = V.density_classes(v_train.symbols, v_train.onsets, V.VoiceGANRecipe().density_edges)
-for c, name in enumerate(("held", "moving", "running")):
-    print(f"{name:<8} {np.mean(v_class == c):6.1%} of training bars, events per bar "
+for c, name in enumerate(("sustained", "moving", "running")):
+    print(f"{name:<10} {np.mean(v_class == c):6.1%} of training bars, events per bar "
           f"{v_events[v_class == c].min()}-{v_events[v_class == c].max()} (mean {v_events[v_class == c].mean():.1f})")
 
 # %% [markdown]
@@ -1024,9 +1027,9 @@ v_held = vbars.subset(vbars.split != "train")
 edges = voice_gen.density["edges"]
 got = V.density_classes(g_sym, g_ons, edges)
 real_c = V.density_classes(v_held.symbols, v_held.onsets, edges)
-print(f"{'class':<9}{'held-out':>9}{'asked':>8}{'written':>9}")
-for c, name in enumerate(("held", "moving", "running")):
-    print(f"{name:<9}{np.mean(real_c == c):>9.1%}{np.mean(asked == c):>8.1%}{np.mean(got == c):>9.1%}")
+print(f"{'class':<10}{'held-out':>9}{'asked':>8}{'written':>9}")
+for c, name in enumerate(("sustained", "moving", "running")):
+    print(f"{name:<10}{np.mean(real_c == c):>9.1%}{np.mean(asked == c):>8.1%}{np.mean(got == c):>9.1%}")
 print(f"bars written in the class asked for: {np.mean(got == asked):.1%}; events per bar "
       f"{V.bar_events(g_sym, g_ons).mean():.1f} (held-out {V.bar_events(v_held.symbols, v_held.onsets).mean():.1f}); "
       f"rests {np.mean(g_sym == 0):.1%} of voice-steps (held-out {np.mean(v_held.symbols == 0):.1%})")
@@ -1040,7 +1043,7 @@ nn_real = features.nearest_neighbour_distance(v_held.rolls(), train)  # in the o
 nn_gen = features.nearest_neighbour_distance(voice_bars_gen, train)
 for name, d, c in (("held-out", nn_real, real_c), ("four-voice", nn_gen, got)):
     print(f"{name:<11} mean {d.mean():5.1f}, median {np.median(d):4.0f}, within 20 cells of a training bar "
-          f"{np.mean(d <= 20):5.1%}; mean by class (held, moving, running): "
+          f"{np.mean(d <= 20):5.1%}; mean by class (sustained, moving, running): "
           f"{', '.join(f'{d[c == k].mean():.0f}' for k in range(3))}")
 
 # %%
@@ -1084,19 +1087,20 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 #   across a beat (data 17 %, DCGAN 0.1 %), and polyphony 3.83: four voices.
 # * **The harmony is close, not Bach's.** 7.1 pitch classes per bar against 6.8 (the three
 #   seeds 6.9 to 7.1), scale consistency 0.94 against 0.95.
-# * **The density classes are only partly obeyed.** Asked for held bars 20 % of the time,
+# * **The density classes are only partly obeyed.** Asked for sustained bars 20 % of the time,
 #   the shipped generator writes them 8 % of the time (Bach's held-out bars: 17.5 %), and
 #   running bars 35 % of the time against 16 %: two bars in three land in the class asked
 #   for, and its bars hold 19.9 events against 17.5. It rests on 5.0 % of voice-steps
-#   (Bach 7.6 %). The label gives the discriminator a reason to reject a busy cadence;
-#   it does not force the generator to write one.
-# * **Varied, and no copies.** Diversity is the data's (101 against 100). But each
-#   generated bar lies further from its nearest training bar (51 cells) than real held-out
-#   bars do (36), and the last cell shows why the gap is so wide: a fifth of Bach's held-out
-#   bars have a near twin among the training bars (within 20 cells), 4 % of the generated
-#   ones; Bach's held bars lie 16 cells from their nearest training bar on average
-#   (cadences recur from chorale to chorale), the generator's 28. Even moving bars sit 52 cells from their nearest training bar
-#   against 38: the generator writes plausible bars, not Bach's recurring ones.
+#   (Bach 7.6 %). The label gives the discriminator a reason to reject a busy bar asked
+#   to be sustained; it does not force the generator to write a sustained one.
+# * **Varied, and no copies.** Diversity is the data's (101 against 100). But on average
+#   generated bars lie further from their nearest training bar (51 cells) than real
+#   held-out bars do (36), and the last cell shows why the gap is so wide: a fifth of
+#   Bach's held-out bars have a near twin among the training bars (within 20 cells), 4 % of
+#   the generated ones. Bach's sustained bars lie 16 cells from their nearest training bar
+#   on average (slow chords recur from chorale to chorale), the generator's 28;
+#   even moving bars sit 52 cells away against 38: the generator writes plausible bars,
+#   not Bach's recurring ones.
 # * **The classifiers still tell the sets apart, less often.** The convolutional one is right
 #   0.77 of the time over the three seeds (0.77, 0.77, 0.76), the logistic regression
 #   0.59 ± 0.01, where two sets from one distribution would score 0.5 ± 0.012. That is a
@@ -1128,7 +1132,7 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 # Mode collapse hides in the losses but shows in the set metrics: a collapsed generator
 # writes nearly the same bar whatever the noise, so the **diversity** of its bars falls
 # (and, if the bars become exactly equal, the **unique-bar rate** too). To see it in a real
-# run, we break the shipped recipe on purpose and change one thing: the speed of the
+# run, we break the DCGAN recipe of section 6 on purpose and change one thing: the speed of the
 # generator. It gets ten times the learning rate and five steps for every discriminator
 # step (`G.collapse_demo_recipes()`). Each recipe was trained for 12 epochs on all
 # training bars with two seeds, measuring 256 bars from fixed noise after every epoch, by
@@ -1395,8 +1399,9 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   stacks clusters, because it draws every cell on its own. A four-voice representation —
 #   per voice a pitch or rest per sixteenth and an onset flag, decoded with a hold rule and
 #   trained through straight-through estimators — cannot write either artefact. Told
-#   each bar's density class (a conditional GAN), it writes some of the held bars of
-#   phrase endings that it otherwise dropped (8 % of its bars, Bach's 17.5 %).
+#   each bar's density class (a conditional GAN), it writes more of the slow, sustained
+#   bars it otherwise dropped (8 % of its bars, against about 3 % unconditioned and 17.5 %
+#   of Bach's).
 # * A real GAN collapses when its generator learns much faster than its discriminator:
 #   the diversity of its bars falls to a fraction of the data's within an epoch, while
 #   the losses look like a balanced game and the unique-bar rate hardly moves. A

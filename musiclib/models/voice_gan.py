@@ -278,8 +278,9 @@ def bar_events(symbols: np.ndarray, onsets: np.ndarray) -> np.ndarray:
 def density_classes(symbols: np.ndarray, onsets: np.ndarray, edges: Any) -> np.ndarray:
     """The density class of each bar: how many of ``edges`` its :func:`bar_events` reach.
 
-    With edges (14, 22): 0 = held (fewer than 14 events: cadences, long chords), 1 =
-    moving (14..21), 2 = running (22 or more). The conditional GAN is told the class.
+    With edges (14, 22): 0 = sustained (fewer than 14 events: slower than four voices in
+    quarter notes, which make 16), 1 = moving (14..21), 2 = running (22 or more: eighths or
+    sixteenths in some voice). The conditional GAN is told the class.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -453,7 +454,7 @@ class VoiceGANRecipe:
         generator gets its class as a one-hot beside z and the discriminator sees it beside
         each step (a conditional GAN, Mirza & Osindero 2014), and generated bars get classes
         drawn as often as in the training bars. ``()``: an unconditional GAN. Unconditioned,
-        the generator drops the sparse bars of cadences and held chords.
+        the generator drops the sustained bars of long chords.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
