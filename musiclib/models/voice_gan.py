@@ -903,20 +903,19 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
     if isinstance(z_dim, bool) or not isinstance(z_dim, int) or z_dim < 1:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: 'z_dim' is {z_dim!r}; expected a positive integer")
     model = load_keras_checkpoint(p, command=_TRAIN_COMMAND)
-    in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
-    out_shape = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else None
-    expected = (STEPS, len(VOICES), N_SYMBOLS + 1)
-    density = record.get("density")
-    n_in = z_dim + (len(density["p"]) if isinstance(density, dict) and isinstance(density.get("p"), list) else 0)
-    if in_shape != (n_in,) or out_shape != expected:
-        raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
-                              f"({n_in},) -> {expected}")
     decoding = (record.get("recipe") or {}).get("decoding", "argmax")
     if decoding not in DECODINGS:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
     try:
-        return VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
-                              register=record.get("register"), density=density, record=record)
+        gen = VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
+                             register=record.get("register"), density=record.get("density"), record=record)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
+    in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
+    out_shape = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else None
+    expected_in, expected_out = (z_dim + gen.n_classes,), (STEPS, len(VOICES), N_SYMBOLS + 1)
+    if in_shape != expected_in or out_shape != expected_out:
+        raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
+                              f"{expected_in} -> {expected_out}")
+    return gen
 
