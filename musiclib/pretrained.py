@@ -137,6 +137,20 @@ def _inference_copy(keras_model: Any) -> Any:
     return fresh
 
 
+def save_keras_model(keras_model: Any, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Save a Keras model (uncompiled, no optimizer state) atomically, without a record.
+
+    For a model's extra ``.keras`` files, whose record is the main checkpoint's.
+
+    Used by: musiclib.models.style, musiclib.models.voice_gan
+    """
+    target = Path(path)
+    check_can_write(target, overwrite)
+    with atomic_path(target, overwrite=overwrite) as tmp:
+        _inference_copy(keras_model).save(tmp)
+    return target
+
+
 def save_keras_checkpoint(keras_model: Any, path: str | os.PathLike, record: dict, *,
                           overwrite: bool = False) -> Path:
     """Save a Keras model (uncompiled, no optimizer state) and its JSON record, both atomically.

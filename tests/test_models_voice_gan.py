@@ -9,7 +9,7 @@ import pytest
 
 from musiclib.datasets import load_chorale_bars
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
-from musiclib.features import long_note_share, one_step_holes
+from musiclib.features import long_note_share, nearest_neighbour_distance, one_step_holes
 from musiclib.models import gan as G
 from musiclib.models import voice_gan as V
 
@@ -338,3 +338,102 @@ def test_conditional_generator_takes_its_class_and_draws_classes_as_the_data(voi
     path.with_suffix(".json").write_text(json.dumps({**rec, "density": {"edges": [14, 22], "p": [1, -1, 1]}}))
     with pytest.raises(CheckpointError, match="density"):
         V.load_voice_generator(path)
+
+
+def _event_critic():
+    """A critic whose score is the number of events in the bar (the onset flags)."""
+    import keras
+
+    x = keras.Input(shape=(16, 4, 50))
+    dense = keras.layers.Dense(1)
+    net = keras.Model(x, dense(keras.layers.Flatten()(x)))
+    w = np.zeros((16, 4, 50), dtype=np.float32)
+    w[..., 49] = 1.0
+    dense.set_weights([w.reshape(-1, 1), np.zeros(1, dtype=np.float32)])
+    return net
+
+
+def test_the_critic_keeps_the_proposal_it_scores_highest():
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic())
+    s = 7
+    candidates = [gen.sample_voices(40, seed=s)]
+    for j in (1, 2):
+        z = np.random.default_rng([s, j]).standard_normal((40, 4)).astype(np.float32)
+        candidates.append(gen.sample_voices(z=z, seed=s))
+    events = np.stack([V.bar_events(*c) for c in candidates])
+    np.testing.assert_array_equal(gen.critic_scores(*candidates[0]), events[0])
+    symbols, onsets = gen.sample_voices(40, seed=s, proposals=3)
+    pick = events.argmax(axis=0)
+    np.testing.assert_array_equal(symbols, np.stack([c[0] for c in candidates])[pick, np.arange(40)])
+    np.testing.assert_array_equal(V.bar_events(symbols, onsets), events.max(axis=0))
+    assert len(set(pick)) > 1                                   # the choice is made bar by bar
+    np.testing.assert_array_equal(gen.sample(40, seed=s, proposals=1), V.voices_to_rolls(candidates[0][0]))
+
+
+def test_proposals_are_refused_without_a_critic_or_with_z_or_when_not_a_count():
+    plain = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4)
+    with pytest.raises(RepresentationError, match="'proposals'.*critic"):
+        plain.sample(3, proposals=2)
+    with pytest.raises(RepresentationError, match="'proposals'.*critic"):
+        V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, proposals=4)
+    with pytest.raises(RepresentationError, match="no critic"):
+        plain.critic_scores(*plain.sample_voices(2))
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic())
+    for bad in (0, 2.0, True):
+        with pytest.raises(RepresentationError, match="'proposals'"):
+            gen.sample(3, proposals=bad)
+    with pytest.raises(RepresentationError, match="'z'"):
+        gen.sample_voices(z=gen.noise(3), proposals=2)
+    with pytest.raises(RepresentationError, match="'grid'"):
+        V.choose_proposals(gen, np.zeros((4, 16, 48)), np.zeros((4, 16, 48)), grid=(4, 2))
+    with pytest.raises(RepresentationError, match="'gen'"):
+        V.choose_proposals(plain, np.zeros((4, 16, 48)), np.zeros((4, 16, 48)))
+
+
+def test_choose_proposals_takes_the_smallest_k_close_enough_to_the_validation_bars(voice_bars):
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic())
+    train, valid = voice_bars.rolls()[:300], voice_bars.rolls()[300:400]
+    reference = float(nearest_neighbour_distance(valid, train).mean())
+    k, tried, ref = V.choose_proposals(gen, train, valid, grid=(1, 2, 4), n=30, tolerance=100.0)
+    assert (k, list(tried)) == (1, [1]) and ref == pytest.approx(reference)
+    k, tried, _ = V.choose_proposals(gen, train, valid, grid=(1, 2, 4), n=30, tolerance=-1.0)  # never close enough
+    assert list(tried) == [1, 2, 4] and k == min(tried, key=tried.get)
+    assert tried[1] == pytest.approx(float(nearest_neighbour_distance(gen.sample(30, seed=1000), train).mean()))
+
+
+def test_a_critic_is_saved_beside_its_generator_and_checked_on_load(tmp_path):
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic(), proposals=3)
+    (tmp_path / "v_critic.keras").write_text("a user's file")
+    with pytest.raises(FileExistsError):
+        gen.save(tmp_path / "v.keras")
+    assert not (tmp_path / "v.keras").exists()                  # nothing written when one file is in the way
+    (tmp_path / "v_critic.keras").unlink()
+    path = gen.save(tmp_path / "v.keras")
+    rec = json.loads(path.with_suffix(".json").read_text())
+    assert rec["critic"] == {"file": "v_critic.keras", "proposals": 3}
+    back = V.load_voice_generator(path)
+    assert back.proposals == 3
+    np.testing.assert_array_equal(back.sample(8, seed=4), gen.sample(8, seed=4))
+    path.with_suffix(".json").write_text(json.dumps({**rec, "critic": {"file": "other.keras", "proposals": 3}}))
+    with pytest.raises(CheckpointError, match="'critic'"):
+        V.load_voice_generator(path)
+    path.with_suffix(".json").write_text(json.dumps({**rec, "critic": {"file": "v_critic.keras", "proposals": 0}}))
+    with pytest.raises(CheckpointError, match="'proposals'"):
+        V.load_voice_generator(path)
+    path.with_suffix(".json").write_text(json.dumps(rec))
+    (tmp_path / "v_critic.keras").unlink()
+    with pytest.raises(CheckpointError, match="v_critic.keras"):
+        V.load_voice_generator(path)
+
+
+def test_shipped_generator_chooses_among_proposals_with_its_critic(shipped):
+    rec = shipped.record
+    assert shipped.critic is not None and rec["critic"]["proposals"] == shipped.proposals
+    chosen = next(run for run in rec["seeds"] if run["seed"] == rec["shipped_seed"])
+    assert chosen["proposals"] == shipped.proposals
+    for run in rec["seeds"]:
+        assert run["proposals"] in V.PROPOSAL_GRID and set(rec["metrics"]["gan"]) <= set(run["no_critic"])
+        # the rule of choose_proposals: the smallest k within a fifth of the validation bars' distance
+        close = [int(k) for k, d in run["proposal_nn_distance"].items() if d <= 1.2 * run["valid_nn_distance"]]
+        assert run["proposals"] == (min(close) if close else run["proposals"])
+    assert rec["metrics"]["gan_no_critic"] == chosen["no_critic"]

@@ -56,9 +56,9 @@ from musiclib.errors import (
     VocabularyError,
 )
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
-from musiclib.fileio import atomic_path, atomic_write_text, check_can_write
+from musiclib.fileio import atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
-from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint
+from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint, save_keras_model
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
 
 __all__ = [
@@ -859,13 +859,7 @@ def evaluate_outputs(pair: str, sources: dict[str, np.ndarray], outputs: dict[st
 
 # --------------------------------------------------------------------------- shipped models
 def _save_keras(model: Any, path: Path, overwrite: bool) -> str:
-    import keras
-
-    check_can_write(path, overwrite)
-    fresh = keras.Model.from_config(model.get_config())
-    fresh.set_weights(model.get_weights())
-    with atomic_path(path, overwrite=overwrite) as tmp:
-        fresh.save(tmp)
+    save_keras_model(model, path, overwrite=overwrite)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

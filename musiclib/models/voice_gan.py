@@ -21,6 +21,11 @@ pitches MIDI 36..83, plus an onset flag that says whether a new event starts the
   every epoch and keeps the weights of the best epoch (a run that starts to collapse
   still ends with a good generator). :class:`VoiceGenerator` samples bars: ``sample(n,
   seed=...)`` returns binary piano rolls of shape (n, 16, 48), like the roll GAN.
+* The discriminator of the best epoch is kept as the generator's *critic*: with
+  ``proposals=k`` the generator writes k bars for each bar asked for and the critic keeps
+  the one it finds most like the training bars (a best-of-k form of discriminator
+  rejection sampling, Azadi et al. 2019); :func:`choose_proposals` picks k on the
+  validation bars.
 
 Importing this module imports TensorFlow (several seconds).
 
@@ -42,9 +47,24 @@ import numpy as np
 from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.datasets import Corpus, load_chorales
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
-from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
+from musiclib.features import (
+    long_note_share,
+    nearest_neighbour_distance,
+    one_step_holes,
+    roll_metrics,
+    set_diversity,
+    unique_rate,
+)
+from musiclib.fileio import check_can_write
 from musiclib.models.adversarial import GAN, LOSSES, NoiseToSamples, check_count, check_rolls, check_seed
-from musiclib.pretrained import CHECKPOINT_DIR, load_keras_checkpoint, read_record, save_keras_checkpoint
+from musiclib.pretrained import (
+    CHECKPOINT_DIR,
+    load_keras_checkpoint,
+    read_record,
+    record_path,
+    save_keras_checkpoint,
+    save_keras_model,
+)
 from musiclib.representation import DEFAULT_ROLL_RANGE, NoteList, notes_to_piano_roll
 
 quiet_tensorflow()
@@ -90,6 +110,26 @@ DECODINGS = ("sample", "argmax")
 #: The shipped four-voice generator (the course's GAN: notebook 05 samples it).
 GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
 _TRAIN_COMMAND = "python -m musiclib.train gan"
+#: The numbers of proposals :func:`choose_proposals` tries, smallest first.
+PROPOSAL_GRID = (1, 2, 4, 8, 16)
+
+
+def critic_path(path: str | os.PathLike) -> Path:
+    """Where a generator checkpoint's critic is saved: ``x_critic.keras`` beside ``x.keras``.
+
+    Used by: musiclib.models.voice_gan, musiclib.train
+    """
+    p = Path(path)
+    return p.with_name(p.stem + "_critic.keras")
+
+
+def _check_proposals(k: Any, critic: Any, name: str = "proposals") -> int:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise RepresentationError(f"argument {name!r} must be a positive integer, got {k!r}")
+    if k > 1 and critic is None:
+        raise RepresentationError(f"argument {name!r} is {k}, but choosing among proposals needs a critic and this "
+                                  "generator has none")
+    return int(k)
 
 
 # --------------------------------------------------------------------------- data
@@ -644,7 +684,8 @@ class VoiceGenerator(NoiseToSamples):
 
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
                  key_offsets: Any = None, register: dict[str, Any] | None = None,
-                 density: dict[str, Any] | None = None, record: dict | None = None) -> None:
+                 density: dict[str, Any] | None = None, critic: keras.Model | None = None, proposals: int = 1,
+                 record: dict | None = None) -> None:
         self.generator = generator
         self.z_dim = int(z_dim)
         if decoding not in DECODINGS:
@@ -683,6 +724,8 @@ class VoiceGenerator(NoiseToSamples):
                 raise RepresentationError(f"argument 'density' needs {len(edges) + 1} non-negative class "
                                           f"probabilities for its {len(edges)} edges, got {density['p']!r}")
             self.density = {"edges": list(edges), "p": p / p.sum()}
+        self.critic = critic
+        self.proposals = _check_proposals(proposals, critic)
         self.record = record or {}
 
     @property
@@ -697,7 +740,8 @@ class VoiceGenerator(NoiseToSamples):
         return np.random.default_rng(check_seed(seed) + 3).choice(self.n_classes, size=n, p=self.density["p"])
 
     def __repr__(self) -> str:
-        return f"VoiceGenerator(z_dim={self.z_dim}, parameters={self.generator.count_params()})"
+        chosen = f", proposals={self.proposals}" if self.critic is not None else ""
+        return f"VoiceGenerator(z_dim={self.z_dim}, parameters={self.generator.count_params()}{chosen})"
 
     def logits(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None,
                classes: Any = None) -> np.ndarray:
@@ -711,22 +755,68 @@ class VoiceGenerator(NoiseToSamples):
                 raise RepresentationError("argument 'classes' needs a generator conditioned on density classes")
             return self._outputs(n, seed, z)
         rows = check_count(n) if z is None else len(np.asarray(z))
+        c = self._classes_for(rows, seed, classes)
+        return self._outputs(n, seed, z, condition=np.eye(self.n_classes, dtype=np.float32)[c])
+
+    def _classes_for(self, rows: int, seed: int, classes: Any) -> np.ndarray:
+        """The given ``classes`` checked, or ``rows`` classes drawn with ``seed``."""
         c = self.classes(rows, seed=seed) if classes is None else np.asarray(classes)
         if c.shape != (rows,) or not np.issubdtype(c.dtype, np.integer) or c.min(initial=0) < 0 or \
                 c.max(initial=0) >= self.n_classes:
             raise RepresentationError(f"argument 'classes' must be {rows} integers in 0..{self.n_classes - 1}")
-        return self._outputs(n, seed, z, condition=np.eye(self.n_classes, dtype=np.float32)[c])
+        return c
+
+    def critic_scores(self, symbols: np.ndarray, onsets: np.ndarray, classes: Any = None) -> np.ndarray:
+        """The critic's score of each bar (written in C, before the key move); higher reads as more real.
+
+        A conditional generator's critic also sees each bar's density class (``classes``,
+        one per bar; default: the class the bar is in).
+        """
+        if self.critic is None:
+            raise RepresentationError("this generator has no critic")
+        x = encode_voices(symbols, onsets)
+        if self.n_classes:
+            c = (density_classes(symbols, onsets, self.density["edges"]) if classes is None
+                 else self._classes_for(len(x), 0, classes))
+            label = np.eye(self.n_classes, dtype=np.float32)[c]
+            x = np.concatenate([x, np.broadcast_to(label[:, None, None, :], (*x.shape[:3], self.n_classes))], axis=-1)
+        return np.concatenate([np.asarray(self.critic(x[i:i + 512], training=False)).reshape(-1)
+                               for i in range(0, len(x), 512)])
 
     def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None,
-                      classes: Any = None) -> tuple[np.ndarray, np.ndarray]:
+                      classes: Any = None, proposals: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Symbols and onsets, each (n, 16, 4): noise ``seed`` for z, ``seed + 1`` for the draws.
 
         With :attr:`key_offsets`, each bar is then moved to a key drawn with ``seed + 2``;
         a conditional generator's classes are drawn with ``seed + 3`` unless ``classes`` is given.
+
+        With ``proposals`` k > 1 (default :attr:`proposals`) the generator writes k bars
+        for each bar (the first from ``seed``'s noise, the others from noise drawn with
+        ``[seed, j]``), all of the same class, and keeps the one the critic scores highest.
+        Given ``z``, the bars are those of ``z``: no proposals.
         """
         s = check_seed(seed)
+        if z is not None:
+            if proposals is not None and _check_proposals(proposals, self.critic) > 1:
+                raise RepresentationError("argument 'proposals' draws its own noise; do not give 'z' with it")
+            k = 1
+        else:
+            k = self.proposals if proposals is None else _check_proposals(proposals, self.critic)
+        rows = check_count(n) if z is None else len(np.asarray(z))
+        if self.n_classes:
+            classes = self._classes_for(rows, s, classes)
         symbols, onsets = decode_voices(self.logits(n, seed=s, z=z, classes=classes),
                                         seed=s + 1 if self.decoding == "sample" else None)
+        if k > 1:
+            best = self.critic_scores(symbols, onsets, classes)
+            for j in range(1, k):
+                rng = np.random.default_rng([s, j])
+                z_j = rng.standard_normal((rows, self.z_dim)).astype(np.float32)
+                s_j, o_j = decode_voices(self.logits(rows, z=z_j, classes=classes),
+                                         seed=int(rng.integers(2**31)) if self.decoding == "sample" else None)
+                score = self.critic_scores(s_j, o_j, classes)
+                take = score > best
+                symbols[take], onsets[take], best[take] = s_j[take], o_j[take], score[take]
         if self.key_offsets is not None and self.register is not None:
             k = _register_shifts(symbols, self.key_offsets, self.register, np.random.default_rng(s + 2))
             symbols = transpose_voices(symbols, k)[0]
@@ -742,9 +832,9 @@ class VoiceGenerator(NoiseToSamples):
             symbols = moved
         return symbols, onsets
 
-    def sample(self, n: int = 16, *, seed: int = 0) -> np.ndarray:
+    def sample(self, n: int = 16, *, seed: int = 0, proposals: int | None = None) -> np.ndarray:
         """Binary bars (uint8), shape (n, 16, 48): :meth:`sample_voices` then :func:`voices_to_rolls`."""
-        return voices_to_rolls(self.sample_voices(n, seed=seed)[0])
+        return voices_to_rolls(self.sample_voices(n, seed=seed, proposals=proposals)[0])
 
     def save(self, path: str | os.PathLike, *, overwrite: bool = False, record: dict | None = None) -> Path:
         """Write the generator (.keras) and its JSON record (see :func:`save_voice_generator`)."""
@@ -794,7 +884,8 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     The history holds the losses and, per epoch, :func:`bar_summary` of the generated bars
     and their :func:`selection_gap` to the validation bars. The returned generator carries
     the weights of the epoch with the smallest gap (``record["best_epoch"]``, counted
-    from 1), not those of the last epoch.
+    from 1), not those of the last epoch, and the discriminator of that epoch as its
+    ``critic`` (``proposals`` stays 1: see :func:`choose_proposals`).
 
     Returns
     -------
@@ -844,6 +935,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
 
         callbacks.append(_Average())
     best_gap, best_weights, best_epoch = math.inf, net.get_weights(), 0
+    best_critic = gan.discriminator.get_weights()
     cpu0 = time.process_time()
     for epoch in range(n_epochs):
         h = gan.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
@@ -855,6 +947,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         gap = selection_gap(summary, reference)
         if gap < best_gap:
             best_gap, best_weights, best_epoch = gap, net.get_weights(), epoch + 1
+            best_critic = gan.discriminator.get_weights()
         net.set_weights(trained)
         logs.update(summary, gap=gap)
         for k, v in logs.items():
@@ -862,6 +955,8 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         if on_epoch is not None:
             on_epoch(epoch, logs)
     net.set_weights(best_weights)
+    gan.discriminator.set_weights(best_critic)
+    gen.critic = gan.discriminator
     gen.record = {"kind": KIND, "recipe": {**r.to_dict(), "epochs": n_epochs}, "seed": seed, "training_bars": len(x),
                   "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
                   "register": register, "density": density,
@@ -870,15 +965,66 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     return gen, history
 
 
+def choose_proposals(gen: VoiceGenerator, train_rolls: np.ndarray, valid_rolls: np.ndarray, *,
+                     grid: tuple[int, ...] = PROPOSAL_GRID, n: int = 512, seed: int = 1000,
+                     tolerance: float = 0.2) -> tuple[int, dict[int, float], float]:
+    """How many proposals the critic chooses among: decided on the validation bars only.
+
+    The reference is how close unseen real bars are to the training bars: the mean
+    nearest-neighbour (Hamming) distance of ``valid_rolls`` to ``train_rolls``. For each k
+    of ``grid`` (smallest first) ``n`` bars are sampled with ``proposals=k``; the first k
+    whose distance is within ``tolerance`` of the reference is chosen (else the closest).
+    A larger k makes bars more typical and less varied, so the smallest k that is close
+    enough is taken.
+
+    Returns
+    -------
+    (int, dict, float)
+        The chosen k, the distance at each k tried, and the reference distance.
+
+    Raises
+    ------
+    RepresentationError
+        A generator without a critic, or a grid that is not increasing positive integers.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    if gen.critic is None:
+        raise RepresentationError("argument 'gen' has no critic to choose among proposals")
+    ks = tuple(grid)
+    if not ks or any(_check_proposals(k, gen.critic, "grid") < 1 for k in ks) or list(ks) != sorted(set(ks)):
+        raise RepresentationError(f"argument 'grid' must be increasing positive integers, got {grid!r}")
+    tr = check_rolls(train_rolls, "train_rolls")
+    reference = float(nearest_neighbour_distance(check_rolls(valid_rolls, "valid_rolls"), tr).mean())
+    distances: dict[int, float] = {}
+    for k in ks:
+        distances[k] = float(nearest_neighbour_distance(gen.sample(n, seed=seed, proposals=k), tr).mean())
+        if distances[k] <= (1.0 + tolerance) * reference:
+            return k, distances, reference
+    return min(distances, key=distances.__getitem__), distances, reference
+
+
 # --------------------------------------------------------------------------- checkpoint
 def save_voice_generator(gen: VoiceGenerator, path: str | os.PathLike, *, overwrite: bool = False,
                          record: dict | None = None) -> Path:
     """Save a :class:`VoiceGenerator` (.keras, no optimizer state) and its JSON record atomically.
 
+    A generator with a critic also writes ``x_critic.keras`` (:func:`critic_path`), and its
+    record names it with the number of proposals. Nothing is written if any of the files
+    exists and ``overwrite`` is False.
+
     Used by: VoiceGenerator.save, musiclib.train
     """
+    target = Path(path)
     full = {**gen.record, **(record or {}), "kind": KIND, "z_dim": gen.z_dim}
-    target = save_keras_checkpoint(gen.generator, path, full, overwrite=overwrite)
+    full.pop("critic", None)
+    if gen.critic is not None:
+        for f in (target, record_path(target), critic_path(target)):
+            check_can_write(f, overwrite)
+        full["critic"] = {"file": critic_path(target).name, "proposals": gen.proposals}
+    target = save_keras_checkpoint(gen.generator, target, full, overwrite=overwrite)
+    if gen.critic is not None:
+        save_keras_model(gen.critic, critic_path(target), overwrite=overwrite)
     gen.record = read_record(target, required=("kind",))
     return target
 
@@ -906,9 +1052,17 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
     decoding = (record.get("recipe") or {}).get("decoding", "argmax")
     if decoding not in DECODINGS:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
+    critic, proposals = None, 1
+    if record.get("critic") is not None:
+        entry = record["critic"]
+        if not isinstance(entry, dict) or entry.get("file") != critic_path(p).name:
+            raise CheckpointError(f"checkpoint record of {str(p)!r}: 'critic' is {entry!r}; expected "
+                                  f"{{'file': {critic_path(p).name!r}, 'proposals': k}}")
+        critic, proposals = load_keras_checkpoint(critic_path(p), command=_TRAIN_COMMAND), entry.get("proposals")
     try:
         gen = VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
-                             register=record.get("register"), density=record.get("density"), record=record)
+                             register=record.get("register"), density=record.get("density"), critic=critic,
+                             proposals=proposals, record=record)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
     in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
@@ -917,5 +1071,10 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
     if in_shape != expected_in or out_shape != expected_out:
         raise CheckpointError(f"checkpoint {str(p)!r} maps {in_shape} -> {out_shape}; its record expects "
                               f"{expected_in} -> {expected_out}")
+    if critic is not None:
+        c_in = tuple(critic.inputs[0].shape[1:]) if getattr(critic, "inputs", None) else None
+        if c_in != (STEPS, len(VOICES), N_SYMBOLS + 1 + gen.n_classes):
+            raise CheckpointError(f"critic {str(critic_path(p))!r} reads {c_in}; the generator writes "
+                                  f"{(STEPS, len(VOICES), N_SYMBOLS + 1 + gen.n_classes)}")
     return gen
 
