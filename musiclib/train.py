@@ -487,8 +487,8 @@ def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int
     Each run trains ``epochs`` epochs of :class:`musiclib.models.voice_gan.VoiceGANRecipe`
     and keeps its best epoch by the validation gap; the run with the smallest gap is
     shipped (``shipped_seed``), so the choice of seed, like the choice of epoch, uses only
-    the validation bars. Each run's critic then chooses among k proposals per bar, with k
-    from :func:`musiclib.models.voice_gan.choose_proposals` (validation bars again). Each
+    the validation bars. Each run's critic then keeps one of the recipe's proposals per bar
+    (:func:`musiclib.models.voice_gan.pick_proposals`). Each
     generator writes ``n_eval`` bars, judged against the held-out bars (validation + test)
     by :func:`musiclib.models.gan.evaluate_rolls`; the record's ``seeds`` lists every seed's
     figures (and under ``no_critic`` those without the critic), ``metrics`` holds the
@@ -523,18 +523,11 @@ def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int
             say(f"seed {seed} epoch {epoch + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in logs.items()))
 
         gen, history = V.train_voice_gan(train, valid, epochs=epochs, seed=seed, on_epoch=report)
-        k, tried, reference = V.choose_proposals(gen, train_rolls, valid.rolls())
-        gen.proposals = k
-        say(f"seed {seed}: {k} proposals per bar (nearest-neighbour distance by proposals "
-            + ", ".join(f"{j}: {d:.1f}" for j, d in tried.items()) + f"; validation bars {reference:.1f})")
         single = evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED, proposals=1), train_rolls, heldout,
                                 seed=DEFAULT_SEED)
-        figures = single if k == 1 else evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED), train_rolls, heldout,
-                                                       seed=DEFAULT_SEED)
+        figures = evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED), train_rolls, heldout, seed=DEFAULT_SEED)
         runs.append({"seed": seed, "best_epoch": gen.record["best_epoch"], "best_gap": gen.record["best_gap"],
-                     "train_cpu_seconds": gen.record["train_cpu_seconds"], "proposals": k,
-                     "proposal_nn_distance": {str(j): round(d, 4) for j, d in tried.items()},
-                     "valid_nn_distance": round(reference, 4), **_round(figures),
+                     "train_cpu_seconds": gen.record["train_cpu_seconds"], **_round(figures),
                      "no_critic": _round(single)})
         say(f"seed {seed}: best epoch {gen.record['best_epoch']}, {gen.record['train_cpu_seconds']:.0f} CPU s; "
             + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
@@ -556,8 +549,7 @@ def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int
                  "valid_bars": len(valid), "heldout_bars": len(heldout),
                  "heldout": "valid + test splits (split by tune), the bars of chorale_bars.npz",
                  "selection": "best epoch by selection_gap to the validation bars; of the seeds, the one with "
-                              "the smallest gap is shipped; proposals per bar by choose_proposals on the "
-                              "validation bars"},
+                              "the smallest gap is shipped"},
         "shipped_seed": gen.record["seed"],
         "c2st_null_sd": round(c2st_null_sd(len(heldout)), 6),
         "history": {k: [round(x, 4) for x in v] for k, v in history.items()},

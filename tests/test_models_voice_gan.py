@@ -9,7 +9,7 @@ import pytest
 
 from musiclib.datasets import load_chorale_bars
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
-from musiclib.features import long_note_share, nearest_neighbour_distance, one_step_holes
+from musiclib.features import long_note_share, one_step_holes
 from musiclib.models import gan as G
 from musiclib.models import voice_gan as V
 
@@ -353,7 +353,7 @@ def _event_critic():
     return net
 
 
-def test_the_critic_keeps_the_proposal_it_scores_highest():
+def test_the_critic_keeps_one_proposal_per_bar_best_at_temperature_zero():
     gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic())
     s = 7
     candidates = [gen.sample_voices(40, seed=s)]
@@ -362,12 +362,29 @@ def test_the_critic_keeps_the_proposal_it_scores_highest():
         candidates.append(gen.sample_voices(z=z, seed=s))
     events = np.stack([V.bar_events(*c) for c in candidates])
     np.testing.assert_array_equal(gen.critic_scores(*candidates[0]), events[0])
-    symbols, onsets = gen.sample_voices(40, seed=s, proposals=3)
+    stacked = np.stack([c[0] for c in candidates])
+    symbols, onsets = gen.sample_voices(40, seed=s, proposals=3, temperature=0)
     pick = events.argmax(axis=0)
-    np.testing.assert_array_equal(symbols, np.stack([c[0] for c in candidates])[pick, np.arange(40)])
+    np.testing.assert_array_equal(symbols, stacked[pick, np.arange(40)])
     np.testing.assert_array_equal(V.bar_events(symbols, onsets), events.max(axis=0))
     assert len(set(pick)) > 1                                   # the choice is made bar by bar
+    # at a temperature each bar is one of its own proposals, drawn as softmax(events / T)
+    symbols, _ = gen.sample_voices(40, seed=s, proposals=3, temperature=1.0)
+    chosen = [next(j for j in range(3) if np.array_equal(symbols[i], stacked[j, i])) for i in range(40)]
+    np.testing.assert_array_equal(chosen, V.pick_proposals(events, 1.0, np.random.default_rng([s, 0])))
     np.testing.assert_array_equal(gen.sample(40, seed=s, proposals=1), V.voices_to_rolls(candidates[0][0]))
+
+
+def test_pick_proposals_draws_each_proposal_as_often_as_its_softmax_weight():
+    scores = np.array([[0.0] * 20000, [np.log(3.0)] * 20000])   # weights 1 : 3
+    pick = V.pick_proposals(scores, 1.0, np.random.default_rng(0))
+    assert np.mean(pick == 1) == pytest.approx(0.75, abs=0.01)
+    assert np.mean(V.pick_proposals(scores, 0.5, np.random.default_rng(0)) == 1) == pytest.approx(0.9, abs=0.01)
+    np.testing.assert_array_equal(V.pick_proposals(scores, 0, np.random.default_rng(0)), 1)
+    with pytest.raises(RepresentationError, match="'temperature'"):
+        V.pick_proposals(scores, -1.0, np.random.default_rng(0))
+    with pytest.raises(ShapeError, match="'scores'"):
+        V.pick_proposals(np.zeros(3), 1.0, np.random.default_rng(0))
 
 
 def test_proposals_are_refused_without_a_critic_or_with_z_or_when_not_a_count():
@@ -382,27 +399,20 @@ def test_proposals_are_refused_without_a_critic_or_with_z_or_when_not_a_count():
     for bad in (0, 2.0, True):
         with pytest.raises(RepresentationError, match="'proposals'"):
             gen.sample(3, proposals=bad)
+    for bad in (-0.5, float("nan"), "1"):
+        with pytest.raises(RepresentationError, match="'temperature'"):
+            gen.sample(3, proposals=2, temperature=bad)
     with pytest.raises(RepresentationError, match="'z'"):
         gen.sample_voices(z=gen.noise(3), proposals=2)
-    with pytest.raises(RepresentationError, match="'grid'"):
-        V.choose_proposals(gen, np.zeros((4, 16, 48)), np.zeros((4, 16, 48)), grid=(4, 2))
-    with pytest.raises(RepresentationError, match="'gen'"):
-        V.choose_proposals(plain, np.zeros((4, 16, 48)), np.zeros((4, 16, 48)))
-
-
-def test_choose_proposals_takes_the_smallest_k_close_enough_to_the_validation_bars(voice_bars):
-    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic())
-    train, valid = voice_bars.rolls()[:300], voice_bars.rolls()[300:400]
-    reference = float(nearest_neighbour_distance(valid, train).mean())
-    k, tried, ref = V.choose_proposals(gen, train, valid, grid=(1, 2, 4), n=30, tolerance=100.0)
-    assert (k, list(tried)) == (1, [1]) and ref == pytest.approx(reference)
-    k, tried, _ = V.choose_proposals(gen, train, valid, grid=(1, 2, 4), n=30, tolerance=-1.0)  # never close enough
-    assert list(tried) == [1, 2, 4] and k == min(tried, key=tried.get)
-    assert tried[1] == pytest.approx(float(nearest_neighbour_distance(gen.sample(30, seed=1000), train).mean()))
+    with pytest.raises(RepresentationError, match="'proposals'"):
+        V.VoiceGANRecipe(proposals=0)
+    with pytest.raises(RepresentationError, match="'temperature'"):
+        V.VoiceGANRecipe(temperature=-1.0)
 
 
 def test_a_critic_is_saved_beside_its_generator_and_checked_on_load(tmp_path):
-    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic(), proposals=3)
+    gen = V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, critic=_event_critic(), proposals=3,
+                           temperature=0.5)
     (tmp_path / "v_critic.keras").write_text("a user's file")
     with pytest.raises(FileExistsError):
         gen.save(tmp_path / "v.keras")
@@ -410,30 +420,35 @@ def test_a_critic_is_saved_beside_its_generator_and_checked_on_load(tmp_path):
     (tmp_path / "v_critic.keras").unlink()
     path = gen.save(tmp_path / "v.keras")
     rec = json.loads(path.with_suffix(".json").read_text())
-    assert rec["critic"] == {"file": "v_critic.keras", "proposals": 3}
+    assert rec["critic"] == {"file": "v_critic.keras", "proposals": 3, "temperature": 0.5}
     back = V.load_voice_generator(path)
-    assert back.proposals == 3
+    assert (back.proposals, back.temperature) == (3, 0.5)
     np.testing.assert_array_equal(back.sample(8, seed=4), gen.sample(8, seed=4))
     path.with_suffix(".json").write_text(json.dumps({**rec, "critic": {"file": "other.keras", "proposals": 3}}))
     with pytest.raises(CheckpointError, match="'critic'"):
         V.load_voice_generator(path)
-    path.with_suffix(".json").write_text(json.dumps({**rec, "critic": {"file": "v_critic.keras", "proposals": 0}}))
-    with pytest.raises(CheckpointError, match="'proposals'"):
-        V.load_voice_generator(path)
+    for key, bad in (("proposals", 0), ("temperature", -1)):
+        path.with_suffix(".json").write_text(json.dumps({**rec, "critic": {**rec["critic"], key: bad}}))
+        with pytest.raises(CheckpointError, match=f"'{key}'"):
+            V.load_voice_generator(path)
     path.with_suffix(".json").write_text(json.dumps(rec))
     (tmp_path / "v_critic.keras").unlink()
     with pytest.raises(CheckpointError, match="v_critic.keras"):
         V.load_voice_generator(path)
 
 
-def test_shipped_generator_chooses_among_proposals_with_its_critic(shipped):
+def test_shipped_generator_keeps_one_of_its_proposals_with_its_critic(shipped):
     rec = shipped.record
-    assert shipped.critic is not None and rec["critic"]["proposals"] == shipped.proposals
+    assert shipped.critic is not None
+    assert rec["critic"]["proposals"] == shipped.proposals == rec["recipe"]["proposals"] > 1
+    assert rec["critic"]["temperature"] == shipped.temperature == rec["recipe"]["temperature"]
     chosen = next(run for run in rec["seeds"] if run["seed"] == rec["shipped_seed"])
-    assert chosen["proposals"] == shipped.proposals
     for run in rec["seeds"]:
-        assert run["proposals"] in V.PROPOSAL_GRID and set(rec["metrics"]["gan"]) <= set(run["no_critic"])
-        # the rule of choose_proposals: the smallest k within a fifth of the validation bars' distance
-        close = [int(k) for k, d in run["proposal_nn_distance"].items() if d <= 1.2 * run["valid_nn_distance"]]
-        assert run["proposals"] == (min(close) if close else run["proposals"])
+        assert set(rec["metrics"]["gan"]) <= set(run["no_critic"])
     assert rec["metrics"]["gan_no_critic"] == chosen["no_critic"]
+    bars = load_chorale_bars()
+    train = bars.rolls[bars.split == "train"]
+    rolls = shipped.sample(rec["n_eval"], seed=rec["eval_seed"], proposals=1)
+    got = G.evaluate_rolls(rolls, train, bars.rolls[bars.split != "train"], c2st=False)
+    for key, value in got.items():
+        assert value == pytest.approx(rec["metrics"]["gan_no_critic"][key], rel=1e-4, abs=1e-5), key

@@ -22,10 +22,11 @@ pitches MIDI 36..83, plus an onset flag that says whether a new event starts the
   still ends with a good generator). :class:`VoiceGenerator` samples bars: ``sample(n,
   seed=...)`` returns binary piano rolls of shape (n, 16, 48), like the roll GAN.
 * The discriminator of the best epoch is kept as the generator's *critic*: with
-  ``proposals=k`` the generator writes k bars for each bar asked for and the critic keeps
-  the one it finds most like the training bars (a best-of-k form of discriminator
-  rejection sampling, Azadi et al. 2019); :func:`choose_proposals` picks k on the
-  validation bars.
+  ``proposals=k`` the generator writes k bars for each bar asked for and keeps one, drawn
+  with probabilities softmax(score / ``temperature``) over the critic's scores: importance
+  resampling with weights exp(D), in the spirit of discriminator rejection sampling
+  (Azadi et al. 2019) and likelihood-free importance weighting (Grover et al. 2019);
+  ``temperature=0`` keeps the best-scored proposal.
 
 Importing this module imports TensorFlow (several seconds).
 
@@ -49,7 +50,6 @@ from musiclib.datasets import Corpus, load_chorales
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
 from musiclib.features import (
     long_note_share,
-    nearest_neighbour_distance,
     one_step_holes,
     roll_metrics,
     set_diversity,
@@ -110,8 +110,6 @@ DECODINGS = ("sample", "argmax")
 #: The shipped four-voice generator (the course's GAN: notebook 05 samples it).
 GAN_GENERATOR = CHECKPOINT_DIR / "gan_generator.keras"
 _TRAIN_COMMAND = "python -m musiclib.train gan"
-#: The numbers of proposals :func:`choose_proposals` tries, smallest first.
-PROPOSAL_GRID = (1, 2, 4, 8, 16)
 
 
 def critic_path(path: str | os.PathLike) -> Path:
@@ -130,6 +128,33 @@ def _check_proposals(k: Any, critic: Any, name: str = "proposals") -> int:
         raise RepresentationError(f"argument {name!r} is {k}, but choosing among proposals needs a critic and this "
                                   "generator has none")
     return int(k)
+
+
+def _check_temperature(t: Any, name: str = "temperature") -> float:
+    if isinstance(t, bool) or not isinstance(t, int | float | np.integer | np.floating) or not math.isfinite(t) \
+            or t < 0:
+        raise RepresentationError(f"argument {name!r} must be a finite number >= 0, got {t!r}")
+    return float(t)
+
+
+def pick_proposals(scores: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """For each bar, which of its k proposals to keep, from the critic's scores (k, n).
+
+    ``temperature`` T > 0: proposal j is kept with probability softmax_j(score_j / T), so
+    with T = 1 each proposal is weighted by exp(D), the density ratio p_data / p_g that a
+    discriminator estimates (importance resampling). T = 0: the best-scored proposal.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    d = np.asarray(scores, dtype=np.float64)
+    if d.ndim != 2 or not d.size or not np.isfinite(d).all():
+        raise ShapeError(f"argument 'scores' has shape {d.shape}; expected finite scores (k proposals, n bars)")
+    t = _check_temperature(temperature)
+    if t == 0:
+        return d.argmax(axis=0)
+    w = np.exp((d - d.max(axis=0)) / t)
+    cdf = np.cumsum(w / w.sum(axis=0), axis=0)
+    return np.minimum((cdf < rng.random(d.shape[1])).sum(axis=0), len(d) - 1)
 
 
 # --------------------------------------------------------------------------- data
@@ -495,6 +520,10 @@ class VoiceGANRecipe:
         each step (a conditional GAN, Mirza & Osindero 2014), and generated bars get classes
         drawn as often as in the training bars. ``()``: an unconditional GAN. Unconditioned,
         the generator drops the sustained bars of long chords.
+    proposals, temperature : int, float
+        How the trained generator samples: ``proposals`` bars written for each bar asked
+        for, one kept by :func:`pick_proposals` at ``temperature`` with the discriminator of
+        the kept epoch as critic (1: no choice).
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -514,9 +543,13 @@ class VoiceGANRecipe:
     key_normalise: bool = True
     r1_weight: float = 1.0
     density_edges: tuple[int, ...] = (14, 22)
+    proposals: int = 16
+    temperature: float = 1.0
 
     def __post_init__(self) -> None:
         self.density_edges = _check_edges(self.density_edges, "density_edges")
+        _check_proposals(self.proposals, True)
+        _check_temperature(self.temperature)
         if self.loss not in LOSSES:
             raise RepresentationError(f"argument 'loss' is {self.loss!r}; expected one of {LOSSES}")
         self.g_filters = tuple(int(x) for x in self.g_filters)  # JSON gives lists
@@ -685,7 +718,7 @@ class VoiceGenerator(NoiseToSamples):
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
                  key_offsets: Any = None, register: dict[str, Any] | None = None,
                  density: dict[str, Any] | None = None, critic: keras.Model | None = None, proposals: int = 1,
-                 record: dict | None = None) -> None:
+                 temperature: float = 1.0, record: dict | None = None) -> None:
         self.generator = generator
         self.z_dim = int(z_dim)
         if decoding not in DECODINGS:
@@ -726,6 +759,7 @@ class VoiceGenerator(NoiseToSamples):
             self.density = {"edges": list(edges), "p": p / p.sum()}
         self.critic = critic
         self.proposals = _check_proposals(proposals, critic)
+        self.temperature = _check_temperature(temperature)
         self.record = record or {}
 
     @property
@@ -740,7 +774,7 @@ class VoiceGenerator(NoiseToSamples):
         return np.random.default_rng(check_seed(seed) + 3).choice(self.n_classes, size=n, p=self.density["p"])
 
     def __repr__(self) -> str:
-        chosen = f", proposals={self.proposals}" if self.critic is not None else ""
+        chosen = f", proposals={self.proposals}, temperature={self.temperature:g}" if self.critic is not None else ""
         return f"VoiceGenerator(z_dim={self.z_dim}, parameters={self.generator.count_params()}{chosen})"
 
     def logits(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None,
@@ -783,8 +817,9 @@ class VoiceGenerator(NoiseToSamples):
         return np.concatenate([np.asarray(self.critic(x[i:i + 512], training=False)).reshape(-1)
                                for i in range(0, len(x), 512)])
 
-    def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None,
-                      classes: Any = None, proposals: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def sample_voices(self, n: int = 16, *, seed: int = 0, z: np.ndarray | None = None, classes: Any = None,
+                      proposals: int | None = None, temperature: float | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """Symbols and onsets, each (n, 16, 4): noise ``seed`` for z, ``seed + 1`` for the draws.
 
         With :attr:`key_offsets`, each bar is then moved to a key drawn with ``seed + 2``;
@@ -792,8 +827,9 @@ class VoiceGenerator(NoiseToSamples):
 
         With ``proposals`` k > 1 (default :attr:`proposals`) the generator writes k bars
         for each bar (the first from ``seed``'s noise, the others from noise drawn with
-        ``[seed, j]``), all of the same class, and keeps the one the critic scores highest.
-        Given ``z``, the bars are those of ``z``: no proposals.
+        ``[seed, j]``), all of the same class, and keeps one by :func:`pick_proposals` at
+        ``temperature`` (default :attr:`temperature`; draws from ``[seed, 0]``). Given ``z``,
+        the bars are those of ``z``: no proposals.
         """
         s = check_seed(seed)
         if z is not None:
@@ -807,16 +843,18 @@ class VoiceGenerator(NoiseToSamples):
             classes = self._classes_for(rows, s, classes)
         symbols, onsets = decode_voices(self.logits(n, seed=s, z=z, classes=classes),
                                         seed=s + 1 if self.decoding == "sample" else None)
+        t = self.temperature if temperature is None else _check_temperature(temperature)
         if k > 1:
-            best = self.critic_scores(symbols, onsets, classes)
+            cands, scores = [(symbols, onsets)], [self.critic_scores(symbols, onsets, classes)]
             for j in range(1, k):
                 rng = np.random.default_rng([s, j])
                 z_j = rng.standard_normal((rows, self.z_dim)).astype(np.float32)
-                s_j, o_j = decode_voices(self.logits(rows, z=z_j, classes=classes),
-                                         seed=int(rng.integers(2**31)) if self.decoding == "sample" else None)
-                score = self.critic_scores(s_j, o_j, classes)
-                take = score > best
-                symbols[take], onsets[take], best[take] = s_j[take], o_j[take], score[take]
+                cands.append(decode_voices(self.logits(rows, z=z_j, classes=classes),
+                                           seed=int(rng.integers(2**31)) if self.decoding == "sample" else None))
+                scores.append(self.critic_scores(*cands[-1], classes))
+            pick = pick_proposals(np.stack(scores), t, np.random.default_rng([s, 0]))
+            symbols = np.stack([c[0] for c in cands])[pick, np.arange(rows)]
+            onsets = np.stack([c[1] for c in cands])[pick, np.arange(rows)]
         if self.key_offsets is not None and self.register is not None:
             k = _register_shifts(symbols, self.key_offsets, self.register, np.random.default_rng(s + 2))
             symbols = transpose_voices(symbols, k)[0]
@@ -832,9 +870,10 @@ class VoiceGenerator(NoiseToSamples):
             symbols = moved
         return symbols, onsets
 
-    def sample(self, n: int = 16, *, seed: int = 0, proposals: int | None = None) -> np.ndarray:
+    def sample(self, n: int = 16, *, seed: int = 0, proposals: int | None = None,
+               temperature: float | None = None) -> np.ndarray:
         """Binary bars (uint8), shape (n, 16, 48): :meth:`sample_voices` then :func:`voices_to_rolls`."""
-        return voices_to_rolls(self.sample_voices(n, seed=seed, proposals=proposals)[0])
+        return voices_to_rolls(self.sample_voices(n, seed=seed, proposals=proposals, temperature=temperature)[0])
 
     def save(self, path: str | os.PathLike, *, overwrite: bool = False, record: dict | None = None) -> Path:
         """Write the generator (.keras) and its JSON record (see :func:`save_voice_generator`)."""
@@ -885,7 +924,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     and their :func:`selection_gap` to the validation bars. The returned generator carries
     the weights of the epoch with the smallest gap (``record["best_epoch"]``, counted
     from 1), not those of the last epoch, and the discriminator of that epoch as its
-    ``critic`` (``proposals`` stays 1: see :func:`choose_proposals`).
+    ``critic``, with the recipe's ``proposals`` and ``temperature``.
 
     Returns
     -------
@@ -956,52 +995,13 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
             on_epoch(epoch, logs)
     net.set_weights(best_weights)
     gan.discriminator.set_weights(best_critic)
-    gen.critic = gan.discriminator
+    gen.critic, gen.proposals, gen.temperature = gan.discriminator, r.proposals, r.temperature
     gen.record = {"kind": KIND, "recipe": {**r.to_dict(), "epochs": n_epochs}, "seed": seed, "training_bars": len(x),
                   "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
                   "register": register, "density": density,
                   "epochs": n_epochs, "best_epoch": best_epoch,
                   "best_gap": round(best_gap, 6), "train_cpu_seconds": round(time.process_time() - cpu0, 1)}
     return gen, history
-
-
-def choose_proposals(gen: VoiceGenerator, train_rolls: np.ndarray, valid_rolls: np.ndarray, *,
-                     grid: tuple[int, ...] = PROPOSAL_GRID, n: int = 512, seed: int = 1000,
-                     tolerance: float = 0.2) -> tuple[int, dict[int, float], float]:
-    """How many proposals the critic chooses among: decided on the validation bars only.
-
-    The reference is how close unseen real bars are to the training bars: the mean
-    nearest-neighbour (Hamming) distance of ``valid_rolls`` to ``train_rolls``. For each k
-    of ``grid`` (smallest first) ``n`` bars are sampled with ``proposals=k``; the first k
-    whose distance is within ``tolerance`` of the reference is chosen (else the closest).
-    A larger k makes bars more typical and less varied, so the smallest k that is close
-    enough is taken.
-
-    Returns
-    -------
-    (int, dict, float)
-        The chosen k, the distance at each k tried, and the reference distance.
-
-    Raises
-    ------
-    RepresentationError
-        A generator without a critic, or a grid that is not increasing positive integers.
-
-    Taught in: notebooks/05_gan_music_generation.ipynb
-    """
-    if gen.critic is None:
-        raise RepresentationError("argument 'gen' has no critic to choose among proposals")
-    ks = tuple(grid)
-    if not ks or any(_check_proposals(k, gen.critic, "grid") < 1 for k in ks) or list(ks) != sorted(set(ks)):
-        raise RepresentationError(f"argument 'grid' must be increasing positive integers, got {grid!r}")
-    tr = check_rolls(train_rolls, "train_rolls")
-    reference = float(nearest_neighbour_distance(check_rolls(valid_rolls, "valid_rolls"), tr).mean())
-    distances: dict[int, float] = {}
-    for k in ks:
-        distances[k] = float(nearest_neighbour_distance(gen.sample(n, seed=seed, proposals=k), tr).mean())
-        if distances[k] <= (1.0 + tolerance) * reference:
-            return k, distances, reference
-    return min(distances, key=distances.__getitem__), distances, reference
 
 
 # --------------------------------------------------------------------------- checkpoint
@@ -1021,7 +1021,8 @@ def save_voice_generator(gen: VoiceGenerator, path: str | os.PathLike, *, overwr
     if gen.critic is not None:
         for f in (target, record_path(target), critic_path(target)):
             check_can_write(f, overwrite)
-        full["critic"] = {"file": critic_path(target).name, "proposals": gen.proposals}
+        full["critic"] = {"file": critic_path(target).name, "proposals": gen.proposals,
+                          "temperature": gen.temperature}
     target = save_keras_checkpoint(gen.generator, target, full, overwrite=overwrite)
     if gen.critic is not None:
         save_keras_model(gen.critic, critic_path(target), overwrite=overwrite)
@@ -1052,17 +1053,18 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
     decoding = (record.get("recipe") or {}).get("decoding", "argmax")
     if decoding not in DECODINGS:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: decoding {decoding!r}; expected one of {DECODINGS}")
-    critic, proposals = None, 1
+    critic, proposals, temperature = None, 1, 1.0
     if record.get("critic") is not None:
         entry = record["critic"]
         if not isinstance(entry, dict) or entry.get("file") != critic_path(p).name:
             raise CheckpointError(f"checkpoint record of {str(p)!r}: 'critic' is {entry!r}; expected "
-                                  f"{{'file': {critic_path(p).name!r}, 'proposals': k}}")
-        critic, proposals = load_keras_checkpoint(critic_path(p), command=_TRAIN_COMMAND), entry.get("proposals")
+                                  f"{{'file': {critic_path(p).name!r}, 'proposals': k, 'temperature': t}}")
+        critic = load_keras_checkpoint(critic_path(p), command=_TRAIN_COMMAND)
+        proposals, temperature = entry.get("proposals"), entry.get("temperature")
     try:
         gen = VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
                              register=record.get("register"), density=record.get("density"), critic=critic,
-                             proposals=proposals, record=record)
+                             proposals=proposals, temperature=temperature, record=record)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
     in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
