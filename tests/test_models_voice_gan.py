@@ -326,6 +326,9 @@ def test_conditional_generator_takes_its_class_and_draws_classes_as_the_data(voi
     np.testing.assert_array_equal(a, gen.logits(8, z=z, classes=np.zeros(8, dtype=int)))
     with pytest.raises(RepresentationError, match="'classes'"):
         gen.logits(3, classes=[0, 1, 3])
+    for bad in (0, -2, 2.5):
+        with pytest.raises(RepresentationError, match="'n'"):
+            gen.classes(bad)
     with pytest.raises(RepresentationError, match="'classes'"):
         V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4).logits(2, classes=[0, 0])
     path = gen.save(tmp_path / "c.keras")

@@ -771,7 +771,8 @@ class VoiceGenerator(NoiseToSamples):
         """Density classes for ``n`` bars, drawn as often as in the training bars (with ``seed + 3``)."""
         if self.density is None:
             raise RepresentationError("this generator is not conditioned on density classes")
-        return np.random.default_rng(check_seed(seed) + 3).choice(self.n_classes, size=n, p=self.density["p"])
+        return np.random.default_rng(check_seed(seed) + 3).choice(self.n_classes, size=check_count(n),
+                                                                  p=self.density["p"])
 
     def __repr__(self) -> str:
         chosen = f", proposals={self.proposals}, temperature={self.temperature:g}" if self.critic is not None else ""
