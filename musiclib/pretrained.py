@@ -167,8 +167,7 @@ def save_keras_checkpoint(keras_model: Any, path: str | os.PathLike, record: dic
     check_can_write(target, overwrite)
     check_can_write(record_path(target), overwrite)  # the record beside it is a file of its own
     full = {"record_version": RECORD_VERSION, **record}
-    with atomic_path(target, overwrite=overwrite) as tmp:
-        _inference_copy(keras_model).save(tmp)
+    save_keras_model(keras_model, target, overwrite=overwrite)
     atomic_write_text(record_path(target), json.dumps(full, indent=2, sort_keys=True) + "\n", overwrite=overwrite)
     return target
 

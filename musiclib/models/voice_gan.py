@@ -48,20 +48,13 @@ import numpy as np
 from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.datasets import Corpus, load_chorales
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
-from musiclib.features import (
-    long_note_share,
-    one_step_holes,
-    roll_metrics,
-    set_diversity,
-    unique_rate,
-)
+from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
 from musiclib.fileio import check_can_write
 from musiclib.models.adversarial import GAN, LOSSES, NoiseToSamples, check_count, check_rolls, check_seed
 from musiclib.pretrained import (
     CHECKPOINT_DIR,
     load_keras_checkpoint,
     read_record,
-    record_path,
     save_keras_checkpoint,
     save_keras_model,
 )
@@ -119,6 +112,12 @@ def critic_path(path: str | os.PathLike) -> Path:
     """
     p = Path(path)
     return p.with_name(p.stem + "_critic.keras")
+
+
+def _with_classes(x: np.ndarray, classes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Encoded bars (n, 16, 4, 50) with each bar's one-hot density class beside every step."""
+    label = np.eye(n_classes, dtype=np.float32)[classes]
+    return np.concatenate([x, np.broadcast_to(label[:, None, None, :], (*x.shape[:3], n_classes))], axis=-1)
 
 
 def _check_proposals(k: Any, critic: Any, name: str = "proposals") -> int:
@@ -813,8 +812,7 @@ class VoiceGenerator(NoiseToSamples):
         if self.n_classes:
             c = (density_classes(symbols, onsets, self.density["edges"]) if classes is None
                  else self._classes_for(len(x), 0, classes))
-            label = np.eye(self.n_classes, dtype=np.float32)[c]
-            x = np.concatenate([x, np.broadcast_to(label[:, None, None, :], (*x.shape[:3], self.n_classes))], axis=-1)
+            x = _with_classes(x, c, self.n_classes)
         return np.concatenate([np.asarray(self.critic(x[i:i + 512], training=False)).reshape(-1)
                                for i in range(0, len(x), 512)])
 
@@ -953,9 +951,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         c = density_classes(symbols, onsets, r.density_edges)
         density = {"edges": list(r.density_edges), "p": [round(float(v), 6) for v in
                                                          np.bincount(c, minlength=r.n_classes) / len(c)]}
-        label = np.broadcast_to(np.eye(r.n_classes, dtype=np.float32)[c][:, None, None, :],
-                                (*x.shape[:3], r.n_classes))
-        x = np.concatenate([x, label], axis=-1)
+        x = _with_classes(x, c, r.n_classes)
     reference = bar_summary(valid.rolls())
     gan = make_voice_gan(r, seed=seed)
     gen = VoiceGenerator(gan.generator, z_dim=r.z_dim, decoding=r.decoding, key_offsets=key_offsets,
@@ -1019,9 +1015,8 @@ def save_voice_generator(gen: VoiceGenerator, path: str | os.PathLike, *, overwr
     target = Path(path)
     full = {**gen.record, **(record or {}), "kind": KIND, "z_dim": gen.z_dim}
     full.pop("critic", None)
-    if gen.critic is not None:
-        for f in (target, record_path(target), critic_path(target)):
-            check_can_write(f, overwrite)
+    if gen.critic is not None:  # save_keras_checkpoint checks its own two files before writing either
+        check_can_write(critic_path(target), overwrite)
         full["critic"] = {"file": critic_path(target).name, "proposals": gen.proposals,
                           "temperature": gen.temperature}
     target = save_keras_checkpoint(gen.generator, target, full, overwrite=overwrite)
@@ -1076,8 +1071,8 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
                               f"{expected_in} -> {expected_out}")
     if critic is not None:
         c_in = tuple(critic.inputs[0].shape[1:]) if getattr(critic, "inputs", None) else None
-        if c_in != (STEPS, len(VOICES), N_SYMBOLS + 1 + gen.n_classes):
-            raise CheckpointError(f"critic {str(critic_path(p))!r} reads {c_in}; the generator writes "
-                                  f"{(STEPS, len(VOICES), N_SYMBOLS + 1 + gen.n_classes)}")
+        written = (*expected_out[:2], expected_out[2] + gen.n_classes)
+        if c_in != written:
+            raise CheckpointError(f"critic {str(critic_path(p))!r} reads {c_in}; the generator writes {written}")
     return gen
 
