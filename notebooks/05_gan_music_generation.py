@@ -1140,7 +1140,7 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 #   DCGAN 4.0), a qualified-note rate of 0.96 (data 0.98, DCGAN 0.63), 17 % of notes held
 #   across a beat (data 17 %, DCGAN 0.1 %), and polyphony 3.83: four voices.
 # * **The harmony is close, not Bach's.** 6.9 pitch classes per bar against 6.8 (all three
-#   seeds; 6.9 to 7.1 without the critic), scale consistency 0.94 against 0.95.
+#   seeds; 7.1 for the shipped seed without the critic), scale consistency 0.94 against 0.95.
 # * **The density classes are only partly obeyed.** Asked for sustained bars 20 % of the time,
 #   the shipped generator writes them 12 % of the time (Bach's held-out bars: 17.5 %), and
 #   running bars 34 % of the time against 16 %: 71 % of its bars land in the class asked
