@@ -5,6 +5,7 @@
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
     python -m musiclib.train style                    # style judges + decoders (see musiclib.models.style)
     python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
+    python -m musiclib.train finetune lstm --ship     # then on the chorales alone (notebook 04; ~1 min)
     python -m musiclib.train gan --out my_gan.keras --epochs 60  # the four-voice GAN, seeds 0 1 2
     python -m musiclib.train gan --ship --epochs 60   # replace the shipped gan_generator.keras
     python -m musiclib.train gan-dcgan --ship         # the plain piano-roll DCGAN (gan_roll_dcgan.keras)
@@ -741,6 +742,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                          help="replace the package's shipped musiclib/checkpoints/melody_transformer.keras")
     t.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     t.add_argument("--quiet", action="store_true")
+    f = sub.add_parser("finetune", help="fine-tune a pre-trained melody LSTM or Transformer on the chorales alone "
+                                        "(notebook 04)")
+    f.add_argument("network", choices=["lstm", "transformer"])
+    f.add_argument("--from", dest="source", default=None,
+                   help="the pre-trained checkpoint (.keras); default: the shipped one of that network")
+    f.add_argument("--seed", type=int, default=None, help="default: the pre-trained checkpoint's seed")
+    f_where = f.add_mutually_exclusive_group(required=True)
+    f_where.add_argument("--out", default=None, help="checkpoint path (.keras) to write")
+    f_where.add_argument("--ship", action="store_true",
+                         help="fine-tune the shipped checkpoint and replace it (its record names both commands)")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    f.add_argument("--quiet", action="store_true")
     v = sub.add_parser("gan", help="the four-voice chorale GAN, one run per seed (notebook 05)")
     v.add_argument("--epochs", type=int, default=None,
                    help="epochs per seed (default: the recipe's, VoiceGANRecipe().epochs; the record names them)")
@@ -830,6 +843,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                    max_seconds=args.max_seconds, overwrite=True,
                                                    progress=not quiet)),
             files)
+    if args.what == "finetune":
+        shipped = CHECKPOINT_DIR / f"melody_{args.network}.keras"
+
+        def fine_tune_into(staging: Path) -> Path:
+            from musiclib.models.finetune import fine_tune_checkpoint
+
+            command = f"python -m musiclib.train finetune {args.network}" + (
+                f" --from {args.source}" if args.source else "") + (
+                f" --seed {args.seed}" if args.seed is not None else "") + (
+                " --ship" if args.ship else f" --out {args.out}")
+            return fine_tune_checkpoint(args.network, staging, source=args.source, seed=args.seed,
+                                        progress=not quiet, overwrite=True, command=command)
+
+        def source_exists() -> None:
+            if args.source is not None and not Path(args.source).is_file():
+                raise ConfigError(f"argument '--from' is {args.source!r}: no such checkpoint file")
+            if args.ship and args.source is not None:
+                raise ConfigError("argument '--ship' fine-tunes the shipped checkpoint; do not give --from with it")
+
+        return _run_command(staged_run(
+            args.out, shipped=shipped, default=None, suffix=".keras", beside=lambda t: (record_path(t),),
+            checks=source_exists, train=fine_tune_into), files)
     if args.what == "transformer":
         from musiclib.models.transformer import MELODY_TRANSFORMER, reproduce_checkpoint
 

@@ -6,10 +6,13 @@
 
 Each run is the shipped model's own training recipe with another ``--seed``, written
 outside the package: the LSTM for 15 epochs (the ``cpu`` recipe), the Transformer with its
-default budget of 660 process-CPU seconds. Two runs train side by side. With ``--ship`` the test
+default budget of 660 process-CPU seconds, each then fine-tuned on the chorales alone
+(``python -m musiclib.train finetune``), as the shipped ones were. Two runs train side by side.
+With ``--ship`` the test
 metrics of every run, the shipped seed first, go into ``musiclib/checkpoints/melody_lstm.json``
 and ``melody_transformer.json`` under ``seeds``, with ``seeds_summary`` (mean and sample sd)
-and ``seeds_command``. The shipped .keras files are not touched.
+and ``seeds_command``; each entry keeps its figures before fine-tuning under
+``test_pretrained``. The shipped .keras files are not touched.
 
 Process CPU seconds of each run come from the operating system (``os.wait4``): the whole
 command, n-gram fitting and evaluation included.
@@ -53,6 +56,9 @@ def _entry(record: dict, model: str, seed: int, command: str, run_cpu: float | N
     entry = {"seed": seed, "command": command, "epochs_run": record.get("epochs_run"),
              "best_epoch": record.get("best_epoch"),
              "test": {k: record["test_metrics"][key][k] for k in METRICS}}
+    if f"{key}_pretrained" in record["test_metrics"]:
+        entry["test_pretrained"] = {k: record["test_metrics"][f"{key}_pretrained"][k] for k in METRICS}
+        entry["fine_tune_best_epoch"] = record["fine_tune"]["best_epoch"]
     if "train_cpu_seconds" in record:
         entry["train_cpu_seconds"] = record["train_cpu_seconds"]
     if run_cpu is not None:
@@ -60,43 +66,57 @@ def _entry(record: dict, model: str, seed: int, command: str, run_cpu: float | N
     return entry
 
 
-def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
-    """Train (or reuse) every model for every seed; the entries per model, in seed order."""
-    runs.mkdir(parents=True, exist_ok=True)
-    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
-    queue = [(m, s) for m in MODELS for s in seeds if not (runs / f"{m}_seed{s}.json").exists()]
-    running: dict[int, tuple[str, int]] = {}
+def _finetune_command(model: str, seed: int, runs: Path) -> list[str]:
+    return [sys.executable, "-m", "musiclib.train", "finetune", MODELS[model][1], "--from",
+            str(runs / f"{model}_seed{seed}.keras"), "--out", str(runs / f"{model}_seed{seed}_ft.keras")]
+
+
+def _run_all(jobs: list[tuple[str, list[str], Path]], env: dict) -> None:
+    """Run (name, argv, stem) jobs, PARALLEL at a time; each writes stem.log and its CPU seconds to stem.cpu."""
+    queue, running = list(jobs), {}
 
     def start() -> None:
         if queue:
-            model, seed = queue.pop(0)
-            log = runs / f"{model}_seed{seed}.log"
+            name, argv, stem = queue.pop(0)
+            log = stem.with_suffix(".log")
             with open(log, "w", encoding="utf-8") as out:  # the child keeps its own descriptor
-                proc = subprocess.Popen(_command(model, seed, runs / f"{model}_seed{seed}.keras"), cwd=ROOT,
-                                        env=env, stdout=out, stderr=subprocess.STDOUT)
-            running[proc.pid] = (model, seed)
-            print(f"training {model} seed {seed} (log: {log})", flush=True)
+                proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            running[proc.pid] = (name, stem)
+            print(f"{name} (log: {log})", flush=True)
 
     for _ in range(PARALLEL):
         start()
     while running:
         pid, status, usage = os.wait4(-1, 0)
-        model, seed = running.pop(pid)
+        name, stem = running.pop(pid)
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{model} seed {seed} failed: see {runs / f'{model}_seed{seed}.log'}")
+            raise SystemExit(f"{name} failed: see {stem.with_suffix('.log')}")
         cpu = usage.ru_utime + usage.ru_stime
-        (runs / f"{model}_seed{seed}.cpu").write_text(f"{cpu:.1f}\n", encoding="utf-8")
-        print(f"{model} seed {seed}: done, {cpu:.0f} CPU s", flush=True)
+        stem.with_suffix(".cpu").write_text(f"{cpu:.1f}\n", encoding="utf-8")
+        print(f"{name}: done, {cpu:.0f} CPU s", flush=True)
         start()
+
+
+def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
+    """Train (or reuse) every model for every seed, then fine-tune each; the entries per model, in seed order."""
+    runs.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+    _run_all([(f"training {m} seed {s}", _command(m, s, runs / f"{m}_seed{s}.keras"), runs / f"{m}_seed{s}")
+              for m in MODELS for s in seeds if not (runs / f"{m}_seed{s}.json").exists()], env)
+    _run_all([(f"fine-tuning {m} seed {s}", _finetune_command(m, s, runs), runs / f"{m}_seed{s}_ft")
+              for m in MODELS for s in seeds if not (runs / f"{m}_seed{s}_ft.json").exists()], env)
     entries: dict[str, list[dict]] = {}
     for model, (record_file, _, _) in MODELS.items():
         shipped = json.loads((CHECKPOINT_DIR / record_file).read_text(encoding="utf-8"))
         rows = [_entry(shipped, model, int(shipped["seed"]), shipped["command"], None) | {"shipped": True}]
         for seed in seeds:
-            rec = json.loads((runs / f"{model}_seed{seed}.json").read_text(encoding="utf-8"))
-            cpu_file = runs / f"{model}_seed{seed}.cpu"
-            run_cpu = float(cpu_file.read_text()) if cpu_file.exists() else None
-            command = " ".join(["python", *_command(model, seed, Path(f"{model}_seed{seed}.keras"))[1:]])
+            rec = json.loads((runs / f"{model}_seed{seed}_ft.json").read_text(encoding="utf-8"))
+            cpu = [runs / f"{model}_seed{seed}{tail}.cpu" for tail in ("", "_ft")]
+            run_cpu = sum(float(f.read_text()) for f in cpu) if all(f.exists() for f in cpu) else None
+            local = Path(f"{model}_seed{seed}")
+            command = (" ".join(["python", *_command(model, seed, local.with_suffix(".keras"))[1:]])
+                       + f" && python -m musiclib.train finetune {MODELS[model][1]} --from {local}.keras"
+                       f" --out {local}_ft.keras")
             rows.append(_entry(rec, model, seed, command, run_cpu))
         entries[model] = rows
     return entries
