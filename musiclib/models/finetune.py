@@ -48,7 +48,7 @@ class FineTuneRecipe:
     """
 
     learning_rate: float | None = None
-    epochs: int = 12
+    epochs: int = 24
     patience: int = 3
 
     def __post_init__(self) -> None:
@@ -185,6 +185,10 @@ def fine_tune(model: Any, train: MelodyData, valid: MelodyData, recipe: FineTune
 NETWORKS = ("lstm", "transformer")
 
 
+def _rounded(figures: dict) -> dict:
+    return {k: round(v, 6) if isinstance(v, float) else v for k, v in figures.items()}
+
+
 def _network_io(kind: str) -> tuple[Callable, Callable, Path]:
     if kind == "lstm":
         from musiclib.models.melody import MELODY_LSTM, load_melody_lstm, save_melody_lstm
@@ -232,8 +236,8 @@ def fine_tune_checkpoint(kind: str, out: str | os.PathLike, *, source: str | os.
     tuned, rec = result.model, dict(result.model.record)
     for split, data in (("test_metrics", test), ("valid_metrics", valid)):
         figures = dict(rec.get(split, {}))
-        before = figures.pop(kind, None) or {k: v for k, v in evaluate(model, data).items()}
-        figures[kind + "_pretrained"], figures[kind] = before, evaluate(tuned, data)
+        before = figures.pop(kind, None) or _rounded(evaluate(model, data))
+        figures[kind + "_pretrained"], figures[kind] = before, _rounded(evaluate(tuned, data))
         rec[split] = figures
     here = command or f"python -m musiclib.train finetune {kind}" + (f" --seed {seed}" if seed != model.record.get(
         "seed", DEFAULT_SEED) else "")
