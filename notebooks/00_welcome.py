@@ -153,6 +153,7 @@ plt.show()
 # | piano roll | 钢琴卷帘 | a time × pitch grid of which notes sound when |
 # | token | 词元 | one symbol of a sequence a model reads or writes |
 # | backpropagation through time (BPTT) | 随时间反向传播 | the chain rule applied to an unrolled RNN |
+# | fine-tuning | 微调 | a second, shorter training stage on the data a model is for, after pre-training on more |
 
 # %% [markdown]
 # ## 4. A first chorale: see it, hear it · ~5 min

@@ -108,3 +108,35 @@ def test_mixed_vocabularies_and_bad_grids_are_refused(models):
         simplex_grid(2, 0.3)
     with pytest.raises(MusicLibError, match="'valid' holds no pieces"):
         fit_mixture(models, MelodyData([], [], [], SMALL))
+
+
+# --------------------------------------------------------------------------- the shipped ensemble
+def test_the_seed_ensemble_averages_every_shipped_run_with_equal_weights():
+    from musiclib.datasets import load_chorales
+    from musiclib.models.melody import melody_data
+    from musiclib.models.mixture import load_seed_ensemble
+
+    ensemble = load_seed_ensemble()
+    assert len(ensemble.members) == 6 and ensemble.weights == pytest.approx((1 / 6,) * 6)
+    seeds = [m.record["seed"] for m in ensemble.members]
+    assert seeds == [2024, 1, 2, 2024, 1, 2]
+    assert all("fine_tune" in m.record for m in ensemble.members)  # every run went through both stages
+    test = melody_data(load_chorales(), "test", ensemble.vocab, to_c=True)
+    some = MelodyData(test.tokens[:3], test.positions[:3], test.ids[:3], test.vocab)
+    # the ensemble's probability of every step is the mean of its members' (checked on three pieces)
+    parts = [m.log_probs_batch(some.tokens, some.positions) for m in ensemble.members]
+    mixed = ensemble.log_probs_batch(some.tokens, some.positions)
+    for i in range(3):
+        want = np.log(np.mean([np.exp(p[i]) for p in parts], axis=0))
+        np.testing.assert_allclose(mixed[i], want, atol=1e-9)
+    for m, row in zip(ensemble.members[1:3], load_seed_ensemble(("lstm",)).members[0].record["seeds"][1:], strict=True):
+        assert m.record["test_metrics"]["lstm"]["bits_per_step"] == row["test"]["bits_per_step"]
+
+
+def test_the_seed_ensemble_refuses_unknown_networks():
+    from musiclib.models.mixture import load_seed_ensemble
+
+    with pytest.raises(ShapeError, match="'networks'"):
+        load_seed_ensemble(("gru",))
+    with pytest.raises(ShapeError, match="'networks'"):
+        load_seed_ensemble(())

@@ -12,7 +12,9 @@ With ``--ship`` the test
 metrics of every run, the shipped seed first, go into ``musiclib/checkpoints/melody_lstm.json``
 and ``melody_transformer.json`` under ``seeds``, with ``seeds_summary`` (mean and sample sd)
 and ``seeds_command``; each entry keeps its figures before fine-tuning under
-``test_pretrained``. The shipped .keras files are not touched.
+``test_pretrained``, and each extra seed's fine-tuned network is copied into the checkpoint
+folder as ``melody_<network>_seed<k>.keras`` (its ``file``), for the ensemble of
+:func:`musiclib.models.mixture.load_seed_ensemble`. The shipped networks are not touched.
 
 Process CPU seconds of each run come from the operating system (``os.wait4``): the whole
 command, n-gram fitting and evaluation included.
@@ -33,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from musiclib.fileio import atomic_write_text  # noqa: E402
+from musiclib.fileio import atomic_write_bytes, atomic_write_text  # noqa: E402
 from musiclib.pretrained import CHECKPOINT_DIR  # noqa: E402
 
 EPOCHS = 15
@@ -146,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{model}: " + ", ".join(f"{k} {s[k]['mean']:.3f} +- {s[k]['sd']:.3f}" for k in METRICS)
               + f" over seeds {[r['seed'] for r in rows]}")
         if args.ship:
+            for row in rows[1:]:  # each seed's fine-tuned network ships beside the shipped one (the ensemble)
+                stem = f"melody_{MODELS[model][1]}_seed{row['seed']}"
+                for suffix in (".keras", ".json"):
+                    src = runs / f"{model}_seed{row['seed']}_ft{suffix}"
+                    atomic_write_bytes(CHECKPOINT_DIR / (stem + suffix), src.read_bytes(), overwrite=True)
+                row["file"] = stem + ".keras"
             path = CHECKPOINT_DIR / MODELS[model][0]
             record = json.loads(path.read_text(encoding="utf-8"))
             record |= {"seeds": rows, "seeds_summary": s,

@@ -151,3 +151,50 @@ def fit_mixture(members: Sequence[MelodyModel], valid, *, step: float = 0.05, na
                                      valid.tokens, valid.vocab)["bits_per_step"] for w in grid]
     best = int(np.argmin(scores))
     return MixtureModel(members, grid[best], name=name)
+
+
+def load_seed_ensemble(networks: Sequence[str] = ("lstm", "transformer")) -> MixtureModel:
+    """Every shipped training run of the melody networks, averaged with equal weights.
+
+    Each network's record lists its runs under ``seeds`` (the shipped seed first, then
+    the others, each pre-trained and fine-tuned by the same recipe; ``tools/seed_runs.py``).
+    The shipped checkpoint and every run with a ``file`` beside it are loaded, and each
+    gets the same weight: nothing is tuned, on validation or test. Averaging runs that
+    differ only in their seed is the plainest ensemble (Lakshminarayanan et al. 2017).
+
+    Parameters
+    ----------
+    networks : names among ``"lstm"`` and ``"transformer"``
+
+    Raises
+    ------
+    CheckpointError
+        A record without ``seeds``, or a listed file that is missing.
+
+    Taught in: notebooks/08_attention_transformers_and_aigc_today.ipynb
+    """
+    from musiclib.errors import CheckpointError
+    from musiclib.models.melody import load_melody_lstm
+    from musiclib.models.transformer import load_melody_transformer
+    from musiclib.pretrained import CHECKPOINT_DIR
+
+    loaders = {"lstm": load_melody_lstm, "transformer": load_melody_transformer}
+    names = tuple(networks)
+    if not names or any(n not in loaders for n in names) or len(set(names)) != len(names):
+        raise ShapeError(f"argument 'networks' is {networks!r}; expected distinct names among {tuple(loaders)}")
+    members = []
+    for name in names:
+        shipped = loaders[name]()
+        rows = shipped.record.get("seeds")
+        if not rows:
+            raise CheckpointError(f"the shipped {name} record has no 'seeds'; run `python tools/seed_runs.py "
+                                  "--seeds 1 2 --ship`")
+        members.append(shipped)
+        for row in rows[1:]:
+            path = CHECKPOINT_DIR / str(row.get("file", ""))
+            if "file" not in row or not path.is_file():
+                raise CheckpointError(f"the {name} run of seed {row.get('seed')} has no checkpoint file "
+                                      f"({str(path)!r}); run `python tools/seed_runs.py --seeds 1 2 --ship`")
+            members.append(loaders[name](path))
+    return MixtureModel(tuple(members), tuple(1 / len(members) for _ in members),
+                        name=f"ensemble of {len(members)} runs")
