@@ -234,6 +234,7 @@ for name in ("lstm", "transformer"):
 # accuracy 0.398 and 0.372, level with or below the counting model's. A comparison with
 # a weaker baseline than the model's own inputs allow flatters the model.
 
+# %% [markdown]
 # **Mixing models (模型插值).** The n-gram and the networks make different mistakes: the
 # counting model is sure of what it has seen often and helpless beyond its eight tokens of context,
 # the networks generalise but smooth. The oldest trick of language modelling is to
