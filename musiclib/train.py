@@ -3,7 +3,7 @@
     python -m musiclib.train melody                   # writes ./melody_lstm.keras (cpu profile)
     python -m musiclib.train melody --ship            # replaces the package's shipped checkpoint
     python -m musiclib.train melody --midi-folder ~/my_midi --out my_melody.keras
-    python -m musiclib.train style                    # style judges + decoders (see musiclib.models.style)
+    python -m musiclib.train style                    # style judges, decoders, experts (musiclib.models.style)
     python -m musiclib.train transformer --ship       # the melody Transformer of notebook 07 (~11 min)
     python -m musiclib.train finetune lstm --ship     # then on the chorales alone (notebook 04; ~1 min)
     python -m musiclib.train gan --out my_gan.keras --epochs 60  # the four-voice GAN, seeds 0 1 2
@@ -721,7 +721,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("--no-overwrite", action="store_true", help="(the default) refuse to replace an existing file")
     m.add_argument("--ablation", action="store_true", help="also train the LSTM without the bar position")
     m.add_argument("--quiet", action="store_true")
-    st = sub.add_parser("style", help="style judges and style-transfer decoders of both pairs (notebook 06)")
+    st = sub.add_parser("style", help="style judges, decoders and expert weights of both pairs (notebook 06)")
     st.add_argument("--profile", choices=["ci", "cpu", "full"], default=None)
     st.add_argument("--seed", type=int, default=DEFAULT_SEED)
     st_where = st.add_mutually_exclusive_group()

@@ -126,7 +126,7 @@ def style_mixer(
 
     partner = {a: b for a, b in PAIRS.values()} | {b: a for a, b in PAIRS.values()}
     choice = w.Dropdown(options=list(melodies), description="melody")
-    method = w.ToggleButtons(options=["learned", "rule"], description="method")
+    method = w.ToggleButtons(options=["learned", "decoder", "rule"], description="method")
     strength = w.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.1, description="strength")
     button = w.Button(description="Transfer", button_style="primary")
     out = w.Output()

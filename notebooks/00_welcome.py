@@ -154,6 +154,7 @@ plt.show()
 # | token | 词元 | one symbol of a sequence a model reads or writes |
 # | backpropagation through time (BPTT) | 随时间反向传播 | the chain rule applied to an unrolled RNN |
 # | fine-tuning | 微调 | a second, shorter training stage on the data a model is for, after pre-training on more |
+# | product of experts | 专家乘积 | a model whose score is the sum of several experts' log-scores, each judging one aspect (lesson 06's style transfer) |
 
 # %% [markdown]
 # ## 4. A first chorale: see it, hear it · ~5 min

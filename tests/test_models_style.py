@@ -173,7 +173,7 @@ def test_shipped_record_has_the_format_of_the_issue(record):
     assert set(record["pairs"]) == set(PAIRS)
     for pair in record["pairs"].values():
         assert 0.5 <= pair["classifier_accuracy"] <= 1.0
-        assert set(pair["methods"]) >= {"identity", "rule", "learned"}
+        assert set(pair["methods"]) >= {"identity", "rule", "decoder", "learned"}
         assert {"real_target_naturalness_bits", "real_target_out_of_scale", "second_judge_accuracy"} <= set(pair)
         assert 0.5 <= pair["second_judge_accuracy"] <= 1.0
         for name, row in pair["methods"].items():
@@ -187,7 +187,10 @@ def test_shipped_record_has_the_format_of_the_issue(record):
             for key in ("s_tot_second_judge", "naturalness_bits", "rhythm_tv", "out_of_scale", "degenerate_rate"):
                 per = [d["s_second_judge" if key == "s_tot_second_judge" else key] for d in dirs.values()]
                 assert row[key] == pytest.approx(np.mean(per), abs=1e-4), (name, key)
-        assert 0.0 <= pair["methods"]["learned"]["fusion_monotone_second_judge"] <= 1.0
+        for name in ("learned", "decoder"):
+            assert 0.0 <= pair["methods"][name]["fusion_monotone_second_judge"] <= 1.0
+        a, b = pair["styles"]
+        assert set(pair["experts"]["settings"]) == {f"{a}->{b}", f"{b}->{a}"}
 
 
 def test_shipped_record_identity_keeps_all_content(record):
@@ -203,7 +206,7 @@ def shipped():
 
 @pytest.mark.parametrize("pair", list(PAIRS))
 def test_shipped_files_reproduce_the_record(record, shipped, pair):
-    """Judge accuracy, identity and learned transfer strength and content, recomputed from the files."""
+    """Judge accuracy, identity, decoder and learned transfer strength and content, recomputed from the files."""
     a, b = PAIRS[pair]
     rec = record["pairs"][pair]
     sources = style.evaluation_excerpts(pair, style.StyleRecipe(**{**record["recipe"], "guidance_grid": (0.0,)}))
@@ -214,13 +217,16 @@ def test_shipped_files_reproduce_the_record(record, shipped, pair):
     # identity as a "transfer": S_A->B is the share of A's excerpts the judge gets wrong
     assert np.mean(p_b[y == 0] > 0.5) == pytest.approx(rec["methods"]["identity"]["s_ab"], abs=1e-4)
     dec, g = shipped.decoders[pair], shipped.guidance(pair)
-    out_a, out_b = dec.transfer(sources[a], a, b, 1.0, g), dec.transfer(sources[b], b, a, 1.0, g)
-    learned = rec["methods"]["learned"]
-    assert np.mean(shipped.token[pair].predict_proba(out_a) > 0.5) == pytest.approx(learned["s_ab"], abs=1e-4)
-    assert np.mean(shipped.token[pair].predict_proba(out_b) <= 0.5) == pytest.approx(learned["s_ba"], abs=1e-4)
-    contour = np.mean([content_scores(x, o)["contour"] for x, o in zip(np.concatenate([sources[a], sources[b]]),
-                                                                       np.concatenate([out_a, out_b]), strict=True)])
-    assert contour == pytest.approx(learned["contour"], abs=1e-3)
+    dec_outs = dec.transfer(sources[a], a, b, 1.0, g), dec.transfer(sources[b], b, a, 1.0, g)
+    ex = shipped.expert(pair)
+    for name, (out_a, out_b) in (("decoder", dec_outs),
+                                 ("learned", (ex.transfer(sources[a], a, b), ex.transfer(sources[b], b, a)))):
+        row = rec["methods"][name]
+        assert np.mean(shipped.token[pair].predict_proba(out_a) > 0.5) == pytest.approx(row["s_ab"], abs=1e-4)
+        assert np.mean(shipped.token[pair].predict_proba(out_b) <= 0.5) == pytest.approx(row["s_ba"], abs=1e-4)
+        contour = np.mean([content_scores(x, o)["contour"] for x, o in
+                           zip(np.concatenate([sources[a], sources[b]]), np.concatenate([out_a, out_b]), strict=True)])
+        assert contour == pytest.approx(row["contour"], abs=1e-3), name
 
 
 def test_shipped_files_reproduce_the_shortcut_checks(record, shipped):
@@ -231,12 +237,13 @@ def test_shipped_files_reproduce_the_shortcut_checks(record, shipped):
     got = style_checks.check_record(shipped, "german_han")
     assert got["second_judge_accuracy"] == pytest.approx(rec["second_judge_accuracy"], abs=1e-4)
     assert got["real_target_naturalness_bits"] == pytest.approx(rec["real_target_naturalness_bits"], abs=1e-4)
-    for name in ("identity", "rule", "learned"):
+    for name in ("identity", "rule", "decoder", "learned"):
         for key in CHECK_KEYS[1:]:
             if key != "content":
                 assert got["methods"][name][key] == pytest.approx(rec["methods"][name][key], abs=1e-4), (name, key)
-    assert got["methods"]["learned"]["fusion_monotone_second_judge"] == pytest.approx(
-        rec["methods"]["learned"]["fusion_monotone_second_judge"], abs=1e-4)
+    for name in ("decoder", "learned"):
+        assert got["methods"][name]["fusion_monotone_second_judge"] == pytest.approx(
+            rec["methods"][name]["fusion_monotone_second_judge"], abs=1e-4)
 
 
 def test_linear_judges_have_45_weights(shipped):
@@ -255,10 +262,15 @@ def test_linear_judge_prefers_han_for_a_pentatonic_tune(shipped):
 def test_transfer_melody_round_trips_key_and_length(shipped):
     models = shipped
     melody = NoteList.from_arrays([62, 64, 66, 67, 69, 71, 73, 74], np.arange(8), [1] * 8)  # D major
-    out = transfer_melody(models, melody, "german", "han", method="learned")
-    assert np.array_equal(out.onset, melody.onset)
+    out = transfer_melody(models, melody, "german", "han", method="decoder")
+    assert np.array_equal(out.onset, melody.onset)  # the decoder keeps the German/Han rhythm
     back = tokens_to_notes(notes_to_tokens(out, V), V)
     assert len(back) == 8
+    learned = transfer_melody(models, melody, "german", "han", method="learned")
+    # the product of experts writes Han rhythm inside the melody's span, moved back to D
+    assert learned.onset[0] == 0 and learned.end == melody.end
+    assert learned.is_monophonic()
+    assert transfer_melody(models, melody, "german", "han", method="learned").pitch.tolist() == learned.pitch.tolist()
 
 
 def test_negative_guidance_is_refused(shipped):

@@ -17,7 +17,7 @@ The pieces of the lesson:
   1-D CNN over the tokens (pitch class, height relative to the excerpt, position in the beat);
 * **rule baselines** (:func:`rule_transfer`): running eighths <-> the beat's pitches for
   chorale <-> Irish; pentatonic / diatonic pitch mapping for German <-> Han;
-* **a learned transfer** (:class:`StyleDecoder`): a style-conditioned decoder. The
+* **a neural transfer** (:class:`StyleDecoder`, method ``"decoder"``): a style-conditioned decoder. The
   *content code* is what we decide to keep — for chorale <-> Irish the pitch sounding at
   each beat, for German <-> Han the rhythm and the contour (signed interval classes and a
   coarse register) — and the *style* is a learned 8-d embedding. Trained as an
@@ -25,7 +25,11 @@ The pieces of the lesson:
   rhythm inside a beat; the exact scale degree) from the style embedding, so decoding a
   source's content code with the other style's embedding transfers the style. Mixing
   the two embeddings ``(1 - s) e_A + s e_B`` is style fusion (after MusicVAE's latent
-  interpolation);
+  interpolation). Lesson 06 shows the shortcuts it takes;
+* **the learned transfer** (method ``"learned"``,
+  :class:`~musiclib.models.style_experts.ExpertTransfer`): a product of experts — the
+  target style's rhythm and pitch n-grams times a content expert, decoded by sampling the
+  rhythm and a Viterbi search for the pitches; fusion mixes the styles' models;
 * **measures** (:func:`evaluate_outputs`): transfer strength S and S_tot (Brunner et al.
   2018), content preservation in the source's own time grid (:func:`content_scores`),
   naturalness in bits per step under a target-style n-gram.
@@ -58,6 +62,7 @@ from musiclib.errors import (
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
+from musiclib.models.style_experts import ExpertSettings, ExpertTransfer, tune_experts
 from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint, save_keras_model
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
 
@@ -881,6 +886,23 @@ class StyleModels:
     token: dict[str, TokenJudge]
     decoders: dict[str, StyleDecoder]
     record: dict = field(default_factory=dict)
+    experts: dict[str, ExpertTransfer] = field(default_factory=dict)
+
+    def expert(self, pair: str) -> ExpertTransfer:
+        """The pair's product-of-experts transfer (the ``learned`` method), with the record's weights.
+
+        Its rhythm and pitch n-grams are counted from the training excerpts on first use
+        (a second or two; the counts are deterministic, so nothing is stored).
+        """
+        pair = _check_pair(pair)
+        if pair not in self.experts:
+            entry = self.record.get("pairs", {}).get(pair, {}).get("experts", {})
+            settings = {k: ExpertSettings(**v) for k, v in entry.get("settings", {}).items()} or None
+            limit = int(entry.get("train_excerpts_per_style", StyleRecipe().max_train_excerpts))
+            seed = int(self.record.get("seed", DEFAULT_SEED))
+            train = {s: style_excerpts(s, "train", limit=limit, seed=seed).tokens for s in PAIRS[pair]}
+            self.experts[pair] = ExpertTransfer.fit(PAIRS[pair], train, settings)
+        return self.experts[pair]
 
     def guidance(self, pair: str) -> float:
         """The decoding guidance chosen on the validation split for a pair (0 when not recorded)."""
@@ -1004,7 +1026,10 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
 
     The melody is moved to C major / A minor (key of :func:`estimate_key`), transferred,
     and moved back. ``method="rule"`` uses :func:`rule_transfer` (``strength`` = share of
-    places changed); ``"learned"`` the pair's :class:`StyleDecoder` with the style mix
+    places changed); ``"learned"`` the pair's product of experts
+    (:class:`~musiclib.models.style_experts.ExpertTransfer`: the styles' rhythm and pitch
+    n-grams mixed as ``P_source^(1-s) P_target^s`` with ``s = strength``, times a content
+    expert); ``"decoder"`` the pair's neural :class:`StyleDecoder` with the style mix
     ``strength`` (0 = the source style's embedding, 1 = the target's).
 
     Raises
@@ -1016,21 +1041,36 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
-    pair = _pair_of(source, target)
+    _pair_of(source, target)
     s = _check_strength(strength)
-    if method not in ("rule", "learned"):
-        raise ConfigError(f"argument 'method' is {method!r}; expected 'rule' or 'learned'")
+    if method not in METHODS:
+        raise ConfigError(f"argument 'method' is {method!r}; expected one of {list(METHODS)}")
     tokens, shift = melody_tokens(melody)
-    if method == "rule":
-        out = rule_transfer(tokens, source, target, s)
-    else:
-        out = models.decoders[pair].transfer(tokens[None, :], source, target, s, models.guidance(pair))[0]
+    out = _transfer_rows(models, method, tokens[None, :], source, target, s)[0]
     return tokens_to_notes(out, VOCAB).transpose(-shift)
 
 
+#: The transfer methods of :func:`transfer_melody` and :func:`fusion_path`.
+METHODS = ("rule", "learned", "decoder")
+
+
+def _transfer_rows(models: StyleModels, method: str, tokens: np.ndarray, source: str, target: str,
+                   strength: float) -> np.ndarray:
+    pair = _pair_of(source, target)
+    if method == "rule":
+        return np.stack([rule_transfer(r, source, target, strength) for r in tokens])
+    if method == "learned":
+        return models.expert(pair).transfer(tokens, source, target, strength)
+    return models.decoders[pair].transfer(tokens, source, target, strength, models.guidance(pair))
+
+
 def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: str,
-                strengths: Sequence[float] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)) -> dict[str, np.ndarray]:
-    """Style fusion (风格融合): decode excerpts with the style embedding moved from source to target.
+                strengths: Sequence[float] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0), *,
+                method: str = "learned") -> dict[str, np.ndarray]:
+    """Style fusion (风格融合): transfer excerpts with the style strength moved from source to target.
+
+    ``method="learned"`` mixes the styles' models as ``P_source^(1-s) P_target^s``;
+    ``"decoder"`` moves the neural decoder's style embedding from source to target.
 
     Returns
     -------
@@ -1042,10 +1082,12 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
     """
     pair = _pair_of(source, target)
     tokens = _check_batch(tokens)
+    if method not in ("learned", "decoder"):
+        raise ConfigError(f"argument 'method' is {method!r}; expected 'learned' or 'decoder'")
     st = np.array([_check_strength(s) for s in strengths])
     outs, p, content = [], [], []
     for s in st:
-        out = models.decoders[pair].transfer(tokens, source, target, s, models.guidance(pair))
+        out = _transfer_rows(models, method, tokens, source, target, float(s))
         outs.append(out)
         p.append(models.p_target(out, target))
         content.append([np.mean([content_scores(x, y)[m] for m in CONTENT_MEASURES[pair]])
@@ -1081,8 +1123,11 @@ def target_ngrams(pair: str, recipe: StyleRecipe | None = None, train: Excerpts 
 
 def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: TokenJudge, linear_judge: LinearJudge,
                     decoder: StyleDecoder, ngrams: dict[str, NGramModel],
-                    guidance: float = 0.0) -> dict[str, dict[str, float]]:
-    """One table per pair: identity, rule and learned transfer, both directions, every measure.
+                    guidance: float = 0.0, experts: ExpertTransfer | None = None) -> dict[str, dict[str, float]]:
+    """One table per pair: identity, rule, neural decoder and learned transfer, both directions, every measure.
+
+    ``decoder`` is the neural :class:`StyleDecoder` (row ``decoder``); ``experts`` the product of
+    experts (row ``learned``, left out when not given).
 
     Rows as :func:`evaluate_outputs` (under the token judge) plus ``s_tot_linear``,
     ``s_ab_linear``, ``s_ba_linear`` (under the linear judge), ``real_step_bits_<style>`` (bits
@@ -1095,9 +1140,11 @@ def measure_methods(pair: str, sources: dict[str, np.ndarray], token_judge: Toke
     outputs = {
         "identity": {s: sources[s] for s in (a, b)},
         "rule": {s: np.stack([rule_transfer(r, s, o) for r in sources[s]]) for s, o in ((a, b), (b, a))},
-        "learned": {a: decoder.transfer(sources[a], a, b, 1.0, guidance),
+        "decoder": {a: decoder.transfer(sources[a], a, b, 1.0, guidance),
                     b: decoder.transfer(sources[b], b, a, 1.0, guidance)},
     }
+    if experts is not None:
+        outputs["learned"] = {a: experts.transfer(sources[a], a, b), b: experts.transfer(sources[b], b, a)}
     real = {s: _bits_per_step(ngrams[s], sources[s]) for s in (a, b)}
     methods = {}
     for name, outs in outputs.items():
@@ -1139,7 +1186,8 @@ RECORD_EVALUATION = (
     "test-split excerpts (64 steps, C major / A minor) of both styles; s_* = share of outputs the "
     "frozen token judge calls the target style (s_*_linear: the linear judge); content = mean of "
     "the pair's content_measures against the source in its own grid; step_bits = bits "
-    "per token step under a target-style token n-gram fitted on the training excerpts; the "
+    "per token step under a target-style token n-gram fitted on the training excerpts; methods: identity, "
+    "rule, decoder (the neural StyleDecoder), learned (the product of experts, musiclib.models.style_experts); the "
     "shortcut checks of musiclib.models.style_checks.check_record: s_tot_second_judge (a "
     "gradient-boosted-tree judge never used for tuning), s_tot_ci (95 %), naturalness_bits = "
     "bits per note under an (interval, inter-onset) n-gram of the target style, rhythm_tv, "
@@ -1210,9 +1258,11 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
         say(f"{pair}: decoder trained in {dec_seconds:.0f} s, loss {hist['loss'][0]:.3f} -> {hist['loss'][-1]:.3f}")
         guidance, sweep = _choose_guidance(pair, dec, tj, recipe, seed)
         say(f"{pair}: guidance on validation {sweep}; chosen {guidance}")
+        experts, experts_rec = _fit_experts(pair, train, tj, recipe, seed, cap)
+        say(f"{pair}: product of experts, weights chosen on validation: {experts_rec['settings']}")
         ngrams = target_ngrams(pair, recipe, train)
         sources = {s: test.of_style(s) for s in (a, b)}
-        methods = measure_methods(pair, sources, tj, lin, dec, ngrams, guidance)
+        methods = measure_methods(pair, sources, tj, lin, dec, ngrams, guidance, experts)
         for name, row in methods.items():
             say(f"  {name:<9} S_tot {row['s_tot']:.2f} (linear {row['s_tot_linear']:.2f}) content "
                 f"{row['content']:.2f} bits/step {row['step_bits']:.2f}")
@@ -1226,6 +1276,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
             "real_target_step_bits": real,
             "guidance": guidance,
             "guidance_on_validation": sweep,
+            "experts": experts_rec,
             "methods": methods,
             "excerpts": {"train": len(train), "test": len(test)},
             "decoder_seconds": round(dec_seconds, 1),
@@ -1233,8 +1284,8 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
             "seconds": round(time.perf_counter() - t0, 1),
         }
         linear[pair], token[pair], decoders[pair] = lin, tj, dec
-        checks = style_checks.check_record(StyleModels(linear, token, decoders, {"pairs": pairs_rec}), pair,
-                                           sources, max_excerpts=cap, seed=seed)
+        checks = style_checks.check_record(StyleModels(linear, token, decoders, {"pairs": pairs_rec},
+                                                       {pair: experts}), pair, sources, max_excerpts=cap, seed=seed)
         pairs_rec[pair] |= {k: v for k, v in checks.items() if k != "methods"}
         for name, row in methods.items():
             row |= {k: v for k, v in checks["methods"][name].items() if k != "s_tot"}
@@ -1279,6 +1330,33 @@ def _choose_guidance(pair: str, dec: StyleDecoder, judge: TokenJudge, recipe: St
         sweep[str(g)] = {"s_tot": round(float(np.mean(s_dir)), 4), "content": round(float(np.mean(content)), 4)}
     ok = [g for g in recipe.guidance_grid if sweep[str(g)]["content"] >= recipe.min_content] or [0.0]
     return float(max(ok, key=lambda g: (sweep[str(g)]["s_tot"], -g))), sweep
+
+
+#: Mean contour correlation the product of experts must keep on validation: the lesson's content
+#: aims (0.80 chorale <-> Irish, 0.85 German <-> Han) plus 0.02 for the step from validation to test.
+EXPERT_MIN_CONTOUR_R = {"chorale_irish": 0.82, "german_han": 0.87}
+
+
+def _fit_experts(pair: str, train: Excerpts, judge: TokenJudge, recipe: StyleRecipe, seed: int,
+                 cap: int) -> tuple[ExpertTransfer, dict[str, Any]]:
+    """Fit the pair's product of experts on the training excerpts; choose its weights on validation (token judge)."""
+    a, b = PAIRS[pair]
+    t0 = time.process_time()
+    experts = ExpertTransfer.fit((a, b), {s: train.of_style(s) for s in (a, b)})
+    valid = {s: style_excerpts(s, "valid", limit=recipe.eval_excerpts, seed=seed).tokens for s in (a, b)}
+
+    def p_target(tokens: np.ndarray, target: str) -> np.ndarray:
+        p_b = judge.predict_proba(tokens)
+        return p_b if target == b else 1 - p_b
+
+    settings, sweep = tune_experts(experts, valid, p_target, min_contour_r=EXPERT_MIN_CONTOUR_R[pair])
+    return experts.with_settings(settings), {
+        "settings": {k: asdict(v) for k, v in settings.items()},
+        "min_contour_r": EXPERT_MIN_CONTOUR_R[pair],
+        "sweep_on_validation": sweep,
+        "train_excerpts_per_style": cap,
+        "cpu_seconds": round(time.process_time() - t0, 1),
+    }
 
 
 def _manifest_hash(corpus: str) -> str:

@@ -462,7 +462,8 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
     real = _rows(real, "real")
     outs = {"identity": sources,
             "rule": np.stack([style.rule_transfer(t, source, target) for t in sources]),
-            "learned": models.decoders[pair].transfer(sources, source, target, 1.0, models.guidance(pair))}
+            "decoder": models.decoders[pair].transfer(sources, source, target, 1.0, models.guidance(pair)),
+            "learned": models.expert(pair).transfer(sources, source, target)}
     rows: dict[str, dict[str, Any]] = {}
     n = len(sources)
     for name, x in outs.items():
@@ -489,7 +490,8 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
 
 
 def fusion_checks(models: Any, source: str, target: str, sources: np.ndarray, judge2: TreeJudge,
-                  ngrams: dict[str, NoteNGram], strengths: Sequence[float] = FUSION_STRENGTHS) -> dict[str, Any]:
+                  ngrams: dict[str, NoteNGram], strengths: Sequence[float] = FUSION_STRENGTHS, *,
+                  method: str = "learned") -> dict[str, Any]:
     """A fusion path judged by the second judge and the note n-grams.
 
     Returns
@@ -507,7 +509,7 @@ def fusion_checks(models: Any, source: str, target: str, sources: np.ndarray, ju
     """
     from musiclib.models import style
 
-    path = style.fusion_path(models, sources, source, target, strengths)
+    path = style.fusion_path(models, sources, source, target, strengths, method=method)
     p2 = np.stack([judge2.p_target(o, target) for o in path["outputs"]])
     bits_s = np.array([ngrams[source].bits_per_note(o) for o in path["outputs"]])
     bits_t = np.array([ngrams[target].bits_per_note(o) for o in path["outputs"]])
@@ -568,14 +570,15 @@ def check_record(models: Any, pair: str, excerpts: dict[str, np.ndarray] | None 
     y = np.r_[np.zeros(len(excerpts[a])), np.ones(len(excerpts[b]))]
     accuracy = float(np.mean((judge2.predict_proba(x) > 0.5) == y))
     per_dir: dict[str, tuple[dict, dict]] = {}
-    fusion: dict[str, dict] = {}
+    fusions: dict[str, dict[str, dict]] = {"learned": {}, "decoder": {}}
     for src, tgt in ((a, b), (b, a)):
         key = f"{src}->{tgt}"
         per_dir[key] = check_direction(models, src, tgt, excerpts[src], excerpts[tgt], judge2, ngrams[tgt])
-        fusion[key] = fusion_checks(models, src, tgt, excerpts[src], judge2, ngrams)
+        for method, fusion in fusions.items():
+            fusion[key] = fusion_checks(models, src, tgt, excerpts[src], judge2, ngrams, method=method)
     keys = list(per_dir)
     methods: dict[str, dict[str, Any]] = {}
-    for name in ("identity", "rule", "learned"):
+    for name in ("identity", "rule", "decoder", "learned"):
         rows = [per_dir[k][0][name] for k in keys]
         m: dict[str, Any] = {
             "s_tot": _mean_pair([round(r["s"] * r["n"]) / r["n"] for r in rows]),
@@ -590,19 +593,20 @@ def check_record(models: Any, pair: str, excerpts: dict[str, np.ndarray] | None 
             m[field_] = _mean_pair([r[field_] for r in rows])
         m["directions"] = {k: per_dir[k][0][name] | per_dir[k][1] for k in keys}
         methods[name] = m
-    mids = [float(np.max(f["bits_nearer"][1:-1] - max(f["bits_nearer"][0], f["bits_nearer"][-1])))
-            for f in fusion.values()]
-    methods["learned"] |= {
-        "fusion_monotone_second_judge": _mean_pair([f["monotone_second_judge"] for f in fusion.values()]),
-        "fusion_monotone_token": _mean_pair([f["monotone_token"] for f in fusion.values()]),
-        "fusion_midpoint_bits_over_worse": round(max(mids), 4),
-    }
-    for k, f in fusion.items():
-        methods["learned"]["directions"][k] |= {
-            "fusion_monotone_second_judge": round(f["monotone_second_judge"], 4),
-            "fusion_monotone_token": round(f["monotone_token"], 4),
-            "fusion_p_second_judge": [round(float(v), 4) for v in f["p_second_judge"].mean(axis=1)],
-            "fusion_bits_nearer": [round(float(v), 4) for v in f["bits_nearer"]]}
+    for method, fusion in fusions.items():
+        mids = [float(np.max(f["bits_nearer"][1:-1] - max(f["bits_nearer"][0], f["bits_nearer"][-1])))
+                for f in fusion.values()]
+        methods[method] |= {
+            "fusion_monotone_second_judge": _mean_pair([f["monotone_second_judge"] for f in fusion.values()]),
+            "fusion_monotone_token": _mean_pair([f["monotone_token"] for f in fusion.values()]),
+            "fusion_midpoint_bits_over_worse": round(max(mids), 4),
+        }
+        for k, f in fusion.items():
+            methods[method]["directions"][k] |= {
+                "fusion_monotone_second_judge": round(f["monotone_second_judge"], 4),
+                "fusion_monotone_token": round(f["monotone_token"], 4),
+                "fusion_p_second_judge": [round(float(v), 4) for v in f["p_second_judge"].mean(axis=1)],
+                "fusion_bits_nearer": [round(float(v), 4) for v in f["bits_nearer"]]}
     refs = [per_dir[k][1] for k in keys]
     return {
         "second_judge": "gradient-boosted trees on melody_statistics (musiclib.models.style_checks.TreeJudge), "

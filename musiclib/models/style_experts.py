@@ -1,0 +1,364 @@
+"""Style transfer as a product of experts (专家乘积): a style's rhythm and pitch models times a content expert.
+
+The neural decoder of lesson 06 learns style and content in one network and takes
+shortcuts (double-time rhythm, notes out of key). This transfer keeps the two apart:
+
+1. **Rhythm.** A position-aware n-gram of each style's inter-onset intervals,
+   :class:`RhythmModel`: P(gap to the next onset | the onset's position in the bar, the
+   previous gap). The output's onsets are *sampled* from the target style's model (so its
+   rhythm vocabulary is the target's), inside the source's sounding spans (the source's
+   rests are kept), optionally drawn towards places where the source leaps
+   (``move_bonus``).
+2. **Pitch.** A trigram of each style's pitches in C major / A minor, :class:`PitchModel`.
+   The output's pitches are the Viterbi path of
+
+   ``log P_target(p_k | p_{k-2}, p_{k-1}) - lam * d(p_k, source pitches under note k)``
+
+   where ``d`` is the root-mean-square distance in semitones to the source pitches that
+   sound during the new note (the **content expert**: it keeps the melody's shape) and a
+   pitch struck three times in a row pays ``repeat_penalty`` nats.
+3. **Fusion.** At style strength ``s`` every style model is the geometric mix
+   ``P_A^(1-s) P_B^s`` of the two styles' models (a product of experts), with the same
+   random numbers for every ``s``, so a fusion path moves one style into the other.
+
+``lam`` and ``move_bonus`` are chosen per pair on the validation split with the token judge
+(:func:`tune_experts`); the second judge of :mod:`musiclib.models.style_checks` never sees them.
+
+Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from musiclib.errors import ConfigError, RepresentationError
+
+__all__ = [
+    "MAX_GAP",
+    "RhythmModel",
+    "PitchModel",
+    "ExpertSettings",
+    "ExpertTransfer",
+    "tune_experts",
+]
+
+#: Longest inter-onset gap (sixteenths) with its own probability; longer gaps share it.
+MAX_GAP = 16
+BAR = 16
+LOW, N_PITCH = 48, 48  # the melody vocabulary's pitches (MIDI 48..95)
+N_SPECIAL = 2  # rest, hold
+
+
+def _note_events(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    on = np.flatnonzero(row >= N_SPECIAL)
+    return row[on] - N_SPECIAL, on
+
+
+def _sounding(row: np.ndarray) -> np.ndarray:
+    """Pitch index (0..47) sounding at each step, -1 in silence."""
+    out = np.full(row.size, -1, dtype=np.int64)
+    current = -1
+    for t, tok in enumerate(row.tolist()):
+        if tok >= N_SPECIAL:
+            current = tok - N_SPECIAL
+        elif tok == 0:
+            current = -1
+        out[t] = current
+    return out
+
+
+def _spans(sounding: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs of sounding steps, as (start, end) half-open."""
+    spans, t, n = [], 0, sounding.size
+    while t < n:
+        if sounding[t] < 0:
+            t += 1
+            continue
+        start = t
+        while t < n and sounding[t] >= 0:
+            t += 1
+        spans.append((start, t))
+    return spans
+
+
+def _interpolate(counts: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Witten-Bell interpolation of a count table (last axis = outcome) with a lower-order distribution."""
+    n = counts.sum(-1, keepdims=True)
+    types = (counts > 0).sum(-1, keepdims=True)
+    weight = n / np.maximum(n + types, 1e-12)
+    return weight * counts / np.maximum(n, 1) + (1 - weight) * lower
+
+
+def _rows(tokens: Any, name: str) -> np.ndarray:
+    x = np.asarray(tokens)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] == 0 or not np.issubdtype(x.dtype, np.integer):
+        raise RepresentationError(f"argument {name!r} must be integer melody tokens of shape (steps,) or (n, steps), "
+                                  f"got dtype {x.dtype} and shape {x.shape}")
+    if x.size and (x.min() < 0 or x.max() >= N_SPECIAL + N_PITCH):
+        raise RepresentationError(f"argument {name!r} has tokens outside 0..{N_SPECIAL + N_PITCH - 1}")
+    return x.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class RhythmModel:
+    """A style's rhythm: P(gap to the next onset | onset's position in the bar, previous gap).
+
+    ``log_p`` has shape (16 positions, MAX_GAP + 1 previous gaps (0 = none), MAX_GAP gaps),
+    interpolated (Witten-Bell) with P(gap | position) and P(gap).
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+
+    log_p: np.ndarray
+
+    @classmethod
+    def fit(cls, tokens: Any) -> RhythmModel:
+        """Count the gaps between successive onsets of token rows (gaps over rests included)."""
+        counts = np.zeros((BAR, MAX_GAP + 1, MAX_GAP))
+        for row in _rows(tokens, "tokens"):
+            _, on = _note_events(row)
+            prev = 0
+            for i in range(on.size - 1):
+                gap = min(int(on[i + 1] - on[i]), MAX_GAP)
+                counts[on[i] % BAR, prev, gap - 1] += 1
+                prev = gap
+        c2 = counts.sum(1)
+        p1 = (c2.sum(0) + 0.5) / (c2.sum() + 0.5 * MAX_GAP)
+        p2 = _interpolate(c2, p1)
+        return cls(np.log(_interpolate(counts, p2[:, None, :])))
+
+
+@dataclass(frozen=True)
+class PitchModel:
+    """A style's pitches in C major / A minor: an interpolated trigram over MIDI 48..95.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+
+    log_p1: np.ndarray  # (48,)
+    log_p2: np.ndarray  # (48, 48): previous -> next
+    log_p3: np.ndarray  # (48, 48, 48)
+
+    @classmethod
+    def fit(cls, tokens: Any) -> PitchModel:
+        """Count the pitch unigrams, bigrams and trigrams of token rows."""
+        c1 = np.zeros(N_PITCH)
+        c2 = np.zeros((N_PITCH, N_PITCH))
+        c3 = np.zeros((N_PITCH, N_PITCH, N_PITCH))
+        for row in _rows(tokens, "tokens"):
+            p, _ = _note_events(row)
+            np.add.at(c1, p, 1)
+            np.add.at(c2, (p[:-1], p[1:]), 1)
+            np.add.at(c3, (p[:-2], p[1:-1], p[2:]), 1)
+        p1 = (c1 + 0.1) / (c1.sum() + 0.1 * N_PITCH)
+        p2 = _interpolate(c2, p1)
+        p3 = _interpolate(c3, p2[None, :, :])
+        return cls(np.log(p1), np.log(p2), np.log(p3))
+
+
+@dataclass(frozen=True)
+class ExpertSettings:
+    """The weights of the product of experts.
+
+    Attributes
+    ----------
+    lam : float
+        Weight of the content expert (nats per semitone of RMS distance to the source).
+    move_bonus : float
+        Log-odds added to an onset where the source leaps (scaled by the leap, up to a fifth).
+    repeat_penalty : float
+        Nats paid by a pitch struck a third time in a row.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+
+    lam: float = 1.0
+    move_bonus: float = 0.0
+    repeat_penalty: float = 3.0
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+                raise ConfigError(f"ExpertSettings.{name} is {value!r}; expected a finite number >= 0")
+
+
+class ExpertTransfer:
+    """Product-of-experts style transfer for one pair of styles (see the module docstring).
+
+    Parameters
+    ----------
+    styles : (style A, style B)
+    rhythm, pitch : dict style -> RhythmModel / PitchModel
+    settings : ExpertSettings, or dict ``"source->target"`` -> ExpertSettings
+        One set of weights for both directions, or one per direction.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+
+    def __init__(self, styles: Sequence[str], rhythm: dict[str, RhythmModel], pitch: dict[str, PitchModel],
+                 settings: ExpertSettings | dict[str, ExpertSettings] | None = None) -> None:
+        self.styles = tuple(styles)
+        self.rhythm = rhythm
+        self.pitch = pitch
+        a, b = self.styles
+        if settings is None or isinstance(settings, ExpertSettings):
+            settings = {f"{a}->{b}": settings or ExpertSettings(), f"{b}->{a}": settings or ExpertSettings()}
+        if set(settings) != {f"{a}->{b}", f"{b}->{a}"}:
+            raise ConfigError(f"argument 'settings' has directions {sorted(settings)}; expected '{a}->{b}' and "
+                              f"'{b}->{a}'")
+        self.settings = dict(settings)
+
+    @classmethod
+    def fit(cls, styles: Sequence[str], train: dict[str, np.ndarray],
+            settings: ExpertSettings | dict[str, ExpertSettings] | None = None) -> ExpertTransfer:
+        """Fit both styles' rhythm and pitch models on their training excerpts (token rows)."""
+        return cls(styles, {s: RhythmModel.fit(train[s]) for s in styles},
+                   {s: PitchModel.fit(train[s]) for s in styles}, settings)
+
+    def with_settings(self, settings: ExpertSettings | dict[str, ExpertSettings]) -> ExpertTransfer:
+        """The same style models with other weights."""
+        return ExpertTransfer(self.styles, self.rhythm, self.pitch, settings)
+
+    def _mix(self, source: str, target: str, strength: float, settings: ExpertSettings) -> tuple[np.ndarray, ...]:
+        s = strength
+        r = (1 - s) * self.rhythm[source].log_p + s * self.rhythm[target].log_p
+        a, b = self.pitch[source], self.pitch[target]
+        l3 = (1 - s) * a.log_p3 + s * b.log_p3
+        if settings.repeat_penalty:
+            i = np.arange(N_PITCH)
+            l3[i, i, i] -= settings.repeat_penalty
+        return r, (1 - s) * a.log_p1 + s * b.log_p1, (1 - s) * a.log_p2 + s * b.log_p2, l3
+
+    def transfer(self, tokens: Any, source: str, target: str, strength: float = 1.0, seed: int = 0) -> np.ndarray:
+        """Move excerpts (token rows in C major / A minor) from ``source`` towards ``target``.
+
+        ``strength`` s mixes the styles' models as ``P_source^(1-s) P_target^s``. Each row's
+        rhythm is sampled with random numbers seeded by ``seed`` and the row itself, so a
+        melody gets the same output alone or in a batch, and at every strength.
+
+        Returns
+        -------
+        ndarray of int64, the shape of ``tokens`` (2-D)
+        """
+        for name, value in (("source", source), ("target", target)):
+            if value not in self.styles:
+                raise ConfigError(f"argument {name!r} is {value!r}; this transfer knows {list(self.styles)}")
+        if source == target:
+            raise ConfigError(f"arguments 'source' and 'target' are both {source!r}; expected the pair's two styles")
+        try:
+            s = float(strength)
+        except (TypeError, ValueError):
+            s = float("nan")
+        if isinstance(strength, bool) or not 0 <= s <= 1:
+            raise ConfigError(f"argument 'strength' is {strength!r}; expected a number in [0, 1]")
+        rows = _rows(tokens, "tokens")
+        settings = self.settings[f"{source}->{target}"]
+        mixed = self._mix(source, target, s, settings)
+        return np.stack([self._one(row, seed, settings, *mixed) for row in rows])
+
+    def _one(self, row: np.ndarray, seed: int, settings: ExpertSettings, rhythm: np.ndarray, l1: np.ndarray,
+             l2: np.ndarray, l3: np.ndarray) -> np.ndarray:
+        n = row.size
+        sounding = _sounding(row)
+        rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(row.tobytes())])
+        gumbel = rng.gumbel(size=(n, MAX_GAP))
+        bonus = np.zeros(n + MAX_GAP + 1)
+        if settings.move_bonus:
+            p, on = _note_events(row)
+            bonus[on[1:]] = settings.move_bonus * np.minimum(np.abs(np.diff(p)), 7) / 7
+        notes: list[tuple[int, int]] = []
+        prev = 0
+        for start, end in _spans(sounding):
+            t = start
+            while t < end:
+                gap = int(np.argmax(rhythm[t % BAR, prev] + bonus[t + 1:t + MAX_GAP + 1] + gumbel[t])) + 1
+                notes.append((t, min(t + gap, end)))
+                prev = gap if t + gap <= end else 0
+                t += gap
+        if not notes:
+            return row.copy()
+        grid = np.arange(N_PITCH)[:, None]
+        cost = np.stack([np.sqrt(((grid - sounding[a:b][None, :]) ** 2).mean(1)) for a, b in notes])
+        pitches = _viterbi(l1, l2, l3, -settings.lam * cost)
+        out = np.zeros(n, dtype=np.int64)
+        for (a, b), p in zip(notes, pitches, strict=True):
+            out[a] = p + N_SPECIAL
+            out[a + 1:b] = 1
+        return out
+
+
+def _viterbi(l1: np.ndarray, l2: np.ndarray, l3: np.ndarray, content: np.ndarray) -> list[int]:
+    """Best pitch sequence under a trigram (log-probabilities) plus per-note content scores (K, 48)."""
+    k_notes = content.shape[0]
+    if k_notes == 1:
+        return [int(np.argmax(l1 + content[0]))]
+    score = (l1 + content[0])[:, None] + l2 + content[1][None, :]  # state (p_{k-1}, p_k)
+    back = []
+    for k in range(2, k_notes):
+        cand = score[:, :, None] + l3
+        best = cand.argmax(0)
+        score = np.take_along_axis(cand, best[None], 0)[0] + content[k][None, :]
+        back.append(best)
+    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+    seq = [int(j), int(i)]
+    for best in reversed(back):
+        h = int(best[i, j])
+        seq.append(h)
+        i, j = h, i
+    return seq[::-1]
+
+
+def tune_experts(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target: Any, *, min_contour_r: float,
+                 lams: Sequence[float] = (0.5, 1.0, 1.5, 2.0),
+                 move_bonuses: Sequence[float] = (0.0, 1.0, 2.0, 4.0)
+                 ) -> tuple[dict[str, ExpertSettings], dict[str, list[dict[str, float]]]]:
+    """Choose ``lam`` and ``move_bonus`` per direction on validation excerpts with the first (token) judge.
+
+    Every setting transfers each direction's validation excerpts; the share the judge
+    ``p_target(tokens, target)`` calls the target and the mean contour correlation with the
+    sources are kept. Of all pairs of settings (one per direction), the one with the highest
+    S_tot (mean of the two shares) whose mean contour correlation is at least
+    ``min_contour_r`` wins (ties: the smaller weights); with none, the highest contour.
+
+    Returns
+    -------
+    (dict direction -> ExpertSettings, the sweep: direction -> one dict per setting with
+    ``lam``, ``move_bonus``, ``s``, ``contour_r``)
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    from musiclib.models.style_checks import contour_r
+
+    a, b = experts.styles
+    sweep: dict[str, list[dict[str, float]]] = {}
+    for src, tgt in ((a, b), (b, a)):
+        key = f"{src}->{tgt}"
+        rows = []
+        for lam in lams:
+            for mv in move_bonuses:
+                settings = ExpertSettings(lam=lam, move_bonus=mv,
+                                          repeat_penalty=experts.settings[key].repeat_penalty)
+                out = experts.with_settings(settings).transfer(valid[src], src, tgt)
+                rows.append({"lam": lam, "move_bonus": mv,
+                             "s": round(float(np.mean(np.asarray(p_target(out, tgt)) > 0.5)), 4),
+                             "contour_r": round(float(np.mean([contour_r(x, y) for x, y in
+                                                               zip(valid[src], out, strict=True)])), 4)})
+        sweep[key] = rows
+    k_ab, k_ba = f"{a}->{b}", f"{b}->{a}"
+    combos = [(x, y) for x in sweep[k_ab] for y in sweep[k_ba]]
+    ok = [c for c in combos if (c[0]["contour_r"] + c[1]["contour_r"]) / 2 >= min_contour_r]
+    if ok:
+        best = max(ok, key=lambda c: (c[0]["s"] + c[1]["s"], -(c[0]["lam"] + c[1]["lam"]),
+                                      -(c[0]["move_bonus"] + c[1]["move_bonus"])))
+    else:
+        best = max(combos, key=lambda c: c[0]["contour_r"] + c[1]["contour_r"])
+    chosen = {k: ExpertSettings(r["lam"], r["move_bonus"], experts.settings[k].repeat_penalty)
+              for k, r in zip((k_ab, k_ba), best, strict=True)}
+    return chosen, sweep

@@ -1,0 +1,145 @@
+"""The product-of-experts style transfer: its n-grams on hand examples, its decoding, its tuning, bad input."""
+
+import numpy as np
+import pytest
+
+from musiclib.errors import ConfigError, RepresentationError
+from musiclib.models.style_experts import (
+    MAX_GAP,
+    ExpertSettings,
+    ExpertTransfer,
+    PitchModel,
+    RhythmModel,
+    tune_experts,
+)
+from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens
+
+V = MelodyVocabulary()
+
+
+def tokens(pitches, durations, steps=None):
+    onsets = np.concatenate([[0], np.cumsum(durations)[:-1]]) / 4  # durations in sixteenths
+    t = notes_to_tokens(NoteList.from_arrays(pitches, onsets, np.asarray(durations) / 4), V)
+    if steps is not None:
+        t = np.concatenate([t, np.zeros(steps - t.size, dtype=t.dtype)])
+    return t
+
+
+def events(row):
+    on = np.flatnonzero(row >= 2)
+    return (row[on] - 2 + V.low).tolist(), on.tolist()
+
+
+# --------------------------------------------------------------------------- the style models on hand examples
+def test_rhythm_model_counts_gaps_by_position_and_previous_gap():
+    # one melody of eight eighths: onsets 0, 2, ..., 14, seven gaps of 2
+    eighths = tokens([60, 62, 64, 65, 67, 65, 64, 62], [2] * 8)
+    p = np.exp(RhythmModel.fit(eighths[None, :]).log_p)
+    assert p.shape == (16, MAX_GAP + 1, MAX_GAP)
+    np.testing.assert_allclose(p.sum(-1), 1.0, atol=1e-12)
+    # P(gap): (7 + 0.5) / (7 + 0.5 * 16) = 0.5 for a gap of 2
+    # P(gap | position 2): 1 count, 1 type -> Witten-Bell weight 1/2: 0.5 * 1 + 0.5 * 0.5 = 0.75
+    # P(gap | position 2, previous gap 2): 0.5 * 1 + 0.5 * 0.75 = 0.875
+    assert p[2, 2, 1] == pytest.approx(0.875, abs=1e-12)
+    # an unseen context falls back to P(gap)
+    assert p[1, 0, 1] == pytest.approx(0.5, abs=1e-12)
+    assert p[1, 0, 0] == pytest.approx(0.5 / 15, abs=1e-12)
+
+
+def test_pitch_model_is_an_interpolated_trigram():
+    scale = tokens([60, 62, 64, 65, 67], [4] * 5)
+    model = PitchModel.fit(np.stack([scale, scale]))
+    p3 = np.exp(model.log_p3)
+    np.testing.assert_allclose(p3.sum(-1), 1.0, atol=1e-12)
+    c, d, e = 60 - V.low, 62 - V.low, 64 - V.low
+    # after C D the data always went to E (2 counts, 1 type): 2/3 of the mass on the count
+    assert p3[c, d, e] > 2 / 3
+    assert p3[c, d].argmax() == e
+    np.testing.assert_allclose(np.exp(model.log_p1).sum(), 1.0)
+
+
+# --------------------------------------------------------------------------- decoding
+@pytest.fixture(scope="module")
+def toy():
+    """A 'quarter' style and an 'eighth' style, both on the C major scale."""
+    rng = np.random.default_rng(0)
+    walk = lambda n: (60 + np.cumsum(rng.choice([-2, -1, 1, 2], n)).clip(-5, 7)).tolist()  # noqa: E731
+    quarters = np.stack([tokens(walk(16), [4] * 16) for _ in range(40)])
+    eighths = np.stack([tokens(walk(32), [2] * 32) for _ in range(40)])
+    return ExpertTransfer.fit(("quarter", "eighth"), {"quarter": quarters, "eighth": eighths},
+                              ExpertSettings(lam=1.0))
+
+
+def test_transfer_writes_the_target_rhythm_and_keeps_the_source_span(toy):
+    src = tokens([60, 64, 67, 72], [4, 4, 4, 4], steps=20)  # four quarters then silence
+    out = toy.transfer(src, "quarter", "eighth")[0]
+    pitches, onsets = events(out)
+    assert np.all(np.diff(onsets) == 2) and onsets[0] == 0  # eighths, from the source's first onset
+    assert np.all(out[16:] == 0)  # the source's rest is kept
+    assert max(pitches) - min(pitches) >= 5  # the content expert follows the source upwards
+    assert pitches[-1] > pitches[0]
+
+
+def test_transfer_is_the_same_alone_or_in_a_batch_and_at_strength_zero_keeps_the_source_rhythm(toy):
+    a = tokens([60, 62, 64, 65], [4] * 4)
+    b = tokens([67, 65, 64, 62], [4] * 4)
+    both = toy.transfer(np.stack([a, b]), "quarter", "eighth")
+    assert np.array_equal(both[1], toy.transfer(b, "quarter", "eighth")[0])
+    keep = toy.transfer(a, "quarter", "eighth", strength=0.0)[0]
+    assert events(keep)[1] == [0, 4, 8, 12]
+    assert np.array_equal(toy.transfer(a, "quarter", "eighth", seed=3), toy.transfer(a, "quarter", "eighth", seed=3))
+
+
+def test_repeat_penalty_stops_a_pitch_struck_three_times(toy):
+    src = tokens([64], [16])  # one long E: a strong content expert strikes E again and again
+    strong = ExpertSettings(lam=50.0, repeat_penalty=0.0)
+    p_free, _ = events(toy.with_settings(strong).transfer(src, "quarter", "eighth")[0])
+    assert p_free == [64] * len(p_free) and len(p_free) >= 4
+    p_kept, _ = events(toy.with_settings(ExpertSettings(lam=50.0, repeat_penalty=1000.0))
+                       .transfer(src, "quarter", "eighth")[0])
+    assert len(p_kept) == len(p_free)  # the same rhythm: only the pitches change
+    assert not any(p_kept[i] == p_kept[i + 1] == p_kept[i + 2] for i in range(len(p_kept) - 2))
+
+
+def test_tuning_keeps_the_strongest_setting_that_keeps_the_contour(toy):
+    valid = {"quarter": np.stack([tokens([60, 64, 67, 72, 67, 64, 60, 64], [4] * 8)] * 2),
+             "eighth": np.stack([tokens([60, 62, 64, 65, 67, 69, 71, 72] * 2, [2] * 16)] * 2)}
+
+    def p_target(tokens_, target):  # a toy judge: more notes means more "eighth"
+        share = np.array([np.mean(r >= 2) * 2 for r in tokens_]).clip(0, 1)
+        return share if target == "eighth" else 1 - share
+
+    settings, sweep = tune_experts(toy, valid, p_target, min_contour_r=0.5, lams=(0.5, 2.0), move_bonuses=(0.0,))
+    assert set(settings) == {"quarter->eighth", "eighth->quarter"}
+    for rows in sweep.values():
+        assert [(r["lam"], r["move_bonus"]) for r in rows] == [(0.5, 0.0), (2.0, 0.0)]
+    ok = [(x, y) for x in sweep["quarter->eighth"] for y in sweep["eighth->quarter"]
+          if (x["contour_r"] + y["contour_r"]) / 2 >= 0.5]
+    best = max(x["s"] + y["s"] for x, y in ok)
+    chosen = [next(r for r in sweep[k] if r["lam"] == settings[k].lam) for k in sweep]
+    assert chosen[0]["s"] + chosen[1]["s"] == pytest.approx(best)
+
+
+# --------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("kwargs, match", [
+    ({"source": "quarter", "target": "han"}, "'target'"),
+    ({"source": "irish", "target": "eighth"}, "'source'"),
+    ({"source": "quarter", "target": "quarter"}, "both"),
+    ({"source": "quarter", "target": "eighth", "strength": 1.5}, "'strength'"),
+    ({"source": "quarter", "target": "eighth", "strength": True}, "'strength'"),
+    ({"source": "quarter", "target": "eighth", "strength": "half"}, "'strength'"),
+])
+def test_bad_arguments_name_the_argument(toy, kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        toy.transfer(tokens([60, 62], [4, 4]), **kwargs)
+
+
+def test_bad_tokens_and_settings_are_refused(toy):
+    with pytest.raises(RepresentationError, match="'tokens'"):
+        toy.transfer(np.array([0.5, 1.0]), "quarter", "eighth")
+    with pytest.raises(RepresentationError, match="outside"):
+        toy.transfer(np.array([2, 99]), "quarter", "eighth")
+    with pytest.raises(ConfigError, match="lam"):
+        ExpertSettings(lam=-1.0)
+    with pytest.raises(ConfigError, match="directions"):
+        toy.with_settings({"quarter->eighth": ExpertSettings()})
