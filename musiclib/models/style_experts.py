@@ -36,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from musiclib.errors import ConfigError, RepresentationError
+from musiclib.errors import ConfigError
+from musiclib.models.style_checks import _rows, contour_r
 
 __all__ = [
     "MAX_GAP",
@@ -92,18 +93,6 @@ def _interpolate(counts: np.ndarray, lower: np.ndarray) -> np.ndarray:
     types = (counts > 0).sum(-1, keepdims=True)
     weight = n / np.maximum(n + types, 1e-12)
     return weight * counts / np.maximum(n, 1) + (1 - weight) * lower
-
-
-def _rows(tokens: Any, name: str) -> np.ndarray:
-    x = np.asarray(tokens)
-    if x.ndim == 1:
-        x = x[None, :]
-    if x.ndim != 2 or x.shape[1] == 0 or not np.issubdtype(x.dtype, np.integer):
-        raise RepresentationError(f"argument {name!r} must be integer melody tokens of shape (steps,) or (n, steps), "
-                                  f"got dtype {x.dtype} and shape {x.shape}")
-    if x.size and (x.min() < 0 or x.max() >= N_SPECIAL + N_PITCH):
-        raise RepresentationError(f"argument {name!r} has tokens outside 0..{N_SPECIAL + N_PITCH - 1}")
-    return x.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -334,8 +323,6 @@ def tune_experts(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
-    from musiclib.models.style_checks import contour_r
-
     a, b = experts.styles
     sweep: dict[str, list[dict[str, float]]] = {}
     for src, tgt in ((a, b), (b, a)):
