@@ -296,3 +296,17 @@ def test_checks_refuse_styles_of_two_pairs_and_strengths_outside_the_unit_interv
         style_checks.fusion_checks(shipped, "german", "han", rows, judge2, ngrams, strengths=(0.0, 1.5))
     with pytest.raises(ConfigError, match="pair"):
         style_checks.check_record(shipped, "jazz_blues")
+
+
+def test_shipped_learned_transfer_takes_no_shortcut(record):
+    """The product of experts on test, per direction: target rhythm, in key, nothing degenerate, natural."""
+    for pair in record["pairs"].values():
+        for direction, row in pair["methods"]["learned"]["directions"].items():
+            assert row["rhythm_tv"] <= 0.20, direction
+            assert row["out_of_scale"] <= row["real_out_of_scale"] + 0.03, direction
+            assert row["degenerate_rate"] <= 0.02, direction
+            assert row["naturalness_bits"] <= row["real_naturalness_bits"] + 1.0, direction
+            assert row["s_second_judge"] >= 0.75, direction
+        # the decoder, for contrast, took shortcuts the checks see
+        decoder = pair["methods"]["decoder"]["directions"].values()
+        assert max(r["rhythm_tv"] for r in decoder) > 0.2 or max(r["out_of_scale"] for r in decoder) > 0.1
