@@ -310,3 +310,23 @@ def test_shipped_learned_transfer_takes_no_shortcut(record):
         # the decoder, for contrast, took shortcuts the checks see
         decoder = pair["methods"]["decoder"]["directions"].values()
         assert max(r["rhythm_tv"] for r in decoder) > 0.2 or max(r["out_of_scale"] for r in decoder) > 0.1
+
+
+def test_melody_tokens_keeps_a_melody_in_c_where_it_is_and_moves_others_to_c():
+    from musiclib.models.style import melody_tokens
+
+    c_penta = NoteList.from_arrays([60, 62, 64, 67, 69, 67, 64, 62, 67, 69, 67], np.arange(11), [1] * 11)
+    assert melody_tokens(c_penta)[1] == 0  # C D E G A fits C, F and G major: it stays in C
+    g_penta = NoteList.from_arrays([67, 69, 71, 74, 76, 74, 71, 69, 67], np.arange(9), [1] * 9)
+    assert melody_tokens(g_penta)[1] == 5  # G A B D E is C D E G A a fourth lower
+    d_major = NoteList.from_arrays([62, 64, 66, 67, 69, 71, 73, 74], np.arange(8), [1] * 8)
+    assert melody_tokens(d_major)[1] == -2
+
+
+def test_a_melody_at_the_bottom_of_the_range_comes_back_at_its_own_pitch():
+    # F major reaching down to C3 (MIDI 48): moving it down a fourth would leave the range, so it moves up a fifth
+    f_major = NoteList.from_arrays([48, 53, 55, 57, 58, 60, 65, 64], np.arange(8), [1] * 8)
+    tokens_, shift = style.melody_tokens(f_major)
+    assert shift == 7
+    out = transfer_melody(None, f_major, "german", "han", method="rule")
+    assert abs(float(out.pitch.mean()) - float(f_major.pitch.mean())) < 2

@@ -988,8 +988,12 @@ def load_style_models(record_file: str | os.PathLike = STYLE_RECORD) -> StyleMod
 def melody_tokens(melody: NoteList) -> tuple[np.ndarray, int]:
     """A monophonic melody as tokens in C major / A minor, and the shift that moved it there.
 
-    The key is :func:`estimate_key`'s; the melody is moved by -5..+6 semitones (an octave
-    less when that keeps it in range).
+    The shift is the transposition that puts the most note time on the white keys (C major
+    / A minor), then on C D E G A (a pentatonic melody fits three major keys); among
+    equally good ones, :func:`estimate_key`'s key wins if it is one of them, else the
+    smallest move. So a melody already in C stays where it is, even when a short excerpt
+    leaves the key estimate in doubt. The melody is moved by -5..+6
+    semitones, or an octave further when that keeps it in MIDI 48..95.
 
     Raises
     ------
@@ -1006,12 +1010,20 @@ def melody_tokens(melody: NoteList) -> tuple[np.ndarray, int]:
     if not melody.is_monophonic():
         raise RepresentationError("argument 'melody' is polyphonic (notes overlap); expected one melodic line, "
                                   "e.g. notes.select_part(0)")
+    pcs, weight = melody.pitch.astype(int) % 12, np.asarray(melody.duration, dtype=float)
+    fit = {k: (round(float(weight[np.isin((pcs + k) % 12, MAJOR_PCS)].sum()), 9),
+               round(float(weight[np.isin((pcs + k) % 12, PENTATONIC_PCS)].sum()), 9)) for k in range(-5, 7)}
+    best = [k for k, v in fit.items() if v == max(fit.values())]
     key = estimate_key(melody)
-    shift = int(((0 if key.mode == "major" else 9) - key.tonic + 5) % 12 - 5)
-    moved = melody.transpose(shift) if VOCAB.low - shift <= int(melody.pitch.min()) else melody
-    if int(moved.pitch.min()) < VOCAB.low or int(moved.pitch.max()) >= VOCAB.high:
-        raise RepresentationError(f"argument 'melody' spans MIDI {int(melody.pitch.min())}..{int(melody.pitch.max())}; "
-                                  f"moved to C it must lie in {VOCAB.low}..{VOCAB.high - 1}")
+    estimated = int(((0 if key.mode == "major" else 9) - key.tonic + 5) % 12 - 5)
+    shift = estimated if estimated in best else min(best, key=lambda k: (abs(k), k))
+    lo, hi = int(melody.pitch.min()), int(melody.pitch.max())
+    fits = [k for k in (shift, shift + 12, shift - 12) if VOCAB.low <= lo + k and hi + k < VOCAB.high]
+    if not fits:
+        raise RepresentationError(f"argument 'melody' spans MIDI {lo}..{hi}; moved to C it must lie in "
+                                  f"{VOCAB.low}..{VOCAB.high - 1}")
+    shift = fits[0]
+    moved = melody.transpose(shift)
     try:
         tokens = notes_to_tokens(moved, VOCAB)
     except VocabularyError as exc:
