@@ -573,8 +573,10 @@ print(f"{np.unique(pitches).size} distinct pitch(es) in {pitches.size} notes; de
 #   $P(\text{gap} \mid \text{position in the bar}, \text{previous gap})$, counted on the
 #   target's training excerpts (`style_experts.RhythmModel`). The output's onsets are
 #   **sampled** from it inside the source's sounding spans (the source's rests stay), so its
-#   rhythm vocabulary is the target's by construction. Sampling, not the most likely gap:
-#   always taking the likeliest gap would be the rule's "running eighths" again.
+#   rhythm vocabulary is the target's by construction. It samples rather than taking the
+#   likeliest gap: in Irish tunes an eighth on the downbeat is followed by another eighth
+#   three times in four (printed below), so always taking it would give the rule's running
+#   eighths again.
 # * A **pitch expert** of the target style: a trigram over the pitches of its training
 #   excerpts in C major / A minor (`style_experts.PitchModel`).
 # * A **content expert**: each new note pays $\lambda$ times the root-mean-square distance,
@@ -584,7 +586,8 @@ print(f"{np.unique(pitches).size} distinct pitch(es) in {pitches.size} notes; de
 #   the degenerate outputs of section 5.1.
 #
 # The pitches are then the best path under trigram + content + penalty, found exactly by
-# the Viterbi algorithm (lesson 04's decoding, with the previous two pitches as the state).
+# the Viterbi algorithm: dynamic programming over the notes, whose state is the previous
+# two pitches (48 × 48 states), keeping for each state the best score and where it came from.
 # For style fusion each style model becomes the geometric mix
 # $P_{\text{source}}^{1-s}\,P_{\text{target}}^{s}$ (section 7). This is "decoding
 # constrained by the target style's n-gram", in the spirit of Markov constraints (Pachet &
