@@ -40,7 +40,7 @@
 # | 6. Style strength against content | ~5 min |
 # | 7. Style fusion (风格融合) | ~15 min |
 # | 8. Try it: the style mixer | ~5 min |
-# | 9. Exercises | ~25 min |
+# | 9. Exercises | ~35 min |
 #
 # Judges and decoders are **trained once and frozen**: every figure below comes from the
 # shipped models (`musiclib/checkpoints/style_transfer*.keras` and its JSON record,
@@ -915,7 +915,7 @@ print("German excerpt half way to Han:", names(style.melody_tokens(moved)[0]))
 # * Make the rules stronger (e.g. also turn quarter notes in Han → German into dotted
 #   rhythms) and see whether $S$ rises and what naturalness does.
 #
-# ## 9. Exercises · ~25 min
+# ## 9. Exercises · ~35 min
 #
 # **Exercise 1 — transfer strength.** Given the judge's $P(\text{B})$ for outputs
 # transferred A → B and for outputs transferred B → A, return $S_{tot}$.
@@ -1012,6 +1012,56 @@ _ = check_function("my_rhythm_tv on the learned chorale -> Irish outputs", my_rh
                    [((style_checks.ioi_histogram(learned_irish), style_checks.ioi_histogram(real_irish)),
                      checks[("chorale", "irish")][0]["learned"]["rhythm_tv"])],
                    atol=1e-3, hint="compare with the 'rhythm' column of the learned row in section 5.1")
+
+# %% [markdown]
+# **Exercise 5 — the product of experts' search.** Section 5.2 finds the pitches with the
+# Viterbi algorithm. Write it for a bigram: given `l1` (shape $P$, log-probability of the
+# first pitch), `l2` ($P \times P$, log-probability of pitch $j$ after pitch $i$) and
+# `content` ($K \times P$, the content expert's score of each pitch for each of the $K$
+# notes), return the list of $K$ pitch indices that maximises
+# $l_1[p_0] + c_0[p_0] + \sum_{k \ge 1} \left(l_2[p_{k-1}, p_k] + c_k[p_k]\right)$.
+# Keep, for every pitch, the best score of a path ending there and where it came from;
+# trying all $P^K$ paths is what the checker does, and it is far too slow for 48 pitches.
+
+# %% nbgrader={"grade": false, "grade_id": "ex6_5_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_best_path(l1, l2, content):
+    ### BEGIN SOLUTION
+    l1, l2, content = np.asarray(l1), np.asarray(l2), np.asarray(content)
+    score = l1 + content[0]
+    back = []
+    for k in range(1, len(content)):
+        cand = score[:, None] + l2  # (previous pitch, this pitch)
+        back.append(cand.argmax(axis=0))
+        score = cand.max(axis=0) + content[k]
+    path = [int(score.argmax())]
+    for came_from in reversed(back):
+        path.append(int(came_from[path[-1]]))
+    return path[::-1]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex6_5", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import itertools
+
+
+def path_score(l1, l2, content, path):
+    return l1[path[0]] + content[0][path[0]] + sum(l2[a][b] + content[k + 1][b]
+                                                  for k, (a, b) in enumerate(zip(path[:-1], path[1:])))
+
+
+def best_by_brute_force(l1, l2, content):
+    return max(path_score(l1, l2, content, p) for p in itertools.product(range(len(l1)), repeat=len(content)))
+
+
+rng_ex = np.random.default_rng(5)
+viterbi_cases = [(np.log([0.5, 0.5]), np.log([[0.9, 0.1], [0.1, 0.9]]), np.array([[0.0, -3.0], [0.0, 0.0], [-3.0, 0.0]]))]
+viterbi_cases += [(rng_ex.normal(size=4), rng_ex.normal(size=(4, 4)), rng_ex.normal(size=(k, 4))) for k in (1, 2, 5, 6)]
+_ = check_function("my_best_path finds the best path",
+                   lambda l1, l2, c: round(float(path_score(l1, l2, c, my_best_path(l1, l2, c))), 9),
+                   [(case, round(float(best_by_brute_force(*case)), 9)) for case in viterbi_cases],
+                   hint="score[j] = max_i (score[i] + l2[i, j]) + content[k][j]; remember the argmax, then walk back")
+_ = check_function("my_best_path returns one pitch per note", lambda l1, l2, c: len(my_best_path(l1, l2, c)),
+                   [(case, len(case[2])) for case in viterbi_cases], hint="K notes, K pitch indices")
 
 # %% [markdown]
 # ## Summary
