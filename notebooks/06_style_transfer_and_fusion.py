@@ -339,22 +339,12 @@ print("using", "the shipped models" if USE_PRETRAINED else "your models")
 # heard, with the rule's output as note names and the token judge's $P(\text{target})$ for all three.
 
 # %%
-def transfer_rows(method, rows, source, target, strength=1.0):
-    """The outputs of one method ("rule", "decoder" or "learned") for token rows of one style."""
-    pair = next(p for p, st in style.PAIRS.items() if source in st)
-    if method == "rule":
-        return np.stack([style.rule_transfer(t, source, target, strength) for t in rows])
-    if method == "decoder":
-        return models.decoders[pair].transfer(rows, source, target, strength, models.guidance(pair))
-    return models.expert(pair).transfer(rows, source, target, strength)
-
-
 def show_three(source, target, k, bpm, method="decoder", show_source=True):
     """Source and a method's output as scores and sound (4 s each); the rule's output as note names."""
     pair = next(p for p, st in style.PAIRS.items() if source in st)
     src_t = excerpts[pair][source][k]
     rule_t = style.rule_transfer(src_t, source, target)
-    out_t = transfer_rows(method, src_t[None, :], source, target)[0]
+    out_t = style.transfer_tokens(models, method, src_t[None, :], source, target)[0]
     p = models.p_target(np.stack([src_t, rule_t, out_t]), target)
     print(f"rule, P({target}) = {p[1]:.2f}: {names(rule_t)}")
     for label, t, q in (("source", src_t, p[0]), (method, out_t, p[2])):
@@ -739,7 +729,8 @@ from musiclib.notation import notes_to_midi
 export_dir = Path(tempfile.mkdtemp(prefix="style_transfers_"))
 for source, target, k in (("chorale", "irish", 0), ("irish", "chorale", 0), ("german", "han", 1), ("han", "german", 1)):
     pair = next(p for p, st in style.PAIRS.items() if source in st)
-    learned_notes = tokens_to_notes(transfer_rows("learned", excerpts[pair][source][k:k + 1], source, target)[0], vocab)
+    learned_t = style.transfer_tokens(models, "learned", excerpts[pair][source][k:k + 1], source, target)[0]
+    learned_notes = tokens_to_notes(learned_t, vocab)
     path = notes_to_midi(learned_notes, export_dir / f"{source}_to_{target}.mid", bpm=90)
     print(f"{path.name}: {len(learned_notes)} notes, {path.stat().st_size} bytes")
 
@@ -761,7 +752,7 @@ for pair, (a, b) in style.PAIRS.items():
             s_dir, content = [], []
             for src, tgt in ((a, b), (b, a)):
                 srcs = excerpts[pair][src]
-                outs = transfer_rows(method, srcs, src, tgt, s)
+                outs = style.transfer_tokens(models, method, srcs, src, tgt, s)
                 s_dir.append(np.mean(models.p_target(outs, tgt) > 0.5))
                 content += [np.mean([style.content_scores(x, y)[m] for m in style.CONTENT_MEASURES[pair]])
                             for x, y in zip(srcs, outs, strict=True)]

@@ -86,6 +86,8 @@ __all__ = [
     "load_style_models",
     "melody_tokens",
     "transfer_melody",
+    "METHODS",
+    "transfer_tokens",
     "fusion_path",
     "evaluation_excerpts",
     "target_ngrams",
@@ -1036,8 +1038,8 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
                     method: str = "learned", strength: float = 1.0) -> NoteList:
     """Move a melody from one style of a pair towards the other.
 
-    The melody is moved to C major / A minor (key of :func:`estimate_key`), transferred,
-    and moved back. ``method="rule"`` uses :func:`rule_transfer` (``strength`` = share of
+    The melody is moved to C major / A minor (:func:`melody_tokens`), transferred
+    (:func:`transfer_tokens`), and moved back. ``method="rule"`` uses :func:`rule_transfer` (``strength`` = share of
     places changed); ``"learned"`` the pair's product of experts
     (:class:`~musiclib.models.style_experts.ExpertTransfer`: the styles' rhythm and pitch
     n-grams mixed as ``P_source^(1-s) P_target^s`` with ``s = strength``, times a content
@@ -1058,7 +1060,7 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
     if method not in METHODS:
         raise ConfigError(f"argument 'method' is {method!r}; expected one of {list(METHODS)}")
     tokens, shift = melody_tokens(melody)
-    out = _transfer_rows(models, method, tokens[None, :], source, target, s)[0]
+    out = transfer_tokens(models, method, tokens[None, :], source, target, s)[0]
     return tokens_to_notes(out, VOCAB).transpose(-shift)
 
 
@@ -1066,9 +1068,30 @@ def transfer_melody(models: StyleModels, melody: NoteList, source: str, target: 
 METHODS = ("rule", "learned", "decoder")
 
 
-def _transfer_rows(models: StyleModels, method: str, tokens: np.ndarray, source: str, target: str,
-                   strength: float) -> np.ndarray:
+def transfer_tokens(models: StyleModels, method: str, tokens: np.ndarray, source: str, target: str,
+                    strength: float = 1.0) -> np.ndarray:
+    """Transfer token rows (in C major / A minor) of style ``source`` towards ``target`` with one method.
+
+    ``method`` is one of :data:`METHODS`: ``"rule"`` (:func:`rule_transfer`), ``"learned"``
+    (the pair's product of experts, :meth:`StyleModels.expert`) or ``"decoder"`` (the pair's
+    :class:`StyleDecoder` with its recorded guidance); ``strength`` as in :func:`transfer_melody`.
+
+    Returns
+    -------
+    ndarray of int64, shape (n, n_steps)
+
+    Raises
+    ------
+    ConfigError
+        Unknown style or method, styles not of one pair, strength outside [0, 1].
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
     pair = _pair_of(source, target)
+    if method not in METHODS:
+        raise ConfigError(f"argument 'method' is {method!r}; expected one of {list(METHODS)}")
+    strength = _check_strength(strength)
+    tokens = _check_batch(tokens)
     if method == "rule":
         return np.stack([rule_transfer(r, source, target, strength) for r in tokens])
     if method == "learned":
@@ -1099,7 +1122,7 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
     st = np.array([_check_strength(s) for s in strengths])
     outs, p, content = [], [], []
     for s in st:
-        out = _transfer_rows(models, method, tokens, source, target, float(s))
+        out = transfer_tokens(models, method, tokens, source, target, float(s))
         outs.append(out)
         p.append(models.p_target(out, target))
         content.append([np.mean([content_scores(x, y)[m] for m in CONTENT_MEASURES[pair]])

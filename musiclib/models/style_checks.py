@@ -457,13 +457,11 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
     """
     from musiclib.models import style
 
-    pair = style._pair_of(source, target)
+    style._pair_of(source, target)
     sources = _rows(sources, "sources")
     real = _rows(real, "real")
-    outs = {"identity": sources,
-            "rule": np.stack([style.rule_transfer(t, source, target) for t in sources]),
-            "decoder": models.decoders[pair].transfer(sources, source, target, 1.0, models.guidance(pair)),
-            "learned": models.expert(pair).transfer(sources, source, target)}
+    outs = {"identity": sources} | {m: style.transfer_tokens(models, m, sources, source, target)
+                                    for m in ("rule", "decoder", "learned")}
     rows: dict[str, dict[str, Any]] = {}
     n = len(sources)
     for name, x in outs.items():

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from musiclib.errors import ConfigError
-from musiclib.models.style_checks import _rows, contour_r
+from musiclib.models.style_checks import _rows, contour_r, note_events
 
 __all__ = [
     "MAX_GAP",
@@ -53,11 +53,6 @@ MAX_GAP = 16
 BAR = 16
 LOW, N_PITCH = 48, 48  # the melody vocabulary's pitches (MIDI 48..95)
 N_SPECIAL = 2  # rest, hold
-
-
-def _note_events(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    on = np.flatnonzero(row >= N_SPECIAL)
-    return row[on] - N_SPECIAL, on
 
 
 def _sounding(row: np.ndarray) -> np.ndarray:
@@ -112,7 +107,7 @@ class RhythmModel:
         """Count the gaps between successive onsets of token rows (gaps over rests included)."""
         counts = np.zeros((BAR, MAX_GAP + 1, MAX_GAP))
         for row in _rows(tokens, "tokens"):
-            _, on = _note_events(row)
+            _, on = note_events(row)
             prev = 0
             for i in range(on.size - 1):
                 gap = min(int(on[i + 1] - on[i]), MAX_GAP)
@@ -142,7 +137,7 @@ class PitchModel:
         c2 = np.zeros((N_PITCH, N_PITCH))
         c3 = np.zeros((N_PITCH, N_PITCH, N_PITCH))
         for row in _rows(tokens, "tokens"):
-            p, _ = _note_events(row)
+            p = note_events(row)[0] - LOW
             np.add.at(c1, p, 1)
             np.add.at(c2, (p[:-1], p[1:]), 1)
             np.add.at(c3, (p[:-2], p[1:-1], p[2:]), 1)
@@ -260,7 +255,7 @@ class ExpertTransfer:
         gumbel = rng.gumbel(size=(n, MAX_GAP))
         bonus = np.zeros(n + MAX_GAP + 1)
         if settings.move_bonus:
-            p, on = _note_events(row)
+            p, on = note_events(row)
             bonus[on[1:]] = settings.move_bonus * np.minimum(np.abs(np.diff(p)), 7) / 7
         notes: list[tuple[int, int]] = []
         prev = 0
