@@ -1095,6 +1095,28 @@ for name, d, c in (("held-out", nn_real, real_c), ("four-voice", nn_gen, got)):
           f"{np.mean(d <= 20):5.1%}; mean by class (sustained, moving, running): "
           f"{', '.join(f'{d[c == k].mean():.0f}' for k in range(3))}")
 
+# %% [markdown]
+# Where do the near twins come from? Chorale tunes recur: Bach harmonised many hymn melodies
+# more than once, and a bar of a hymn tune, mostly crotchets moving by step, has few forms.
+# Look at the soprano alone, its pitch and onset at each sixteenth, and ask whether a
+# training bar has exactly that soprano:
+
+
+# %%
+def soprano_keys(symbols, onsets):
+    """One key per bar: the soprano's pitch symbol and onset flag at each sixteenth."""
+    sop = np.asarray(symbols)[:, :, 0].astype(np.int8)
+    ons = ((np.asarray(onsets)[:, :, 0] > 0) & (sop > 0)).astype(np.int8)
+    return [a.tobytes() + b.tobytes() for a, b in zip(sop, ons, strict=True)]
+
+
+v_train = vbars.subset(vbars.split == "train")
+train_sopranos = set(soprano_keys(v_train.symbols, v_train.onsets))
+for name, d, sym, ons in (("held-out", nn_real, v_held.symbols, v_held.onsets), ("four-voice", nn_gen, g_sym, g_ons)):
+    seen = np.array([k in train_sopranos for k in soprano_keys(sym, ons)])
+    print(f"{name:<11} soprano bar found in a training bar: {seen.mean():5.1%}; distance to the nearest "
+          f"training bar {d[seen].mean():4.1f} for those bars, {d[~seen].mean():4.1f} for the others")
+
 # %%
 keys = ("qualified_note_rate", "holes_per_bar", "long_note_share", "used_pitch_classes", "scale_consistency",
         "polyphony", "diversity", "copy_rate", "nn_distance", "c2st_accuracy", "logistic_c2st_accuracy")
