@@ -1188,7 +1188,12 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 #   training bars (within 20 cells), 9 % of the generated ones. Bach's sustained bars lie 16
 #   cells from their nearest training bar on average (slow chords recur from chorale to
 #   chorale), the generator's 19; moving bars sit 52 cells away against 38: the generator
-#   writes plausible bars, not Bach's recurring ones.
+#   writes plausible bars, not Bach's recurring ones. The sopranos show where the twins come
+#   from: 42.5 % of Bach's held-out bars have a soprano found note for note in a training
+#   bar, and those bars lie 27.9 cells from their nearest training bar, the others 42.0. Only
+#   14.7 % of the generator's sopranos are found there, and its bars lie further in both
+#   groups (33.1 and 51.5): part of the gap is the recurring tunes, part is how the four
+#   voices are written around them.
 # * **The classifiers still tell the sets apart, less often.** The convolutional one is right
 #   0.75 ± 0.03 of the time over the three seeds (0.72, 0.78, 0.76), the logistic regression
 #   0.59 ± 0.03, where two sets from one distribution would score 0.5 ± 0.012. That is a

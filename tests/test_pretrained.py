@@ -199,6 +199,19 @@ def test_records_keep_three_seeds_with_their_mean_and_sd(name, key):
     assert record["seeds_command"].startswith("python tools/seed_runs.py --seeds")
 
 
+@pytest.mark.parametrize("name, key", [("melody_lstm.keras", "lstm"), ("melody_transformer.keras", "transformer")])
+def test_shipped_seed_records_name_the_command_of_their_row_without_machine_paths(name, key):
+    """Each seed's shipped record says how it was made as its `seeds` row does, relative to the working folder."""
+    record = read_record(MELODY_LSTM.parent / name)
+    for row in record["seeds"][1:]:
+        path = MELODY_LSTM.parent / f"melody_{key}_seed{row['seed']}.json"
+        seed_record = json.loads(path.read_text(encoding="utf-8"))
+        assert seed_record["command"] == row["command"]
+        assert seed_record["seeds_command"] == record["seeds_command"]
+        assert seed_record["seed"] == row["seed"]
+        assert not any(word.startswith("/") for word in row["command"].split())
+
+
 @pytest.mark.parametrize("name", ["melody_lstm.keras", "melody_transformer.keras"])
 def test_records_state_process_cpu_seconds_of_training(name):
     record = read_record(MELODY_LSTM.parent / name)

@@ -124,6 +124,14 @@ def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
     return entries
 
 
+def shipped_seed_record(record: dict, command: str, seeds: list[int]) -> dict:
+    """A seed run's fine-tuned record as shipped: its ``command`` names files relative to the
+    working folder (the run wrote absolute paths of the machine it ran on) and
+    ``seeds_command`` the tool that made it."""
+    return record | {"command": command,
+                     "seeds_command": "python tools/seed_runs.py --seeds " + " ".join(map(str, seeds)) + " --ship"}
+
+
 def summary(rows: list[dict]) -> dict:
     """Mean and sample sd (ddof = 1) of each test metric over the runs."""
     out: dict = {"n": len(rows)}
@@ -150,9 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.ship:
             for row in rows[1:]:  # each seed's fine-tuned network ships beside the shipped one (the ensemble)
                 stem = f"melody_{MODELS[model][1]}_seed{row['seed']}"
-                for suffix in (".keras", ".json"):
-                    src = runs / f"{model}_seed{row['seed']}_ft{suffix}"
-                    atomic_write_bytes(CHECKPOINT_DIR / (stem + suffix), src.read_bytes(), overwrite=True)
+                src = runs / f"{model}_seed{row['seed']}_ft"
+                atomic_write_bytes(CHECKPOINT_DIR / (stem + ".keras"), src.with_suffix(".keras").read_bytes(),
+                                   overwrite=True)
+                seed_record = shipped_seed_record(json.loads(src.with_suffix(".json").read_text(encoding="utf-8")),
+                                                  row["command"], args.seeds)
+                atomic_write_text(CHECKPOINT_DIR / (stem + ".json"),
+                                  json.dumps(seed_record, indent=2, sort_keys=True) + "\n", overwrite=True)
                 row["file"] = stem + ".keras"
             path = CHECKPOINT_DIR / MODELS[model][0]
             record = json.loads(path.read_text(encoding="utf-8"))
