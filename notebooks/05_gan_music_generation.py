@@ -142,8 +142,8 @@ print(f"after {article_iterations} iterations: discriminator loss {d_loss:.3f}, 
 print(moved)
 
 # %% [markdown]
-# It runs and the losses hover near $\log 2 \approx 0.69$, which looks like a balanced
-# game. But look at what the "music" is.
+# It runs, and the losses end at 0.78 and 0.81, not far from $\log 2 \approx 0.69$, which
+# looks like a balanced game. But look at what the "music" is.
 #
 # **Bug 1: the "real music" is Gaussian noise, and the generator cannot even make that.**
 # `np.random.randn(100, 10)` is 100 vectors of 10 standard normal numbers: no pitch, no
@@ -510,10 +510,10 @@ print(f"generator {gen_net.count_params():,} parameters, discriminator {disc_net
 # pass straight through in the backward pass: `binary_neurons="deterministic"` in the
 # recipe. The loss is the hinge loss (`loss="hinge"`, see `G.discriminator_loss`).
 #
-# Training runs under the profile (`PROFILE.epochs(...)`, half of `PROFILE.max_seconds`); every
+# Training runs under the profile (`PROFILE.epochs(...)`, a fifth of `PROFILE.max_seconds`); every
 # 5 epochs it generates 256 bars and measures them, and a `LivePlot` redraws the curves
 # while it trains, so we can watch the generator over-fill and then thin out, and catch a
-# collapse (section 10).
+# collapse (section 11).
 
 # %%
 USE_PRETRAINED = True     # False: sections 7-9 use the model trained below
@@ -535,16 +535,17 @@ live.draw()
 print(f"{my_result.epochs_run} epochs in {my_result.seconds:.0f} s")
 my_hist = my_result.history
 flag = G.detect_collapse(my_hist["diversity"], my_hist["unique_rate"], features.set_diversity(train[:256]))
-print("collapse alarm (G.detect_collapse, section 10): " + (
+print("collapse alarm (G.detect_collapse, section 11): " + (
     "none" if flag is None else f"diversity below half the data's from epoch {every * (flag + 1)} on"))
 
 # %% [markdown]
 # Read the three panels together, and do not trust the losses alone. A discriminator whose
 # loss falls towards zero is winning: its gradients tell the generator less and less, and
 # the generator may settle on the few bars this discriminator scores least badly. But a
-# falling loss does not by itself mean collapse: the collapsed runs of section 11 kept
-# their discriminator's loss near 2, a balanced-looking game. The diversity panel is the
-# one that shows collapse. GAN training is fragile: the same recipe that produced the
+# falling loss does not by itself mean collapse, nor a steady one health: the collapsed runs
+# of section 11 end with their discriminator's loss at 1.98 and 1.64, near the 2 of a
+# discriminator that cannot tell real from fake, and a healthy run there ends at 1.64 too.
+# The diversity panel is the one that shows collapse. GAN training is fragile: the same recipe that produced the
 # shipped DCGAN (seed 2024, whose curves are the hinge run of section 9.1) can collapse
 # with another seed or a longer run. The alarm line above says whether yours did. In
 # practice you watch a validation signal while training and keep the weights of the best
@@ -781,7 +782,7 @@ print(f"a C2ST's spread when both sets come from one distribution ({len(heldout)
 # or more pitches at one step, which no held-out chorale bar does (the score of section 8
 # crams them onto one staff as clusters). Even a logistic regression, which sees only which
 # cells are on (the LR-C2ST column of the table in section 9), tells these bars from
-# Bach's 0.985 of the time, where sets from one distribution would score about
+# Bach's 0.983 of the time, where sets from one distribution would score about
 # 0.5 ± 0.012. The cure is not a bigger network but a representation in which those
 # artefacts cannot be written — section 10.
 
@@ -854,14 +855,15 @@ for loss, run in lrec["runs"].items():
 # How to read it:
 # * **One seed per loss cannot rank them.** At the last epoch the hinge run kept its bars
 #   in a key (scale consistency 0.973, data 0.949) and the other two did not (0.82–0.85).
-#   But these are single runs measured at one epoch, and scale consistency swings by
-#   several points from epoch to epoch within one run, so the table does not show that
-#   the loss decides tonality; it would take several seeds, averaged over the last epochs.
+#   But these are single runs measured at one epoch, and scale consistency swings from
+#   epoch to epoch within one run (from 0.78 to 0.975 in one of ours, docs/FACTS.md), so
+#   the table does not show that the loss decides tonality; it would take several seeds,
+#   averaged over the last epochs.
 # * **No loss fixes the short notes.** The qualified-note rate is 0.57–0.63 for all three
 #   (data 0.979), and the nearest-neighbour distance is 55–60 (data 36). The short notes
 #   come from the generator's architecture (section 9.0), not from the game it plays.
 # * **WGAN-GP went through a collapse and came back.** Its diversity fell to 12 at epoch
-#   16 and recovered only in the last ten epochs; `G.detect_collapse` flags it from epoch 4.
+#   16 and ended at 89; `G.detect_collapse` flags it from epoch 4.
 #   Its critic is trained here as the recipe trains the discriminator: one step per
 #   generator step, Adam with β₁ = 0.5. Gulrajani et al. train the critic 5 steps per
 #   generator step with β₁ = 0 (and β₂ = 0.9); try that below before you judge WGAN-GP.
@@ -1310,11 +1312,11 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # the generator one step at 2·10⁻⁴), and by the time it has learned that, the
 # generator has jumped to the next favourite. This is section 4's frozen discriminator in a
 # milder form. Meanwhile the losses look like a balanced game: the discriminator's hinge
-# loss in the collapsed runs stays close to 2 (third plot), the value it has when it
-# cannot tell real from fake (both logits near 0), while a healthy run may show a
-# discriminator pulling ahead (a falling loss). Judged by the losses alone, the collapsed
-# runs would look like the better games; only the diversity curve shows that the
-# generator has given up on variety.
+# loss in the collapsed runs ends at 1.98 and 1.64 (table; third plot for the curves), near
+# the 2 it has when it cannot tell real from fake (both logits near 0). The healthy runs end
+# at 0.37, a discriminator pulling ahead, and at 1.64, the same as a collapsed run. The
+# losses alone cannot tell a collapsed run from a healthy one; only the diversity curve
+# shows that the generator has given up on variety.
 #
 # This is one of two failure modes. In this one the **generator is too fast**; undoing the
 # change (one generator step per discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps
