@@ -1112,7 +1112,6 @@ def soprano_keys(symbols, onsets):
     return [a.tobytes() + b.tobytes() for a, b in zip(sop, ons, strict=True)]
 
 
-v_train = vbars.subset(vbars.split == "train")
 train_sopranos = set(soprano_keys(v_train.symbols, v_train.onsets))
 for name, d, sym, ons in (("held-out", nn_real, v_held.symbols, v_held.onsets), ("four-voice", nn_gen, g_sym, g_ons)):
     seen = np.array([k in train_sopranos for k in soprano_keys(sym, ons)])

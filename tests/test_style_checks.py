@@ -167,3 +167,24 @@ def test_properties_of_the_measures(notes):
     p, on = C.note_events(row)
     assert p.tolist() == [q for q, _ in notes]
     assert C.contour_r(row, row) == pytest.approx(1.0)
+
+
+def test_never_falls_allows_the_tolerance_and_nothing_more():
+    # columns: steady rise; a fall of 0.01 (kept); a fall of 0.03 (not kept); flat
+    p = np.array([[0.0, 0.50, 0.50, 0.3],
+                  [0.4, 0.49, 0.47, 0.3],
+                  [0.9, 0.90, 0.90, 0.3]])
+    assert C.never_falls(p).tolist() == [True, True, False, True]
+    assert C.never_falls(p, tolerance=0.0).tolist() == [True, False, False, True]
+    assert C.never_falls(p, tolerance=0.05).tolist() == [True, True, True, True]
+
+
+@pytest.mark.parametrize("bad", [np.zeros(3), np.zeros((1, 4)), np.array([[0.1, np.nan], [0.2, 0.3]])])
+def test_never_falls_refuses_what_is_not_a_set_of_paths(bad):
+    with pytest.raises(MusicLibError, match="p_target"):
+        C.never_falls(bad)
+
+
+def test_never_falls_refuses_a_negative_tolerance():
+    with pytest.raises(MusicLibError, match="tolerance"):
+        C.never_falls(np.zeros((2, 2)), tolerance=-0.1)

@@ -124,12 +124,11 @@ def run_seeds(seeds: list[int], runs: Path) -> dict[str, list[dict]]:
     return entries
 
 
-def shipped_seed_record(record: dict, command: str, seeds: list[int]) -> dict:
+def shipped_seed_record(record: dict, command: str, seeds_command: str) -> dict:
     """A seed run's fine-tuned record as shipped: its ``command`` names files relative to the
     working folder (the run wrote absolute paths of the machine it ran on) and
     ``seeds_command`` the tool that made it."""
-    return record | {"command": command,
-                     "seeds_command": "python tools/seed_runs.py --seeds " + " ".join(map(str, seeds)) + " --ship"}
+    return record | {"command": command, "seeds_command": seeds_command}
 
 
 def summary(rows: list[dict]) -> dict:
@@ -151,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"argument --seeds: {args.seeds} repeats a seed")
     runs = Path(args.runs) if args.runs else Path(tempfile.mkdtemp(prefix="seed_runs_"))
     entries = run_seeds(args.seeds, runs)
+    seeds_command = "python tools/seed_runs.py --seeds " + " ".join(map(str, args.seeds)) + " --ship"
     for model, rows in entries.items():
         s = summary(rows)
         print(f"{model}: " + ", ".join(f"{k} {s[k]['mean']:.3f} +- {s[k]['sd']:.3f}" for k in METRICS)
@@ -162,15 +162,14 @@ def main(argv: list[str] | None = None) -> int:
                 atomic_write_bytes(CHECKPOINT_DIR / (stem + ".keras"), src.with_suffix(".keras").read_bytes(),
                                    overwrite=True)
                 seed_record = shipped_seed_record(json.loads(src.with_suffix(".json").read_text(encoding="utf-8")),
-                                                  row["command"], args.seeds)
+                                                  row["command"], seeds_command)
                 atomic_write_text(CHECKPOINT_DIR / (stem + ".json"),
                                   json.dumps(seed_record, indent=2, sort_keys=True) + "\n", overwrite=True)
                 row["file"] = stem + ".keras"
             path = CHECKPOINT_DIR / MODELS[model][0]
             record = json.loads(path.read_text(encoding="utf-8"))
             record |= {"seeds": rows, "seeds_summary": s,
-                       "seeds_command": "python tools/seed_runs.py --seeds "
-                                        + " ".join(map(str, args.seeds)) + " --ship"}
+                       "seeds_command": seeds_command}
             atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n", overwrite=True)
             print(f"wrote {path}")
     return 0

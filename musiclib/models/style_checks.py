@@ -22,13 +22,14 @@ Taught in: notebooks/06_style_transfer_and_fusion.ipynb
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from musiclib.errors import ConfigError, DataError, RepresentationError
+from musiclib.errors import ConfigError, DataError, RepresentationError, ShapeError
 from musiclib.models.ngram import LN2, NGramModel
 from musiclib.representation import MelodyVocabulary
 
@@ -50,6 +51,7 @@ __all__ = [
     "mean_share_ci",
     "FUSION_STRENGTHS",
     "FUSION_TOLERANCE",
+    "never_falls",
     "train_second_judge",
     "check_direction",
     "fusion_checks",
@@ -396,6 +398,31 @@ FUSION_STRENGTHS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 FUSION_TOLERANCE = 0.02
 
 
+def never_falls(p_target: Any, tolerance: float = FUSION_TOLERANCE) -> np.ndarray:
+    """For each path, whether P(target) never drops by more than ``tolerance`` from one point to the next.
+
+    Parameters
+    ----------
+    p_target : array_like, shape (k points, n paths)
+        P(target) along each path, points in order of strength.
+    tolerance : float
+        Largest fall still counted as "never falls" (default :data:`FUSION_TOLERANCE`).
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    p = np.asarray(p_target, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] < 2 or not np.all(np.isfinite(p)):
+        raise ShapeError(f"argument 'p_target' has shape {p.shape}; expected finite values of shape "
+                         "(k >= 2 points, n paths)")
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ConfigError(f"argument 'tolerance' is {tolerance!r}; expected a finite number >= 0")
+    return np.all(np.diff(p, axis=0) >= -tolerance, axis=0)
+
+
 def train_second_judge(pair: str, *, max_excerpts: int = 3000, seed: int | None = None
                        ) -> tuple[TreeJudge, dict[str, NoteNGram]]:
     """The second judge of a pair and each style's note n-gram, both fitted on the training split.
@@ -513,9 +540,8 @@ def fusion_checks(models: Any, source: str, target: str, sources: np.ndarray, ju
     bits_t = np.array([ngrams[target].bits_per_note(o) for o in path["outputs"]])
     return {"strength": path["strength"], "outputs": path["outputs"], "p_second_judge": p2,
             "p_token": path["p_target"], "content": path["content"],
-            "monotone_second_judge": float(np.mean(np.all(np.diff(p2, axis=0) >= -FUSION_TOLERANCE, axis=0))),
-            "monotone_token": float(np.mean(np.all(np.diff(path["p_target"], axis=0) >= -FUSION_TOLERANCE,
-                                                   axis=0))),
+            "monotone_second_judge": float(np.mean(never_falls(p2))),
+            "monotone_token": float(np.mean(never_falls(path["p_target"]))),
             "bits_source": bits_s, "bits_target": bits_t, "bits_nearer": np.minimum(bits_s, bits_t)}
 
 
