@@ -376,9 +376,10 @@ print("melodic-order overlap:", ", ".join(f"{n} {line[n]:.3f}" for n in ("held-o
 # summary by chance. Look at the intervals before you rank. Second, a summary over *all*
 # features can rank the shuffled melodies above a model: the shuffled set's mean overlap
 # (0.919) is higher than the n-gram's (0.915) and its Fréchet distance (6.64) lower
-# (6.95). Shuffling kept Bach's rhythm, while the n-gram's rhythm drifts (see the
-# note-length rows). A bag of features cannot hear order; say which features a ranking
-# rests on.
+# (6.95). Shuffling kept Bach's pitch set, range and rhythm, while the n-gram's melodies
+# drift most in how many pitches they use and how wide they range (overlaps 0.840 and 0.800
+# in the per-feature table, against 0.920 and 0.907 for the shuffled set). A bag of features
+# cannot hear order; say which features a ranking rests on.
 
 # %% [markdown]
 # **Try it yourself: degrade on purpose.** A metric worth trusting gets worse steadily
