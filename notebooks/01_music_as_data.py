@@ -347,8 +347,10 @@ for name, entry in sorted(manifest["files"].items()):
 # well by remembering — a classic leak. Splitting by piece is not enough either: Bach
 # harmonised many hymn tunes several times, and folk collections hold variants of one
 # tune. So pieces whose melodies share most of their 9-note interval patterns (whatever
-# the key or rhythm) form a **tune group**, and each group goes to train, validation or
-# test as a whole, by a hash of its name.
+# the key or rhythm) form a **tune group**, and so do pieces that share a long run of notes
+# with the same intervals and durations (12 notes for the chorales, 24 for the folk
+# tunes: a tune set again with other words). Each group goes to train, validation or test
+# as a whole, by a hash of its name; the manifest states the rule for every file.
 
 # %%
 from collections import Counter
