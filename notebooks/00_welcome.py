@@ -125,7 +125,7 @@ plt.show()
 # | **07_evaluating_generated_music** | judging sets of generated music, copying checks, listening tests | the title's claim (摘要) |
 # | **08_attention_transformers_and_aigc_today** | attention, a Transformer beside the LSTM at equal budgets; applications, tools, ethics, FAQ | §6–10 |
 #
-# Notebooks 00–03 stand on the library `musiclib`, which grows with the course: once a
+# Every notebook stands on the library `musiclib`, which grows with the course: once a
 # lesson has derived something by hand, later lessons call the library version.
 
 # %% [markdown]
