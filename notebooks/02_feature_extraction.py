@@ -25,7 +25,8 @@
 # 2. compute rhythm features (inter-onset intervals, onset density, metrical position,
 #    syncopation, groove consistency, empty beats);
 # 3. compute the piano-roll metrics used to judge generated music (polyphony,
-#    qualified notes, used pitch classes per bar) exactly as MusPy / MuseGAN define them;
+#    qualified notes, used pitch classes per bar) as MusPy / MuseGAN define them, and the
+#    course's eighth-note variant of the qualified-note rate;
 # 4. extract a spectrogram, chroma, a pYIN pitch track, onsets, tempo and timbre
 #    descriptors from audio, and evaluate them against known notes;
 # 5. tell instruments apart with MFCC statistics and a simple classifier;

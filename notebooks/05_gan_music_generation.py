@@ -1555,8 +1555,11 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   adversarial networks. *ICLR*. — The ring-of-Gaussians mode-collapse toy.
 # * Dong, H.-W., Hsiao, W.-Y., Yang, L.-C., Yang, Y.-H. (2018). MuseGAN: multi-track
 #   sequential generative adversarial networks for symbolic music generation and
-#   accompaniment. *AAAI*. — Piano-roll GANs and the metrics UPC, qualified notes,
-#   polyphony (section 9).
+#   accompaniment. *AAAI*. — Piano-roll GANs and the metrics UPC and qualified notes
+#   (section 9; the course's QN counts notes of at least an eighth).
+# * Dong, H.-W., Chen, K., McAuley, J., Berg-Kirkpatrick, T. (2020). MusPy: a toolkit for
+#   symbolic music generation. *ISMIR*. — The polyphony measure of section 9 (mean
+#   number of pitches sounding where any sounds).
 # * Dong, H.-W., Yang, Y.-H. (2018). Convolutional generative adversarial networks with
 #   binary neurons for polyphonic music generation. *ISMIR*. — Binarisation matters;
 #   binary neurons with straight-through gradients (sections 6–7).
