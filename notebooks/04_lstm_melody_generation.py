@@ -706,7 +706,7 @@ for name, kw in settings.items():
 # %% [markdown]
 # Top-p keeps it: at T = 1.5 it repeats its own 3-note figures about as rarely as plain
 # sampling (0.14 against 0.12) while using fewer pitch classes (entropy 2.18 against
-# 2.61), so fewer of the stray notes. Top-k = 3 cuts too much: it repeats nearly as often
+# 2.61). Top-k = 3 cuts too much: it repeats nearly as often
 # as greedy decoding (0.33 against 0.35) and copies longer runs (25.5 steps against 18.12).
 
 # %% [markdown]
