@@ -180,7 +180,7 @@ print(piece.title, "|", piece.key, "|", piece.time_signature, "|", len(piece.not
 # %%
 from musiclib.display import see_and_hear
 
-see_and_hear(piece.notes, title="Chorale BWV 347 (first 8 bars)", bpm=80, max_quarters=32, instrument="organ")
+see_and_hear(piece.notes, title="Chorale BWV 347 (first 32 quarter notes)", bpm=80, max_quarters=32, instrument="organ")
 
 # %% [markdown]
 # Listen for the four voices moving mostly together, chord by chord: this is the
