@@ -1,16 +1,21 @@
 """The product-of-experts style transfer: its n-grams on hand examples, its decoding, its tuning, bad input."""
 
+from dataclasses import asdict
+
 import numpy as np
 import pytest
 
 from musiclib.errors import ConfigError, RepresentationError
+from musiclib.models.style_checks import never_falls
 from musiclib.models.style_experts import (
     MAX_GAP,
     ExpertSettings,
     ExpertTransfer,
     PitchModel,
     RhythmModel,
+    factor_strengths,
     tune_experts,
+    tune_fusion,
 )
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens
 
@@ -120,6 +125,68 @@ def test_tuning_keeps_the_strongest_setting_that_keeps_the_contour(toy):
     assert chosen[0]["s"] + chosen[1]["s"] == pytest.approx(best)
 
 
+# --------------------------------------------------------------------------- fusion: one factor ahead of the other
+@pytest.mark.parametrize("s, lead, expected", [
+    (0.0, 0.0, (0.0, 0.0)), (0.4, 0.0, (0.4, 0.4)), (1.0, 0.0, (1.0, 1.0)),
+    # lead 1: the rhythm over the first half of the path, then the pitch
+    (0.2, 1.0, (0.4, 0.0)), (0.5, 1.0, (1.0, 0.0)), (0.8, 1.0, (1.0, 0.6)),
+    # lead 0.5: s * 1.5 and s * 1.5 - 0.5, clipped to [0, 1]
+    (0.2, 0.5, (0.3, 0.0)), (0.6, 0.5, (0.9, 0.4)), (0.8, 0.5, (1.0, 0.7)),
+    # a negative lead makes the pitch lead
+    (0.6, -0.5, (0.4, 0.9)), (0.2, -1.0, (0.0, 0.4)),
+    # both ends are the same for every lead
+    (0.0, 1.0, (0.0, 0.0)), (1.0, -1.0, (1.0, 1.0)), (1.0, 0.5, (1.0, 1.0)),
+])
+def test_factor_strengths_by_hand(s, lead, expected):
+    assert factor_strengths(s, lead) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_rhythm_lead_changes_the_middle_of_a_path_but_not_its_ends(toy):
+    src = np.stack([tokens([60, 64, 67, 72, 67, 64, 60, 62], [4] * 8), tokens([67, 65, 64, 62], [4] * 4, steps=32)])
+    led = toy.with_settings(ExpertSettings(lam=1.0, rhythm_lead=1.0))
+    for s in (0.0, 1.0):
+        assert np.array_equal(led.transfer(src, "quarter", "eighth", s), toy.transfer(src, "quarter", "eighth", s))
+    # at s = 0.5 with lead 1 the rhythm is the target's (eighths) and the pitch model still the source's
+    half = led.transfer(src, "quarter", "eighth", 0.5)[0]
+    assert np.all(np.diff(events(half)[1]) == 2)
+    rhythm_only = ExpertTransfer(toy.styles, {"quarter": toy.rhythm["eighth"], "eighth": toy.rhythm["eighth"]},
+                                 {"quarter": toy.pitch["quarter"], "eighth": toy.pitch["quarter"]},
+                                 ExpertSettings(lam=1.0))
+    assert np.array_equal(half, rhythm_only.transfer(src, "quarter", "eighth")[0])
+
+
+def test_fusion_tuning_takes_the_smallest_lead_among_the_best(toy):
+    valid = {"quarter": np.stack([tokens([60, 64, 67, 72, 67, 64, 60, 64], [4] * 8),
+                                  tokens([72, 71, 69, 67, 65, 64, 62, 60], [4] * 8)]),
+             "eighth": np.stack([tokens([60, 62, 64, 65, 67, 69, 71, 72] * 2, [2] * 16),
+                                 tokens([72, 67, 64, 60] * 4, [2] * 16)])}
+
+    def p_target(tokens_, target):  # a toy judge: high notes and many notes read as "eighth"
+        share = np.array([np.mean(r >= 2) + (r[r >= 2].mean() - 2 + V.low - 64) / 20 for r in tokens_]).clip(0, 1)
+        return share if target == "eighth" else 1 - share
+
+    strengths = (0.0, 0.25, 0.5, 0.75, 1.0)
+    settings, sweep = tune_fusion(toy, valid, p_target, leads=(-1.0, 0.0, 1.0), strengths=strengths)
+    assert set(sweep) == {"quarter->eighth", "eighth->quarter"}
+    for key, rows in sweep.items():
+        src, tgt = key.split("->")
+        assert [r["rhythm_lead"] for r in rows] == [-1.0, 0.0, 1.0]
+        for r in rows:  # each share recomputed from the paths themselves
+            moved = toy.with_settings({**toy.settings, key: ExpertSettings(**{**asdict(toy.settings[key]),
+                                                                               "rhythm_lead": r["rhythm_lead"]})})
+            p = np.stack([p_target(moved.transfer(valid[src], src, tgt, s), tgt) for s in strengths])
+            assert r["never_falls"] == pytest.approx(np.mean(never_falls(p)), abs=1e-4)
+        top = max(r["never_falls"] for r in rows)
+        best = min((r for r in rows if r["never_falls"] >= top - 0.02), key=lambda r: abs(r["rhythm_lead"]))
+        assert settings[key].rhythm_lead == best["rhythm_lead"]
+        assert asdict(settings[key]) | {"rhythm_lead": 0.0} == asdict(toy.settings[key])  # other weights kept
+
+    # a judge that never moves: every lead ties, so the factors move together
+    flat, flat_sweep = tune_fusion(toy, valid, lambda t, target: np.zeros(len(t)), leads=(-1.0, 0.5, 0.0))
+    assert all(v.rhythm_lead == 0.0 for v in flat.values())
+    assert all(r["never_falls"] == 1.0 for rows in flat_sweep.values() for r in rows)
+
+
 # --------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("kwargs, match", [
     ({"source": "quarter", "target": "han"}, "'target'"),
@@ -141,5 +208,12 @@ def test_bad_tokens_and_settings_are_refused(toy):
         toy.transfer(np.array([2, 99]), "quarter", "eighth")
     with pytest.raises(ConfigError, match="lam"):
         ExpertSettings(lam=-1.0)
+    for lead in (1.5, -2.0, float("nan"), True):
+        with pytest.raises(ConfigError, match="rhythm_lead"):
+            ExpertSettings(rhythm_lead=lead)
+    with pytest.raises(ConfigError, match="'rhythm_lead'"):
+        factor_strengths(0.5, 2.0)
+    with pytest.raises(ConfigError, match="'strength'"):
+        factor_strengths(-0.1, 0.0)
     with pytest.raises(ConfigError, match="directions"):
         toy.with_settings({"quarter->eighth": ExpertSettings()})

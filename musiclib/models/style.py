@@ -62,7 +62,7 @@ from musiclib.errors import (
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
-from musiclib.models.style_experts import ExpertSettings, ExpertTransfer, tune_experts
+from musiclib.models.style_experts import ExpertSettings, ExpertTransfer, tune_experts, tune_fusion
 from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint, save_keras_model
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
 
@@ -1374,7 +1374,11 @@ EXPERT_MIN_CONTOUR_R = {"chorale_irish": 0.82, "german_han": 0.87}
 
 def _fit_experts(pair: str, train: Excerpts, judge: TokenJudge, recipe: StyleRecipe, seed: int,
                  cap: int) -> tuple[ExpertTransfer, dict[str, Any]]:
-    """Fit the pair's product of experts on the training excerpts; choose its weights on validation (token judge)."""
+    """Fit the pair's product of experts on the training excerpts; choose its weights on validation (token judge).
+
+    ``lam`` and ``move_bonus`` first (:func:`tune_experts`), then the fusion path's ``rhythm_lead``
+    (:func:`tune_fusion`), which leaves the full-strength transfer as it is.
+    """
     a, b = PAIRS[pair]
     t0 = time.process_time()
     experts = ExpertTransfer.fit((a, b), {s: train.of_style(s) for s in (a, b)})
@@ -1385,10 +1389,12 @@ def _fit_experts(pair: str, train: Excerpts, judge: TokenJudge, recipe: StyleRec
         return p_b if target == b else 1 - p_b
 
     settings, sweep = tune_experts(experts, valid, p_target, min_contour_r=EXPERT_MIN_CONTOUR_R[pair])
+    settings, fusion_sweep = tune_fusion(experts.with_settings(settings), valid, p_target)
     return experts.with_settings(settings), {
         "settings": {k: asdict(v) for k, v in settings.items()},
         "min_contour_r": EXPERT_MIN_CONTOUR_R[pair],
         "sweep_on_validation": sweep,
+        "fusion_sweep_on_validation": fusion_sweep,
         "train_excerpts_per_style": cap,
         "cpu_seconds": round(time.process_time() - t0, 1),
     }

@@ -19,10 +19,13 @@ shortcuts (double-time rhythm, notes out of key). This transfer keeps the two ap
    pitch struck three times in a row pays ``repeat_penalty`` nats.
 3. **Fusion.** At style strength ``s`` every style model is the geometric mix
    ``P_A^(1-s) P_B^s`` of the two styles' models (a product of experts), with the same
-   random numbers for every ``s``, so a fusion path moves one style into the other.
+   random numbers for every ``s``, so a fusion path moves one style into the other. The
+   rhythm and the pitch models may move at different paces (``rhythm_lead``,
+   :func:`factor_strengths`): one factor leads, the other follows.
 
 ``lam`` and ``move_bonus`` are chosen per pair on the validation split with the token judge
-(:func:`tune_experts`); the second judge of :mod:`musiclib.models.style_checks` never sees them.
+(:func:`tune_experts`), and so is ``rhythm_lead`` (:func:`tune_fusion`); the second judge of
+:mod:`musiclib.models.style_checks` never sees them.
 
 Taught in: notebooks/06_style_transfer_and_fusion.ipynb
 """
@@ -37,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from musiclib.errors import ConfigError
-from musiclib.models.style_checks import _rows, contour_r, note_events
+from musiclib.models.style_checks import FUSION_STRENGTHS, _rows, contour_r, never_falls, note_events
 
 __all__ = [
     "MAX_GAP",
@@ -45,7 +48,9 @@ __all__ = [
     "PitchModel",
     "ExpertSettings",
     "ExpertTransfer",
+    "factor_strengths",
     "tune_experts",
+    "tune_fusion",
 ]
 
 #: Longest inter-onset gap (sixteenths) with its own probability; longer gaps share it.
@@ -159,6 +164,11 @@ class ExpertSettings:
         Log-odds added to an onset where the source leaps (scaled by the leap, up to a fifth).
     repeat_penalty : float
         Nats paid by a pitch struck a third time in a row.
+    rhythm_lead : float
+        How far the rhythm model runs ahead of the pitch model along a fusion path, in
+        [-1, 1] (:func:`factor_strengths`): 0 moves both together, 1 moves the rhythm
+        first and then the pitch, -1 the pitch first. Only strengths between 0 and 1 are
+        affected: at s = 0 and s = 1 the output is the same for every lead.
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
@@ -166,11 +176,39 @@ class ExpertSettings:
     lam: float = 1.0
     move_bonus: float = 0.0
     repeat_penalty: float = 3.0
+    rhythm_lead: float = 0.0
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-                raise ConfigError(f"ExpertSettings.{name} is {value!r}; expected a finite number >= 0")
+            low = -1 if name == "rhythm_lead" else 0
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value)
+                    or value < low or (name == "rhythm_lead" and value > 1)):
+                expected = "a number in [-1, 1]" if name == "rhythm_lead" else "a finite number >= 0"
+                raise ConfigError(f"ExpertSettings.{name} is {value!r}; expected {expected}")
+
+
+def factor_strengths(strength: float, rhythm_lead: float = 0.0) -> tuple[float, float]:
+    """The strengths of the rhythm and of the pitch models at style strength ``strength``.
+
+    With lead L = |rhythm_lead| the leading factor moves at ``min(1, s (1 + L))`` and the
+    other at ``max(0, s (1 + L) - L)``: L = 0 moves both as s, L = 1 moves the leading
+    factor over the first half of the path and the other over the second. A positive lead
+    makes the rhythm lead, a negative one the pitch.
+
+    Returns
+    -------
+    (s_rhythm, s_pitch)
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    s, lead = float(strength), float(rhythm_lead)
+    if not 0 <= s <= 1:
+        raise ConfigError(f"argument 'strength' is {strength!r}; expected a number in [0, 1]")
+    if not -1 <= lead <= 1:
+        raise ConfigError(f"argument 'rhythm_lead' is {rhythm_lead!r}; expected a number in [-1, 1]")
+    m = abs(lead)
+    ahead, behind = min(1.0, s * (1 + m)), max(0.0, s * (1 + m) - m)
+    return (ahead, behind) if lead >= 0 else (behind, ahead)
 
 
 class ExpertTransfer:
@@ -211,8 +249,8 @@ class ExpertTransfer:
         return ExpertTransfer(self.styles, self.rhythm, self.pitch, settings)
 
     def _mix(self, source: str, target: str, strength: float, settings: ExpertSettings) -> tuple[np.ndarray, ...]:
-        s = strength
-        r = (1 - s) * self.rhythm[source].log_p + s * self.rhythm[target].log_p
+        s_r, s = factor_strengths(strength, settings.rhythm_lead)
+        r = (1 - s_r) * self.rhythm[source].log_p + s_r * self.rhythm[target].log_p
         a, b = self.pitch[source], self.pitch[target]
         l3 = (1 - s) * a.log_p3 + s * b.log_p3
         if settings.repeat_penalty:
@@ -223,7 +261,9 @@ class ExpertTransfer:
     def transfer(self, tokens: Any, source: str, target: str, strength: float = 1.0, seed: int = 0) -> np.ndarray:
         """Move excerpts (token rows in C major / A minor) from ``source`` towards ``target``.
 
-        ``strength`` s mixes the styles' models as ``P_source^(1-s) P_target^s``. Each row's
+        ``strength`` s mixes the styles' models as ``P_source^(1-s) P_target^s`` (the rhythm
+        and the pitch models at the strengths :func:`factor_strengths` gives for the
+        direction's ``rhythm_lead``). Each row's
         rhythm is sampled with random numbers seeded by ``seed`` and the row itself, so a
         melody gets the same output alone or in a batch, and at every strength.
 
@@ -343,4 +383,43 @@ def tune_experts(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target
         best = max(combos, key=lambda c: c[0]["contour_r"] + c[1]["contour_r"])
     chosen = {k: ExpertSettings(r["lam"], r["move_bonus"], experts.settings[k].repeat_penalty)
               for k, r in zip((k_ab, k_ba), best, strict=True)}
+    return chosen, sweep
+
+
+def tune_fusion(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target: Any, *,
+                leads: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0), strengths: Sequence[float] = FUSION_STRENGTHS,
+                tie: float = 0.02) -> tuple[dict[str, ExpertSettings], dict[str, list[dict[str, float]]]]:
+    """Choose each direction's ``rhythm_lead`` on validation excerpts with the first (token) judge.
+
+    For every lead, each validation excerpt's fusion path (``strengths``) is judged by
+    ``p_target(tokens, target)``; the share of paths whose P(target) never falls by more than
+    0.02 (:func:`musiclib.models.style_checks.never_falls`) is kept. The lead with the highest
+    share wins; leads within ``tie`` of it count as equal, and the smallest |lead| among them
+    is taken (then the higher share), so the factors move apart only when that clearly helps.
+    The other weights are the experts' own.
+
+    Returns
+    -------
+    (dict direction -> ExpertSettings, the sweep: direction -> one dict per lead with
+    ``rhythm_lead`` and ``never_falls``)
+
+    Used by: musiclib.models.style.train_style (notebook 06, section 7, prints the sweep it records)
+    """
+    a, b = experts.styles
+    chosen: dict[str, ExpertSettings] = {}
+    sweep: dict[str, list[dict[str, float]]] = {}
+    for src, tgt in ((a, b), (b, a)):
+        key = f"{src}->{tgt}"
+        base = experts.settings[key]
+        rows = []
+        for lead in leads:
+            moved = experts.with_settings({**experts.settings, key: ExpertSettings(**{**asdict(base),
+                                                                                       "rhythm_lead": float(lead)})})
+            p = np.stack([np.asarray(p_target(moved.transfer(valid[src], src, tgt, s), tgt)) for s in strengths])
+            rows.append({"rhythm_lead": float(lead), "never_falls": round(float(np.mean(never_falls(p))), 4)})
+        top = max(r["never_falls"] for r in rows)
+        best = min((r for r in rows if r["never_falls"] >= top - tie),
+                   key=lambda r: (abs(r["rhythm_lead"]), -r["never_falls"]))
+        chosen[key] = ExpertSettings(**{**asdict(base), "rhythm_lead": best["rhythm_lead"]})
+        sweep[key] = rows
     return chosen, sweep
