@@ -797,7 +797,7 @@ plt.show()
 #   draw the rhythm at every $s$, so neighbouring points differ only where the mix tips a choice.
 #
 # Rhythm and pitch need not move at the same pace. With a **lead** $L$ the leading factor's
-# models are mixed at $\min(1, s(1+L))$ and the other's at $\max(0, s(1+L)-L)$
+# models are mixed at $\min(1, s(1+|L|))$ and the other's at $\max(0, s(1+|L|)-|L|)$
 # (`style_experts.factor_strengths`): $L = 0$ moves both together, $L = 1$ changes the rhythm
 # over the first half of the path and the pitch over the second, and a negative $L$ lets the
 # pitch lead. Half-way, $L = 1$ gives the melody the target's rhythm and keeps the source's
