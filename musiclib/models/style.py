@@ -1104,8 +1104,11 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
                 method: str = "learned") -> dict[str, np.ndarray]:
     """Style fusion (风格融合): transfer excerpts with the style strength moved from source to target.
 
-    ``method="learned"`` mixes the styles' models as ``P_source^(1-s) P_target^s``;
-    ``"decoder"`` moves the neural decoder's style embedding from source to target.
+    ``method="learned"`` mixes the styles' models as ``P_source^(1-s) P_target^s``, the rhythm
+    and the pitch models at the strengths
+    :func:`~musiclib.models.style_experts.factor_strengths` gives for the direction's
+    ``rhythm_lead`` (chosen on validation, in the record); ``"decoder"`` moves the neural
+    decoder's style embedding from source to target.
 
     Returns
     -------
