@@ -1,6 +1,6 @@
 """The product-of-experts style transfer: its n-grams on hand examples, its decoding, its tuning, bad input."""
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
@@ -172,8 +172,7 @@ def test_fusion_tuning_takes_the_smallest_lead_among_the_best(toy):
         src, tgt = key.split("->")
         assert [r["rhythm_lead"] for r in rows] == [-1.0, 0.0, 1.0]
         for r in rows:  # each share recomputed from the paths themselves
-            moved = toy.with_settings({**toy.settings, key: ExpertSettings(**{**asdict(toy.settings[key]),
-                                                                               "rhythm_lead": r["rhythm_lead"]})})
+            moved = toy.with_settings({**toy.settings, key: replace(toy.settings[key], rhythm_lead=r["rhythm_lead"])})
             p = np.stack([p_target(moved.transfer(valid[src], src, tgt, s), tgt) for s in strengths])
             assert r["never_falls"] == pytest.approx(np.mean(never_falls(p)), abs=1e-4)
         top = max(r["never_falls"] for r in rows)

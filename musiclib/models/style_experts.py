@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -180,10 +180,10 @@ class ExpertSettings:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            low = -1 if name == "rhythm_lead" else 0
+            low, high, expected = (-1, 1, "a number in [-1, 1]") if name == "rhythm_lead" else \
+                (0, np.inf, "a finite number >= 0")
             if (isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value)
-                    or value < low or (name == "rhythm_lead" and value > 1)):
-                expected = "a number in [-1, 1]" if name == "rhythm_lead" else "a finite number >= 0"
+                    or not low <= value <= high):
                 raise ConfigError(f"ExpertSettings.{name} is {value!r}; expected {expected}")
 
 
@@ -365,8 +365,7 @@ def tune_experts(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target
         rows = []
         for lam in lams:
             for mv in move_bonuses:
-                settings = ExpertSettings(lam=lam, move_bonus=mv,
-                                          repeat_penalty=experts.settings[key].repeat_penalty)
+                settings = replace(experts.settings[key], lam=lam, move_bonus=mv)
                 out = experts.with_settings(settings).transfer(valid[src], src, tgt)
                 rows.append({"lam": lam, "move_bonus": mv,
                              "s": round(float(np.mean(np.asarray(p_target(out, tgt)) > 0.5)), 4),
@@ -381,7 +380,7 @@ def tune_experts(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target
                                       -(c[0]["move_bonus"] + c[1]["move_bonus"])))
     else:
         best = max(combos, key=lambda c: c[0]["contour_r"] + c[1]["contour_r"])
-    chosen = {k: ExpertSettings(r["lam"], r["move_bonus"], experts.settings[k].repeat_penalty)
+    chosen = {k: replace(experts.settings[k], lam=r["lam"], move_bonus=r["move_bonus"])
               for k, r in zip((k_ab, k_ba), best, strict=True)}
     return chosen, sweep
 
@@ -396,7 +395,8 @@ def tune_fusion(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target:
     0.02 (:func:`musiclib.models.style_checks.never_falls`) is kept. The lead with the highest
     share wins; leads within ``tie`` of it count as equal, and the smallest |lead| among them
     is taken (then the higher share), so the factors move apart only when that clearly helps.
-    The other weights are the experts' own.
+    The other weights are the experts' own. A path's output depends on the lead only through
+    :func:`factor_strengths`, so points that leads share (both ends, at least) are transferred once.
 
     Returns
     -------
@@ -411,15 +411,20 @@ def tune_fusion(experts: ExpertTransfer, valid: dict[str, np.ndarray], p_target:
     for src, tgt in ((a, b), (b, a)):
         key = f"{src}->{tgt}"
         base = experts.settings[key]
+        judged: dict[tuple[float, float], np.ndarray] = {}  # P(target) by (rhythm, pitch) strength
         rows = []
         for lead in leads:
-            moved = experts.with_settings({**experts.settings, key: ExpertSettings(**{**asdict(base),
-                                                                                       "rhythm_lead": float(lead)})})
-            p = np.stack([np.asarray(p_target(moved.transfer(valid[src], src, tgt, s), tgt)) for s in strengths])
-            rows.append({"rhythm_lead": float(lead), "never_falls": round(float(np.mean(never_falls(p))), 4)})
+            p = []
+            for s in strengths:
+                s_rp = factor_strengths(s, lead)
+                if s_rp not in judged:
+                    moved = experts.with_settings({**experts.settings, key: replace(base, rhythm_lead=float(lead))})
+                    judged[s_rp] = np.asarray(p_target(moved.transfer(valid[src], src, tgt, s), tgt))
+                p.append(judged[s_rp])
+            rows.append({"rhythm_lead": float(lead), "never_falls": round(float(np.mean(never_falls(np.stack(p)))), 4)})
         top = max(r["never_falls"] for r in rows)
         best = min((r for r in rows if r["never_falls"] >= top - tie),
                    key=lambda r: (abs(r["rhythm_lead"]), -r["never_falls"]))
-        chosen[key] = ExpertSettings(**{**asdict(base), "rhythm_lead": best["rhythm_lead"]})
+        chosen[key] = replace(base, rhythm_lead=best["rhythm_lead"])
         sweep[key] = rows
     return chosen, sweep
