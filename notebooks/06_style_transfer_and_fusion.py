@@ -978,7 +978,8 @@ plt.show()
 # measures the judge as much as the path: for these 60 melodies it is 0.85 at the 6 points
 # of the check and 0.65 at 21. A path would pass under any grid only if the judge rose
 # smoothly through a middle it has never seen in training. Letting one factor lead helped
-# because it changes fewer of the judge's statistics at a time. We also tried choosing
+# (the comparison cell above), perhaps because each step then changes fewer of the
+# statistics the judge reads; we have not measured that. We also tried choosing
 # among four seeded outputs per point so that our own judges (token and linear) rise evenly;
 # the second judge's validation paths then fell more often in all four directions
 # (docs/FACTS.md): the judges disagree about the middle of a path, and the figure above is
