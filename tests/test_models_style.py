@@ -193,6 +193,26 @@ def test_shipped_record_has_the_format_of_the_issue(record):
         assert set(pair["experts"]["settings"]) == {f"{a}->{b}", f"{b}->{a}"}
 
 
+def test_shipped_record_was_trained_on_the_excerpts_the_code_cuts_today(record):
+    """A change to how melodies become excerpts must come with a retrain (the frozen judges would not notice)."""
+    recipe = style.StyleRecipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in record["recipe"].items()})
+    now = style.excerpt_fingerprints(recipe, record["seed"], record["profile"])
+    changed = [f"{s}/{split}" for s in now for split in now[s]
+               if now[s][split] != record["excerpts_sha256"].get(s, {}).get(split)]
+    assert not changed, (f"excerpts {changed} differ from those the shipped style models were trained and measured "
+                         f"on; retrain: {record['command']}")
+
+
+def test_excerpt_fingerprints_change_when_the_excerpts_do(monkeypatch):
+    before = style.excerpt_fingerprints(profile="ci")
+    assert style.excerpt_fingerprints(profile="ci") == before  # the same cut gives the same fingerprints
+    assert len({h for s in before.values() for h in s.values()}) == 3 * len(style.STYLES)
+    cut = style._excerpt_rows
+    monkeypatch.setattr(style, "_excerpt_rows", lambda notes, steps: [r[::-1].copy() for r in cut(notes, steps)])
+    after = style.excerpt_fingerprints(profile="ci")
+    assert all(after[s][split] != before[s][split] for s in before for split in before[s])
+
+
 def test_shipped_record_identity_keeps_all_content(record):
     for pair in record["pairs"].values():
         row = pair["methods"]["identity"]

@@ -90,6 +90,7 @@ __all__ = [
     "transfer_tokens",
     "fusion_path",
     "evaluation_excerpts",
+    "excerpt_fingerprints",
     "target_ngrams",
     "measure_methods",
     "format_methods",
@@ -1133,6 +1134,32 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
     return {"strength": st, "outputs": np.array(outs), "p_target": np.array(p), "content": np.array(content)}
 
 
+def excerpt_fingerprints(recipe: StyleRecipe | None = None, seed: int = DEFAULT_SEED,
+                         profile: str | None = None) -> dict[str, dict[str, str]]:
+    """SHA-256 of the token excerpts training and evaluation use, per style and split.
+
+    The training excerpts are capped as :func:`train_style` caps them under ``profile``;
+    validation and test excerpts at ``recipe.eval_excerpts``. The record keeps these
+    fingerprints, so a change to how melodies become excerpts (:func:`melody_tokens`,
+    :func:`style_excerpts`) shows as a mismatch that asks for a retrain, even where the
+    frozen judges would not notice it.
+
+    Returns
+    -------
+    dict style -> {"train": hex, "valid": hex, "test": hex}
+
+    Used by: train_style (the record's ``excerpts_sha256``) and tests/test_models_style.py
+    """
+    from musiclib.config import get_profile
+
+    recipe = recipe or StyleRecipe()
+    cap = max(100, int(recipe.max_train_excerpts * get_profile(profile).data_fraction))
+    limits = {"train": cap, "valid": recipe.eval_excerpts, "test": recipe.eval_excerpts}
+    return {s: {split: hashlib.sha256(np.ascontiguousarray(
+        style_excerpts(s, split, limit=limit, seed=seed).tokens, dtype=np.int64).tobytes()).hexdigest()
+        for split, limit in limits.items()} for s in STYLES}
+
+
 # --------------------------------------------------------------------------- the lesson's tables
 def evaluation_excerpts(pair: str, recipe: StyleRecipe | None = None,
                         seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
@@ -1341,6 +1368,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
         "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(recipe).items()},
         "excerpt_steps": EXCERPT_STEPS,
         "data": {s: _manifest_hash(STYLES[s]) for s in STYLES},
+        "excerpts_sha256": excerpt_fingerprints(recipe, seed, prof.name),
         "pairs": pairs_rec,
         "seconds": round(time.perf_counter() - t_start, 1),
         "cpu_seconds": round(time.process_time() - cpu_start, 1),
