@@ -62,6 +62,7 @@ from musiclib.errors import (
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
+from musiclib.models.style_checks import _sounding
 from musiclib.models.style_experts import ExpertSettings, ExpertTransfer, tune_experts, tune_fusion
 from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint, save_keras_model
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
@@ -314,19 +315,6 @@ def _join(parts: Sequence[Excerpts]) -> Excerpts:
 
 
 # --------------------------------------------------------------------------- features and judges
-def _sounding(tokens: np.ndarray) -> np.ndarray:
-    """MIDI pitch sounding at each step (-1 for silence)."""
-    out = np.full(len(tokens), -1, dtype=np.int64)
-    current = -1
-    for t, tok in enumerate(tokens.tolist()):
-        if tok >= VOCAB.N_SPECIAL:
-            current = tok - VOCAB.N_SPECIAL + VOCAB.low
-        elif tok == VOCAB.REST:
-            current = -1
-        out[t] = current
-    return out
-
-
 def style_features(notes: NoteList) -> np.ndarray:
     """The linear judge's 45 features of a melody: key-relative pitch classes, intervals, note lengths.
 

@@ -97,6 +97,19 @@ def note_events(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return row[onsets] - VOCAB.N_SPECIAL + VOCAB.low, onsets
 
 
+def _sounding(tokens: np.ndarray) -> np.ndarray:
+    """MIDI pitch sounding at each step of one token row (-1 for silence)."""
+    out = np.full(len(tokens), -1, dtype=np.int64)
+    current = -1
+    for t, tok in enumerate(np.asarray(tokens).tolist()):
+        if tok >= VOCAB.N_SPECIAL:
+            current = tok - VOCAB.N_SPECIAL + VOCAB.low
+        elif tok == VOCAB.REST:
+            current = -1
+        out[t] = current
+    return out
+
+
 def _ioi_bin(gaps: np.ndarray) -> np.ndarray:
     """Index into :data:`IOI_BINS` of each gap (longer gaps go to the nearest bin at or above them)."""
     edges = np.asarray(IOI_BINS)

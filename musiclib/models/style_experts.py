@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from musiclib.errors import ConfigError
-from musiclib.models.style_checks import FUSION_STRENGTHS, _rows, contour_r, never_falls, note_events
+from musiclib.models.style_checks import FUSION_STRENGTHS, _rows, _sounding, contour_r, never_falls, note_events
 
 __all__ = [
     "MAX_GAP",
@@ -58,19 +58,6 @@ MAX_GAP = 16
 BAR = 16
 LOW, N_PITCH = 48, 48  # the melody vocabulary's pitches (MIDI 48..95)
 N_SPECIAL = 2  # rest, hold
-
-
-def _sounding(row: np.ndarray) -> np.ndarray:
-    """Pitch index (0..47) sounding at each step, -1 in silence."""
-    out = np.full(row.size, -1, dtype=np.int64)
-    current = -1
-    for t, tok in enumerate(row.tolist()):
-        if tok >= N_SPECIAL:
-            current = tok - N_SPECIAL
-        elif tok == 0:
-            current = -1
-        out[t] = current
-    return out
 
 
 def _spans(sounding: np.ndarray) -> list[tuple[int, int]]:
@@ -290,7 +277,8 @@ class ExpertTransfer:
     def _one(self, row: np.ndarray, seed: int, settings: ExpertSettings, rhythm: np.ndarray, l1: np.ndarray,
              l2: np.ndarray, l3: np.ndarray) -> np.ndarray:
         n = row.size
-        sounding = _sounding(row)
+        midi = _sounding(row)
+        sounding = np.where(midi >= 0, midi - LOW, -1)  # pitch index 0..47, -1 in silence
         rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(row.tobytes())])
         gumbel = rng.gumbel(size=(n, MAX_GAP))
         bonus = np.zeros(n + MAX_GAP + 1)
