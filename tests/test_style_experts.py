@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from musiclib.errors import ConfigError, RepresentationError
-from musiclib.models.style_checks import never_falls
+from musiclib.models.style_checks import contour_r, never_falls
 from musiclib.models.style_experts import (
     MAX_GAP,
     ExpertSettings,
@@ -14,6 +14,7 @@ from musiclib.models.style_experts import (
     PitchModel,
     RhythmModel,
     factor_strengths,
+    range_factor,
     tune_experts,
     tune_fusion,
 )
@@ -155,6 +156,44 @@ def test_a_rhythm_lead_changes_the_middle_of_a_path_but_not_its_ends(toy):
     assert np.array_equal(half, rhythm_only.transfer(src, "quarter", "eighth")[0])
 
 
+def test_pitch_model_spread_is_the_mean_standard_deviation_of_each_excerpts_pitches():
+    rows = np.stack([tokens([60, 64, 60, 64], [4] * 4), tokens([67, 67, 67, 67], [4] * 4)])
+    assert PitchModel.fit(rows).spread == pytest.approx((2.0 + 0.0) / 2)
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((2.0, 3.0, 1.0, 1.0), 1.5), ((2.0, 3.0, 0.0, 1.0), 1.0), ((2.0, 3.0, 1.0, 0.0), 1.0),
+    ((2.0, 3.0, 0.5, 1.0), 1.5 ** 0.5), ((2.0, 3.0, 1.0, 0.5), 1.5 ** 0.5), ((4.0, 2.0, 1.0, 1.0), 0.5),
+    ((0.0, 3.0, 1.0, 1.0), 1.0),
+])
+def test_range_factor_by_hand(args, expected):
+    assert range_factor(*args) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def narrow_wide():
+    """A 'narrow' style that moves by steps within a fourth and a 'wide' one that leaps over two octaves."""
+    rng = np.random.default_rng(1)
+    narrow = np.stack([tokens((64 + np.cumsum(rng.choice([-1, 1], 16)).clip(-2, 3)).tolist(), [4] * 16)
+                       for _ in range(40)])
+    wide = np.stack([tokens((67 + np.cumsum(rng.choice([-7, -4, 4, 7], 16)).clip(-12, 12)).tolist(), [4] * 16)
+                     for _ in range(40)])
+    return ExpertTransfer.fit(("narrow", "wide"), {"narrow": narrow, "wide": wide}, ExpertSettings(lam=2.0))
+
+
+def test_range_match_stretches_the_contour_to_the_target_spread_and_keeps_its_shape(narrow_wide):
+    src = tokens([62, 64, 65, 67, 65, 64, 62, 64], [8] * 8)
+    assert narrow_wide.pitch["wide"].spread > 2 * narrow_wide.pitch["narrow"].spread
+    kept = narrow_wide.with_settings(ExpertSettings(lam=2.0, range_match=0.0))
+    p_kept, _ = events(kept.transfer(src, "narrow", "wide")[0])
+    out = narrow_wide.transfer(src, "narrow", "wide")[0]
+    p_wide, _ = events(out)
+    assert np.std(p_wide) > 1.5 * np.std(p_kept)
+    assert contour_r(src, out) > 0.8
+    # at strength 0 the contour is not stretched: range_match changes nothing
+    assert np.array_equal(narrow_wide.transfer(src, "narrow", "wide", 0.0), kept.transfer(src, "narrow", "wide", 0.0))
+
+
 def test_fusion_tuning_takes_the_smallest_lead_among_the_best(toy):
     valid = {"quarter": np.stack([tokens([60, 64, 67, 72, 67, 64, 60, 64], [4] * 8),
                                   tokens([72, 71, 69, 67, 65, 64, 62, 60], [4] * 8)]),
@@ -210,6 +249,13 @@ def test_bad_tokens_and_settings_are_refused(toy):
     for lead in (1.5, -2.0, float("nan"), True):
         with pytest.raises(ConfigError, match="rhythm_lead"):
             ExpertSettings(rhythm_lead=lead)
+    for value in (1.5, -0.1, float("nan")):
+        with pytest.raises(ConfigError, match="range_match"):
+            ExpertSettings(range_match=value)
+    with pytest.raises(ConfigError, match="'pitch_strength'"):
+        range_factor(2.0, 3.0, 1.5)
+    with pytest.raises(ConfigError, match="'source_spread'"):
+        range_factor(-1.0, 3.0, 1.0)
     with pytest.raises(ConfigError, match="'rhythm_lead'"):
         factor_strengths(0.5, 2.0)
     with pytest.raises(ConfigError, match="'strength'"):

@@ -16,7 +16,10 @@ shortcuts (double-time rhythm, notes out of key). This transfer keeps the two ap
 
    where ``d`` is the root-mean-square distance in semitones to the source pitches that
    sound during the new note (the **content expert**: it keeps the melody's shape) and a
-   pitch struck three times in a row pays ``repeat_penalty`` nats.
+   pitch struck three times in a row pays ``repeat_penalty`` nats. The source's contour is
+   first stretched about its mean pitch by the ratio of the styles' pitch spreads
+   (:func:`range_factor`; Han tunes span wider ranges than German songs), so the shape is
+   kept in the target's range.
 3. **Fusion.** At style strength ``s`` every style model is the geometric mix
    ``P_A^(1-s) P_B^s`` of the two styles' models (a product of experts), with the same
    random numbers for every ``s``, so a fusion path moves one style into the other. The
@@ -49,6 +52,7 @@ __all__ = [
     "ExpertSettings",
     "ExpertTransfer",
     "factor_strengths",
+    "range_factor",
     "tune_experts",
     "tune_fusion",
 ]
@@ -121,22 +125,26 @@ class PitchModel:
     log_p1: np.ndarray  # (48,)
     log_p2: np.ndarray  # (48, 48): previous -> next
     log_p3: np.ndarray  # (48, 48, 48)
+    spread: float = 0.0  # mean over excerpts of the standard deviation of their note pitches (semitones)
 
     @classmethod
     def fit(cls, tokens: Any) -> PitchModel:
-        """Count the pitch unigrams, bigrams and trigrams of token rows."""
+        """Count the pitch unigrams, bigrams and trigrams of token rows, and their pitch spread."""
         c1 = np.zeros(N_PITCH)
         c2 = np.zeros((N_PITCH, N_PITCH))
         c3 = np.zeros((N_PITCH, N_PITCH, N_PITCH))
+        spreads = []
         for row in _rows(tokens, "tokens"):
             p = note_events(row)[0] - LOW
             np.add.at(c1, p, 1)
             np.add.at(c2, (p[:-1], p[1:]), 1)
             np.add.at(c3, (p[:-2], p[1:-1], p[2:]), 1)
+            if p.size:
+                spreads.append(float(np.std(p)))
         p1 = (c1 + 0.1) / (c1.sum() + 0.1 * N_PITCH)
         p2 = _interpolate(c2, p1)
         p3 = _interpolate(c3, p2[None, :, :])
-        return cls(np.log(p1), np.log(p2), np.log(p3))
+        return cls(np.log(p1), np.log(p2), np.log(p3), float(np.mean(spreads)) if spreads else 0.0)
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,11 @@ class ExpertSettings:
         [-1, 1] (:func:`factor_strengths`): 0 moves both together, 1 moves the rhythm
         first and then the pitch, -1 the pitch first. Only strengths between 0 and 1 are
         affected: at s = 0 and s = 1 the output is the same for every lead.
+    range_match : float
+        In [0, 1]: how far the content expert stretches the source's contour to the target
+        style's pitch spread (:func:`range_factor`). 0 keeps the source's own pitches as
+        the content; 1 (the default) widens a German tune's contour by the ratio of Han to
+        German spreads before the new notes are drawn to it.
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
@@ -164,11 +177,12 @@ class ExpertSettings:
     move_bonus: float = 0.0
     repeat_penalty: float = 3.0
     rhythm_lead: float = 0.0
+    range_match: float = 1.0
 
     def __post_init__(self) -> None:
+        bounds = {"rhythm_lead": (-1, 1, "a number in [-1, 1]"), "range_match": (0, 1, "a number in [0, 1]")}
         for name, value in asdict(self).items():
-            low, high, expected = (-1, 1, "a number in [-1, 1]") if name == "rhythm_lead" else \
-                (0, np.inf, "a finite number >= 0")
+            low, high, expected = bounds.get(name, (0, np.inf, "a finite number >= 0"))
             if (isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value)
                     or not low <= value <= high):
                 raise ConfigError(f"ExpertSettings.{name} is {value!r}; expected {expected}")
@@ -196,6 +210,30 @@ def factor_strengths(strength: float, rhythm_lead: float = 0.0) -> tuple[float, 
     m = abs(lead)
     ahead, behind = min(1.0, s * (1 + m)), max(0.0, s * (1 + m) - m)
     return (ahead, behind) if lead >= 0 else (behind, ahead)
+
+
+def range_factor(source_spread: float, target_spread: float, pitch_strength: float, range_match: float = 1.0) -> float:
+    """How much the content expert stretches the source's contour: ``(target / source spread) ** (m s_p)``.
+
+    The source's pitches under each new note are moved away from (k > 1) or towards (k < 1)
+    the excerpt's mean sounding pitch by this factor before the content expert measures
+    the distance to them, so a transfer keeps the melody's shape (its contour correlation
+    is unchanged by the stretch) while taking the target style's typical range. ``m`` is
+    ``range_match`` and ``s_p`` the pitch models' strength (:func:`factor_strengths`), so the
+    stretch grows along a fusion path from 1 at s = 0 to the full ratio at s = 1. A spread
+    that is not positive gives 1.
+
+    Taught in: notebooks/06_style_transfer_and_fusion.ipynb
+    """
+    for name, value in (("source_spread", source_spread), ("target_spread", target_spread)):
+        if not np.isfinite(value) or value < 0:
+            raise ConfigError(f"argument {name!r} is {value!r}; expected a finite number >= 0")
+    for name, value in (("pitch_strength", pitch_strength), ("range_match", range_match)):
+        if not 0 <= value <= 1:
+            raise ConfigError(f"argument {name!r} is {value!r}; expected a number in [0, 1]")
+    if source_spread <= 0 or target_spread <= 0:
+        return 1.0
+    return float((target_spread / source_spread) ** (range_match * pitch_strength))
 
 
 class ExpertTransfer:
@@ -272,13 +310,18 @@ class ExpertTransfer:
         rows = _rows(tokens, "tokens")
         settings = self.settings[f"{source}->{target}"]
         mixed = self._mix(source, target, s, settings)
-        return np.stack([self._one(row, seed, settings, *mixed) for row in rows])
+        k = range_factor(self.pitch[source].spread, self.pitch[target].spread,
+                         factor_strengths(s, settings.rhythm_lead)[1], settings.range_match)
+        return np.stack([self._one(row, seed, settings, k, *mixed) for row in rows])
 
-    def _one(self, row: np.ndarray, seed: int, settings: ExpertSettings, rhythm: np.ndarray, l1: np.ndarray,
-             l2: np.ndarray, l3: np.ndarray) -> np.ndarray:
+    def _one(self, row: np.ndarray, seed: int, settings: ExpertSettings, k: float, rhythm: np.ndarray,
+             l1: np.ndarray, l2: np.ndarray, l3: np.ndarray) -> np.ndarray:
         n = row.size
         midi = _sounding(row)
         sounding = np.where(midi >= 0, midi - LOW, -1)  # pitch index 0..47, -1 in silence
+        on = sounding >= 0
+        centre = float(sounding[on].mean()) if on.any() else 0.0
+        content = np.where(on, centre + k * (sounding - centre), -1.0)  # the contour, stretched by k
         rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(row.tobytes())])
         gumbel = rng.gumbel(size=(n, MAX_GAP))
         bonus = np.zeros(n + MAX_GAP + 1)
@@ -297,7 +340,7 @@ class ExpertTransfer:
         if not notes:
             return row.copy()
         grid = np.arange(N_PITCH)[:, None]
-        cost = np.stack([np.sqrt(((grid - sounding[a:b][None, :]) ** 2).mean(1)) for a, b in notes])
+        cost = np.stack([np.sqrt(((grid - content[a:b][None, :]) ** 2).mean(1)) for a, b in notes])
         pitches = _viterbi(l1, l2, l3, -settings.lam * cost)
         out = np.zeros(n, dtype=np.int64)
         for (a, b), p in zip(notes, pitches, strict=True):
