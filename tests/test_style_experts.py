@@ -254,8 +254,9 @@ def test_bad_tokens_and_settings_are_refused(toy):
             ExpertSettings(range_match=value)
     with pytest.raises(ConfigError, match="'pitch_strength'"):
         range_factor(2.0, 3.0, 1.5)
-    with pytest.raises(ConfigError, match="'source_spread'"):
-        range_factor(-1.0, 3.0, 1.0)
+    for bad in (-1.0, float("inf"), "wide", True):
+        with pytest.raises(ConfigError, match="'source_spread'"):
+            range_factor(bad, 3.0, 1.0)
     with pytest.raises(ConfigError, match="'rhythm_lead'"):
         factor_strengths(0.5, 2.0)
     with pytest.raises(ConfigError, match="'strength'"):

@@ -216,7 +216,7 @@ def range_factor(source_spread: float, target_spread: float, pitch_strength: flo
     """How much the content expert stretches the source's contour: ``(target / source spread) ** (m s_p)``.
 
     The source's pitches under each new note are moved away from (k > 1) or towards (k < 1)
-    the excerpt's mean sounding pitch by this factor before the content expert measures
+    the excerpt's mean pitch (over its sounding sixteenths) by this factor before the content expert measures
     the distance to them, so a transfer keeps the melody's shape (its contour correlation
     is unchanged by the stretch) while taking the target style's typical range. ``m`` is
     ``range_match`` and ``s_p`` the pitch models' strength (:func:`factor_strengths`), so the
@@ -225,15 +225,22 @@ def range_factor(source_spread: float, target_spread: float, pitch_strength: flo
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
-    for name, value in (("source_spread", source_spread), ("target_spread", target_spread)):
-        if not np.isfinite(value) or value < 0:
-            raise ConfigError(f"argument {name!r} is {value!r}; expected a finite number >= 0")
-    for name, value in (("pitch_strength", pitch_strength), ("range_match", range_match)):
-        if not 0 <= value <= 1:
-            raise ConfigError(f"argument {name!r} is {value!r}; expected a number in [0, 1]")
-    if source_spread <= 0 or target_spread <= 0:
+    checked = {}
+    for name, value, low, high in (("source_spread", source_spread, 0, np.inf),
+                                   ("target_spread", target_spread, 0, np.inf),
+                                   ("pitch_strength", pitch_strength, 0, 1), ("range_match", range_match, 0, 1)):
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            x = float("nan")
+        if isinstance(value, bool) or not np.isfinite(x) or not low <= x <= high:
+            expected = "a finite number >= 0" if high == np.inf else "a number in [0, 1]"
+            raise ConfigError(f"argument {name!r} is {value!r}; expected {expected}")
+        checked[name] = x
+    if checked["source_spread"] <= 0 or checked["target_spread"] <= 0:
         return 1.0
-    return float((target_spread / source_spread) ** (range_match * pitch_strength))
+    ratio = checked["target_spread"] / checked["source_spread"]
+    return float(ratio ** (checked["range_match"] * checked["pitch_strength"]))
 
 
 class ExpertTransfer:
