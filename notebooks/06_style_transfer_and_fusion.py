@@ -572,9 +572,9 @@ print(f"{np.unique(pitches).size} distinct pitch(es) in {pitches.size} notes; de
 # * A **content expert**: each new note pays $\lambda$ times the root-mean-square distance,
 #   in semitones, to the source pitches that sound while it sounds. It keeps the melody's
 #   shape in the source's own time grid. Before it measures, the source's pitches are
-#   stretched about their mean by $k$, the ratio of the two styles' **pitch spreads** (the
-#   mean standard deviation of an excerpt's pitches, counted on the training excerpts;
-#   `style_experts.range_factor`). Han tunes and Irish tunes range wider than German songs
+#   stretched about their mean by $k = \sigma_{\text{target}} / \sigma_{\text{source}}$, the
+#   ratio of the two styles' **pitch spreads** $\sigma$ (the mean standard deviation of an
+#   excerpt's pitches, counted on the training excerpts; `style_experts.range_factor`). Han tunes and Irish tunes range wider than German songs
 #   and chorale melodies (printed below), so a German melody moved to Han keeps its shape but
 #   takes a Han range. The shape is what the contour correlation measures, and a stretch
 #   does not change a correlation.
@@ -829,8 +829,9 @@ plt.show()
 # * the **decoder** walks a straight line between the two style embeddings while the
 #   content code stays fixed, $e(s) = (1-s)\,e_A + s\,e_B$ (they have no prior, so no slerp);
 # * the **product of experts** mixes the two styles' rhythm and pitch models geometrically,
-#   $P_s \propto P_A^{1-s} P_B^{s}$, while the content expert stays; the same random numbers
-#   draw the rhythm at every $s$, so neighbouring points differ only where the mix tips a choice.
+#   $P_s \propto P_A^{1-s} P_B^{s}$, while the content expert stays (its stretch is
+#   $k^{s_p}$, with $s_p$ the pitch models' strength); the same random numbers draw the
+#   rhythm at every $s$, so neighbouring points differ only where the mix tips a choice.
 #
 # Rhythm and pitch need not move at the same pace. With a **lead** $L$ the leading factor's
 # models are mixed at $\min(1, s(1+|L|))$ and the other's at $\max(0, s(1+|L|)-|L|)$
