@@ -338,7 +338,9 @@ def test_melody_tokens_keeps_a_melody_in_c_where_it_is_and_moves_others_to_c():
     c_penta = NoteList.from_arrays([60, 62, 64, 67, 69, 67, 64, 62, 67, 69, 67], np.arange(11), [1] * 11)
     assert melody_tokens(c_penta)[1] == 0  # C D E G A fits C, F and G major: it stays in C
     g_penta = NoteList.from_arrays([67, 69, 71, 74, 76, 74, 71, 69, 67], np.arange(9), [1] * 9)
-    assert melody_tokens(g_penta)[1] == 5  # G A B D E is C D E G A a fourth lower
+    assert melody_tokens(g_penta)[1] == 0  # every note on a white key: it stays, as the training excerpts did
+    d_penta = NoteList.from_arrays([62, 64, 66, 69, 71, 69, 66, 64, 62], np.arange(9), [1] * 9)
+    assert melody_tokens(d_penta)[1] == -2  # D E F# A B fits D, G and A major; moved to C D E G A
     d_major = NoteList.from_arrays([62, 64, 66, 67, 69, 71, 73, 74], np.arange(8), [1] * 8)
     assert melody_tokens(d_major)[1] == -2
 

@@ -980,11 +980,12 @@ def melody_tokens(melody: NoteList) -> tuple[np.ndarray, int]:
     """A monophonic melody as tokens in C major / A minor, and the shift that moved it there.
 
     The shift is the transposition that puts the most note time on the white keys (C major
-    / A minor), then on C D E G A (a pentatonic melody fits three major keys); among
-    equally good ones, :func:`estimate_key`'s key wins if it is one of them, else the
-    smallest move. So a melody already in C stays where it is, even when a short excerpt
-    leaves the key estimate in doubt. The melody is moved by -5..+6
-    semitones, or an octave further when that keeps it in MIDI 48..95.
+    / A minor). A melody with all its note time there already stays where it is, even when
+    a short excerpt leaves the key estimate in doubt or would be more pentatonic elsewhere.
+    Otherwise, among equally good shifts, the one with the most note time on C D E G A wins
+    (a pentatonic melody fits three major keys), then :func:`estimate_key`'s key if it is
+    one of them, then the smallest move. The melody is moved by -5..+6 semitones, or an
+    octave further when that keeps it in MIDI 48..95.
 
     Raises
     ------
@@ -1005,6 +1006,8 @@ def melody_tokens(melody: NoteList) -> tuple[np.ndarray, int]:
     fit = {k: (round(float(weight[np.isin((pcs + k) % 12, MAJOR_PCS)].sum()), 9),
                round(float(weight[np.isin((pcs + k) % 12, PENTATONIC_PCS)].sum()), 9)) for k in range(-5, 7)}
     best = [k for k, v in fit.items() if v == max(fit.values())]
+    if fit[0][0] == round(float(weight.sum()), 9):  # every note already on the white keys: keep C
+        best = [0]
     key = estimate_key(melody)
     estimated = int(((0 if key.mode == "major" else 9) - key.tonic + 5) % 12 - 5)
     shift = estimated if estimated in best else min(best, key=lambda k: (abs(k), k))
