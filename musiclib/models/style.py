@@ -1125,6 +1125,11 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
     return {"strength": st, "outputs": np.array(outs), "p_target": np.array(p), "content": np.array(content)}
 
 
+def _train_cap(recipe: StyleRecipe, data_fraction: float) -> int:
+    """Training excerpts per style under a profile's data fraction (at least 100)."""
+    return max(100, int(recipe.max_train_excerpts * data_fraction))
+
+
 def excerpt_fingerprints(recipe: StyleRecipe | None = None, seed: int = DEFAULT_SEED,
                          profile: str | None = None) -> dict[str, dict[str, str]]:
     """SHA-256 of the token excerpts training and evaluation use, per style and split.
@@ -1144,8 +1149,8 @@ def excerpt_fingerprints(recipe: StyleRecipe | None = None, seed: int = DEFAULT_
     from musiclib.config import get_profile
 
     recipe = recipe or StyleRecipe()
-    cap = max(100, int(recipe.max_train_excerpts * get_profile(profile).data_fraction))
-    limits = {"train": cap, "valid": recipe.eval_excerpts, "test": recipe.eval_excerpts}
+    limits = {"train": _train_cap(recipe, get_profile(profile).data_fraction),
+              "valid": recipe.eval_excerpts, "test": recipe.eval_excerpts}
     return {s: {split: hashlib.sha256(np.ascontiguousarray(
         style_excerpts(s, split, limit=limit, seed=seed).tokens, dtype=np.int64).tobytes()).hexdigest()
         for split, limit in limits.items()} for s in STYLES}
@@ -1290,7 +1295,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
     say = (lambda s: print(s, flush=True)) if progress else (lambda s: None)
     t_start = time.perf_counter()
     cpu_start = time.process_time()
-    cap = max(100, int(recipe.max_train_excerpts * prof.data_fraction))
+    cap = _train_cap(recipe, prof.data_fraction)
     linear, token, decoders, pairs_rec = {}, {}, {}, {}
     for pair, (a, b) in PAIRS.items():
         t0 = time.perf_counter()
