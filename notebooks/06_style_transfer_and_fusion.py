@@ -1049,6 +1049,10 @@ plt.show()
 # the second judge's validation paths then fell more often in all four directions
 # (docs/FACTS.md): the judges disagree about the middle of a path, and the figure above is
 # the honest one.
+# Making each point remember the pitches of the point before it also raised the count on
+# validation, but by lagging: the stronger the memory, the more of the change waited for the
+# last step (up to 70 % of it), and a path that does not move cannot fall. We did not keep
+# it (docs/FACTS.md).
 
 # %% [markdown]
 # ## 8. Try it: the style mixer · ~5 min
