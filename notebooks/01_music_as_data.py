@@ -220,8 +220,8 @@ except MusicLibError as err:
 # together, but the tokenizer also lets a note that starts later cut the previous one
 # short (right for a melody whose notes overlap slightly, as in legato playing). In four
 # voices that is wrong: when the bass moves under a held soprano note, the bass note
-# cuts the soprano off and the "melody" jumps down two octaves. `polyphony="skyline"`
-# (the function `skyline_tokens`) looks at what is sounding at every step instead:
+# cuts the soprano off and the "melody" drops by more than an octave (A4 to G#3 below).
+# `polyphony="skyline"` (the function `skyline_tokens`) looks at what is sounding at every step instead:
 
 # %%
 top = notes_to_tokens(notes.window(0, 4), vocab, polyphony="highest")
@@ -319,9 +319,11 @@ print(f"{wav.name}: {sr} Hz, {len(y2)} samples, largest 16-bit rounding error {n
 # - **Bach chorales** — four voices; deduplicated (music21's iterator yields some files
 #   twice) and kept when they have exactly four parts.
 # - **O'Neill's *Music of Ireland* (1850)** — Irish dance tunes and airs.
-# - **Han Chinese folk songs** from the Essen collection (non-commercial licence).
+# - **Han Chinese folk songs** and **German folk songs** (used in notebook 06) from the Essen
+#   collection (non-commercial licence).
 #
-# Parsing them takes minutes, so `make data` did it once and stored plain arrays
+# Parsing them takes a while (the chorales alone about 17 s here, timed further down), so
+# the course's setup step did it once and stored plain arrays
 # (`.npz`, no pickle) with a **manifest**: source, licence, counts, split and a sha256
 # checksum that every load verifies.
 
@@ -555,7 +557,7 @@ print(f"check it: hold share at 4 steps/quarter {(tokens == vocab.HOLD).mean():.
 # %% [markdown] nbgrader={"grade": true, "grade_id": "ex1_4", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # **Answer notes (instructors; the release shows an empty answer cell).** A fifth up is
 # `soprano.transpose(7)`; `notes_to_midi(..., workdir / "fifth.mid")` writes it and `play`
-# sounds it. Three octaves up (+36) moves the soprano to MIDI 105..112, above the
+# sounds it. Three octaves up (+36) moves the soprano to MIDI 100..112 (E7..E8), above the
 # vocabulary's range, so `notes_to_tokens` raises a `VocabularyError`: "pitch 105 (A7) is
 # outside the vocabulary range 48..95 (C3..B6)". It names the first pitch that does not fit
 # and the range that does, so the fix (transpose back into range, or build a wider
@@ -569,12 +571,12 @@ print(f"check it: hold share at 4 steps/quarter {(tokens == vocab.HOLD).mean():.
 #
 # - A score is a tree (`music21`); a **note list** is five arrays — the form the course
 #   computes with.
-# - **Piano rolls** (time × pitch) suit convolutional models; add onsets and the round
-#   trip is exact. **Melody tokens** (rest / hold / note-on on a 16th grid) suit sequence
+# - **Piano rolls** (time × pitch) suit convolutional models; add onsets and one voice's
+#   round trip is exact (notes two voices share are still merged). **Melody tokens** (rest / hold / note-on on a 16th grid) suit sequence
 #   models; three quarters of them are `hold`.
 # - MIDI and WAV files are written atomically and never over your work.
 # - The datasets are prepared once, checksummed, split **by tune** (never by window), and load in
-#   milliseconds; your own MIDI folder loads the same way, with broken files reported.
+#   a fraction of a second; your own MIDI folder loads the same way, with broken files reported.
 #
 # - Note names depend on the key (`pitch_name(p, key=...)`); a skyline melody is the highest
 #   note *sounding*, not the highest note starting.

@@ -39,7 +39,7 @@
 #
 # | section | time |
 # |---|---|
-# | 1. Two styles to compare | ~5 min |
+# | 1. Three styles to compare | ~5 min |
 # | 2. Pitch (音高) | ~15 min |
 # | 3. Rhythm (节奏) | ~15 min |
 # | 4. Harmony (和声) | ~10 min |
@@ -77,7 +77,7 @@ np.set_printoptions(precision=3, suppress=True)
 SR = 16_000  # samples per second, the course's sample rate
 
 # %% [markdown]
-# ## 1. Two styles to compare · ~5 min
+# ## 1. Three styles to compare · ~5 min
 #
 # We compare three corpora that ship with music21 and were prepared in notebook 01:
 #
@@ -147,8 +147,8 @@ for piece in (chorale, reel, han_song):
     print(f"{piece.id:16s} pitch classes used (>1 %): {' '.join(used)}")
 
 # %% [markdown]
-# The Han song uses five pitch classes — a pentatonic scale — while the chorale and the
-# Irish tune use the seven of a major or minor scale (plus the odd accidental).
+# The Han song uses five pitch classes — a pentatonic scale — while the Irish tune uses
+# all seven of G major and the chorale six of B♭ major's seven (this soprano never sings a G).
 #
 # ### 2.2 Range, intervals and contour
 #
@@ -189,8 +189,8 @@ for name, corpus in CORPORA.items():
 
 # %% [markdown]
 # Chorale sopranos are the most step-wise (a singer's line, about an octave of range);
-# Irish tunes span more than an octave and a half and leap along arpeggios; Han songs
-# repeat notes more often and use fewer pitch classes.
+# Irish tunes span more than an octave and a half and leap more often; Han songs
+# leap the most, repeat notes slightly more often and use fewer pitch classes.
 #
 # ### 2.3 Key estimation (调性): the Krumhansl–Schmuckler algorithm
 #
@@ -225,7 +225,7 @@ print(f"KS estimate: {key.name} (r = {key.correlation:.3f}); "
 # How often does our implementation agree with music21's key analysis stored in the
 # datasets? music21's default `analyze("key")` is the same algorithm with *different
 # profiles* (Aarden–Essen, derived from folk-song statistics); with Krumhansl's profiles
-# music21 gives exactly our numbers (checked in `tests/test_features_pitch.py`). We
+# music21 gives exactly our numbers (checked by the course's tests). We
 # also sort the disagreements: the relative key (C major ↔ A minor, same notes), the
 # dominant or subdominant (a fifth away) and the parallel key (C major ↔ C minor).
 
@@ -317,9 +317,10 @@ plt.show()
 #
 # **Onset density** = distinct onsets per quarter note. To ask *where in the bar* notes
 # start we need the metre. Each grid step of a bar gets a **metrical weight** (节拍权重):
-# 0 on the downbeat, −1 on the half bar, −2 on the other beats, −3 on eighths, −4 on
-# sixteenths (Longuet-Higgins & Lee). The **metrical-position histogram** counts onsets
-# at each step of the bar.
+# 0 on the downbeat and one less at each finer level: in 4/4, −1 on the half bar, −2 on
+# the other beats, −3 on eighths, −4 on sixteenths; in 6/8, −1 on the second dotted
+# quarter, −2 on the other eighths, −3 on sixteenths (Longuet-Higgins & Lee 1984). The
+# **metrical-position histogram** counts onsets at each step of the bar.
 
 # %%
 print("4/4 weights:", F.metrical_weights(4.0, 1.0))
@@ -380,8 +381,7 @@ for name, pieces in ON_GRID.items():
 # %% [markdown]
 # The numbers say what the ear hears: the Irish tunes are dense (about two onsets per quarter:
 # running eighths) and regular from bar to bar (groove 0.857, the chorales 0.887); chorales
-# are slow, almost never syncopated and hardly ever silent (the rests are only at phrase
-# ends, often under fermatas); Han songs are the most syncopated of the three and the least
+# are slow, almost never syncopated and hardly ever silent; Han songs are the most syncopated of the three and the least
 # regular (groove 0.706).
 #
 # Here is the most syncopated on-grid Han song, so you can hear what the measure finds:
@@ -563,7 +563,7 @@ plt.show()
 
 # %%
 BPM = 100.0
-clip = chorale.melody.window(0, 8)  # 8 quarters = 4.8 s at 100 BPM
+clip = chorale.melody.window(0, 8)  # 8 quarters = 4.8 s at 100 BPM, plus a 0.3 s tail
 y = synthesize(clip, instrument="piano", bpm=BPM, sr=SR)
 spec = F.spectrogram(y, SR, n_fft=1024, hop_length=256)
 print(f"{y.size} samples = {y.size / SR:.2f} s; spectrogram {spec.S.shape} (frequencies x frames)")
@@ -622,7 +622,7 @@ print(f"cosine similarity of chroma and note pitch-class histogram: {cos:.3f}")
 #
 # Melody notes are short, so we use a 32 ms window (`frame_length=512` at 16 kHz) and an
 # 8 ms hop: a longer window mixes two notes at every change. The search range 100–1000 Hz
-# covers the melodies (G2 to B5).
+# (about G2 to B5) covers the test melodies below; a few folk tunes go higher.
 
 # %%
 track = F.pitch_track(y, SR, fmin=100.0, fmax=1000.0, frame_length=512, hop_length=128)
@@ -683,8 +683,9 @@ _ = check("tempo within 2 %", tempo_err <= 0.02)
 # like a new note. **Tempo** is the lag at which $o(m)$ best repeats itself
 # (autocorrelation), turned into beats per minute with a preference for tempos near 120.
 #
-# The same melody on each instrument of the synthesizer — soft attacks (flute, strings)
-# and vibrato are harder:
+# The first two test melodies on each instrument of the synthesizer. Soft attacks and
+# vibrato make the strings the hardest, in pitch and in onsets, and the flute's pitch the
+# next hardest:
 
 # %%
 print(f"{'instrument':10s} {'pitch acc.':>10s} {'away':>6s} {'onset F1':>9s} {'tempo':>7s}")
@@ -934,7 +935,7 @@ print("the classifier's answers for FM clips (it must pick one of its six instru
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
 # The solutions sit between two solution-marker comments; in the student release
-# (`make assignments`, made with nbgrader) that part is replaced by `raise NotImplementedError`.
+# (your copy, made with nbgrader) that part is replaced by `raise NotImplementedError`.
 #
 # ### Exercise 1: the pitch-class histogram by hand
 #
@@ -1057,7 +1058,7 @@ _ = check("one feature separates chorales from Irish tunes on held-out pieces (>
 # %% [markdown]
 # ### Exercise 5 (what would change if…)
 #
-# The chorale clip of section 6 is played one octave higher on the same instrument. Which
+# The chorale phrase of section 7 is played one octave higher on the same instrument. Which
 # of these features changes the most? Make `answer_5()` return one letter: (a) the
 # pitch-class histogram, (b) the chroma, (c) the spectral centroid, (d) the onset density.
 
@@ -1102,8 +1103,8 @@ print(f"check it: median centroid {np.median(down['centroid'][down['centroid'] >
 # * **Harmony (和声)**: chordify + Roman numerals name a chorale's chords; harmonic rhythm
 #   and chord vocabulary compare styles, and a melody's implied triads stand in where no
 #   chords are written.
-# * **Robustness**: the near-perfect audio figures hold only for clean synthesis; 20 dB of
-#   noise already drops the timbre classifier to chance, 10 dB the onsets, and an
+# * **Robustness**: the near-perfect audio figures hold for clean synthesis and light
+#   reverb; 20 dB of noise already drops the timbre classifier to chance, 10 dB the onsets, and an
 #   inharmonic synthesizer defeats pYIN (section 7.2).
 #
 # Every function used here lives in `musiclib.features` with its formula in the
@@ -1121,6 +1122,8 @@ print(f"check it: median centroid {np.median(down['centroid'][down['centroid'] >
 # * C. L. Krumhansl, *Cognitive Foundations of Musical Pitch*, Oxford University Press,
 #   1990 (with E. J. Kessler, 1982) — the key profiles and the correlation key finder of
 #   section 2.3.
+# * H. C. Longuet-Higgins and C. S. Lee, "The rhythmic interpretation of monophonic music",
+#   *Music Perception* 1(4), 1984 — the metrical hierarchy behind the weights of section 3.2.
 # * B. Aarden, *Dynamic melodic expectancy*, PhD thesis, Ohio State University, 2003 —
 #   the Aarden–Essen profiles behind music21's default key analysis (section 2.3).
 # * H.-W. Dong, K. Chen, J. McAuley and T. Berg-Kirkpatrick, "MusPy: a toolkit for

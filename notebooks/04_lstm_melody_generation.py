@@ -154,7 +154,7 @@ print(f"max |NumPy - Keras| over all h_t: {np.abs(h_numpy - h_keras).max():.1e}"
 _ = check_close("NumPy LSTM = keras.layers.LSTM (float64)", h_numpy, h_keras, atol=1e-6)
 
 # %% [markdown]
-# ### Why gates fix the vanishing gradient of lesson 03
+# ### Why gates ease the vanishing gradient of lesson 03
 #
 # In lesson 03 the gradient through $k$ steps of a simple RNN was a product of $k$
 # Jacobians $\mathrm{diag}(\tanh') W_{hh}$: below spectral radius 1 it shrinks
@@ -193,6 +193,12 @@ ax.set_title("Gradient reaching earlier inputs")
 plt.show()
 for name, g in curves.items():
     print(f"{name:9s}: gradient at lag 40 / lag 0 = {g[40] / g[0]:.0e}")
+
+# %% [markdown]
+# In these untrained networks both gradients still shrink with the lag, the LSTM's about
+# 25 times less over 40 steps (1e-04 against 4e-06). The gates do not abolish the problem;
+# they give training a way around it: a unit that learns $f_t \approx 1$ carries its
+# gradient much further.
 
 # %% [markdown]
 # ## 2. Data: chorale sopranos as tokens · ~5 min
@@ -299,8 +305,8 @@ print(format_table(results))
 # or 8 sixteenths reaches back exactly one or two quarter notes, so the model can see
 # where in the beat it is and whether the last note has lasted a quarter. Is a long
 # n-gram *remembering tunes*? It could, if a test melody shared whole phrases with a
-# training melody. The copying check of section 7 measures it: the longest run of tokens
-# each test melody shares with some training melody.
+# training melody. The next cell measures it with the copying check of section 7: the
+# longest run of tokens each test melody shares with some training melody.
 
 # %%
 shared = [sampling.longest_copied_run(seq, train.tokens).length for seq in test.tokens]
@@ -311,8 +317,9 @@ print(f"test pieces sharing >= 4 bars (64 steps) with a training piece: {sum(s >
       f"{len(shared)}; sharing the whole melody: {whole}")
 
 # %% [markdown]
-# Shared runs of a bar or two are what melodies in one style have in common (cadence
-# formulas, scale runs); the counts above show how many test melodies share more. What
+# Test melodies share at most 45 sixteenths (under three bars) with a training melody,
+# 35 in the middle one, and none shares four bars: runs of a bar or two are what melodies
+# in one style have in common (cadence formulas, scale runs). What
 # the n-gram has is a strong
 # grip on rhythm and on the most common short figures — a *strong* baseline, which is
 # what we want: a model only earns its place by beating the best simple alternative,
@@ -328,15 +335,15 @@ print(f"test pieces sharing >= 4 bars (64 steps) with a training piece: {sum(s >
 # * two stacked `LSTM(128)` layers;
 # * a dense layer to 50 logits; softmax gives $p(\text{token}_t \mid \text{history})$.
 #
-# **More data.** 259 training chorales hold only about 56,000 steps — little for 235,000
+# **More data.** 259 training chorales (those on the sixteenth grid) hold only about 56,000 steps — little for 235,000
 # weights. The folk collections of lesson 01 add about 370,000 steps of melody (the
 # *training* splits of O'Neill's Irish tunes and the Han Chinese songs, also moved to C).
 # Their style differs, but what makes a melody (steps more than leaps, notes that last
 # a beat, cadences on the tonic) is shared. The LSTM trains on all of it at once, with
 # the chorales counted twice per epoch so they keep their weight; validation and test
 # stay chorales only. (The n-gram cannot profit the same way: fitted on chorales plus
-# folk tunes its validation bits got *worse* at every order — counting cannot tell which
-# contexts transfer.)
+# folk tunes its validation bits got *worse* at every order, as the record's
+# `data.ngram_training` notes — counting cannot tell which contexts transfer.)
 #
 # Training (`train_lstm`): windows of 128 steps in batches of 64, dropout 0.1 between
 # layers, Adam with gradient clipping, early stopping on the validation split, and a
@@ -510,17 +517,16 @@ if USE_PRETRAINED:
 # shipped run first had fewer validation bits than the 9-gram after epoch 8, so a model
 # trained in this notebook is still behind the n-grams. That is expected, not a bug.
 #
-# Event accuracy stays low for every model because *when* a new note starts is
-# uncertain: at most steps "hold" remains the single most likely token even when a new
-# note is quite likely, so the argmax says "hold". Bits per step, which scores the whole
-# distribution, is the fairer measure; event accuracy keeps us from being impressed by
-# the LSTM's plain accuracy of 0.842, only 0.09 above what "always hold" gets (0.75).
+# Event accuracy stays low for every model because the next note is hard to guess: no
+# model here names the right token at even half of the note starts (the best, the LSTM,
+# 0.421). Bits per step, which scores the whole distribution, is the fairer measure;
+# event accuracy keeps us from being impressed by the LSTM's plain accuracy of 0.842,
+# about 0.10 above what "always hold" gets (0.746, the 1-gram's accuracy).
 
 # %% [markdown]
 # **One run is one draw.** The same recipe trained with another seed gives another
 # model. The shipped record keeps the test metrics of three runs of the recipe, 15 epochs
-# each (the shipped seed and seeds 1 and 2: `python tools/seed_runs.py --seeds 1 2
-# --ship`), beside the n-gram with the bar position, which has no seed:
+# each (the shipped seed and seeds 1 and 2, trained by the same command), beside the n-gram with the bar position, which has no seed:
 
 # %%
 for row in pretrained.record["seeds"]:
@@ -692,7 +698,7 @@ for T in (0.0, 1.0):
 # melodies (36.75 against 22 steps): always taking the most likely token settles on the
 # commonest figures.
 #
-# Now the same temperature with the tail cut off: top-k and top-p remove the unlikely
+# Now the highest temperature, T = 1.5, with the tail cut off: top-k and top-p remove the unlikely
 # tokens that make high-temperature samples stumble. Which of them keeps the variety?
 
 # %%
@@ -704,10 +710,11 @@ for name, kw in settings.items():
     print(f"{name:18s}", mean_description(rows))
 
 # %% [markdown]
-# Top-p keeps it: at T = 1.5 it repeats its own 3-note figures about as rarely as plain
-# sampling (0.14 against 0.12) while using fewer pitch classes (entropy 2.18 against
-# 2.61). Top-k = 3 cuts too much: it repeats nearly as often
-# as greedy decoding (0.33 against 0.35) and copies longer runs (25.5 steps against 18.12).
+# Neither keeps all of it. Top-p keeps plain sampling's low repetition of its own 3-note
+# figures (0.14 against 0.12) but uses the fewest pitch classes of the three (entropy 2.18,
+# against 2.43 for top-k and 2.61 plain). Top-k = 3 keeps more pitch classes but repeats
+# its figures almost three times as often (0.33) and copies longer runs (25.5 steps
+# against 18.12).
 
 # %% [markdown]
 # ### A blind test: Bach or the LSTM? (盲听测试)

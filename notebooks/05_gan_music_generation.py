@@ -17,12 +17,12 @@
 # its bars against real music — with numbers, not impressions.
 #
 # **Learning objectives.** After this notebook you can
-# 1. spot three bugs in the article's GAN program and say what each one does;
+# 1. spot three problems in the article's GAN program and say what each one does;
 # 2. write the minimax objective, derive the optimal discriminator
 #    $D^*(x) = p_{data}(x) / (p_{data}(x) + p_g(x))$, check it numerically, and connect the
 #    game to the Jensen–Shannon divergence; explain the non-saturating generator loss;
-# 3. write a GAN's `train_step` for a subclassed `keras.Model` (Exercise 4), with the
-#    classic loss, the hinge loss or WGAN-GP;
+# 3. write a GAN's `train_step` for a subclassed `keras.Model` (Exercise 4, with the
+#    hinge loss) and say what the classic loss, the hinge loss and WGAN-GP change;
 # 4. turn a generator's probabilities into notes (threshold, calibrated threshold,
 #    Bernoulli sampling) and say why it matters;
 # 5. evaluate generated bars against held-out music and two baselines with musical
@@ -53,7 +53,8 @@
 # Sections 7–9 use the **pretrained DCGAN** shipped with the course
 # (`musiclib/checkpoints/gan_roll_dcgan.keras`) and section 10 the pretrained four-voice
 # generator (`gan_generator.keras`), so every learner sees the same numbers; set
-# `USE_PRETRAINED = False` in section 6 to use the model you train here instead.
+# `USE_PRETRAINED = False` in section 6 to use the model you train here in sections 7 and 8
+# instead (section 9 always judges the pretrained DCGAN).
 
 # %%
 # %matplotlib inline
@@ -142,13 +143,13 @@ print(f"after {article_iterations} iterations: discriminator loss {d_loss:.3f}, 
 print(moved)
 
 # %% [markdown]
-# It runs, and the losses end at 0.78 and 0.81, not far from $\log 2 \approx 0.69$, which
+# It runs, and the losses end near 0.8, not far from $\log 2 \approx 0.69$, which
 # looks like a balanced game. But look at what the "music" is.
 #
 # **Bug 1: the "real music" is Gaussian noise, and the generator cannot even make that.**
 # `np.random.randn(100, 10)` is 100 vectors of 10 standard normal numbers: no pitch, no
 # time, nothing musical, so whatever the GAN learns, it is not music. Worse, the
-# generator ends in `tanh`, whose outputs lie in $(-1, 1)$, while about a third of the
+# generator ends in `tanh`, whose outputs lie in $(-1, 1)$, while about 30 % of the
 # real numbers lie outside it: the generator's distribution can never equal the data's.
 
 # %%
@@ -261,7 +262,7 @@ except SyntaxError as exc:
 # And `generator.predict` inside the loop is slow (it builds a whole prediction loop
 # for one batch): call `generator(noise)` instead. In section 6 each of these is fixed:
 # real piano rolls instead of noise, a sigmoid output for cells that are on or off, one
-# `train_step` with two optimizers, and rounded progress lines.
+# `train_step` with two optimizers, and a live plot instead of progress lines.
 
 # %% [markdown]
 # ## 2. The minimax game and the optimal discriminator (极小极大博弈, 最优判别器) · ~15 min
@@ -512,11 +513,11 @@ print(f"generator {gen_net.count_params():,} parameters, discriminator {disc_net
 #
 # Training runs under the profile (`PROFILE.epochs(...)`, a fifth of `PROFILE.max_seconds`); every
 # 5 epochs it generates 256 bars and measures them, and a `LivePlot` redraws the curves
-# while it trains, so we can watch the generator over-fill and then thin out, and catch a
+# while it trains, so we can watch the figures move from epoch to epoch and catch a
 # collapse (section 11).
 
 # %%
-USE_PRETRAINED = True     # False: sections 7-9 use the model trained below
+USE_PRETRAINED = True     # False: sections 7-8 use the model trained below
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -547,7 +548,8 @@ print("collapse alarm (G.detect_collapse, section 11): " + (
 # discriminator that cannot tell real from fake, and a healthy run there ends at 1.64 too.
 # The diversity panel is the one that shows collapse. GAN training is fragile: the same recipe that produced the
 # shipped DCGAN (seed 2024, whose curves are the hinge run of section 9.1) can collapse
-# with another seed or a longer run. The alarm line above says whether yours did. In
+# with another seed or a longer run (in one of our runs, seed 0 with all training bars
+# collapsed from epoch 20; docs/FACTS.md). The alarm line above says whether yours did. In
 # practice you watch a validation signal while training and keep the weights of the best
 # epoch, as the four-voice GAN of section 10 does. That is why the course ships checked
 # generators, and why sections 7–9 use one.
@@ -806,8 +808,9 @@ print(f"a C2ST's spread when both sets come from one distribution ({len(heldout)
 # To see what the choice does, the same recipe was trained three times with only the loss
 # changed (`G.loss_comparison_recipes()`; `G.discriminator_loss` implements all three). Each
 # ran for the shipped model's 44 epochs with its seed, measuring 256 bars after every epoch
-# and 2,000 bars at the end, by `python -m musiclib.train gan-losses --ship` (the C2ST is
-# left out to save time; its column shows `nan`):
+# and 2,000 bars at the end, by `python -m musiclib.train gan-losses --ship` (the two
+# classifier tests and the two note-length columns were not measured for these runs and
+# show `nan`):
 
 # %%
 lrec = G.load_loss_comparison()
@@ -906,7 +909,8 @@ for loss, run in lrec["runs"].items():
 # * the discriminator pays an **R1 penalty** (Mescheder et al. 2018):
 #   $L_D = \mathbb{E}[\max(0, 1 - r)] + \mathbb{E}[\max(0, 1 + f)] + \frac{\gamma}{2}\,
 #   \mathbb{E}_{x \sim p_{data}}\lVert\nabla_x D(x)\rVert^2$ with $\gamma = 1$. Without it the
-#   discriminator wins (in our runs its hinge loss fell to about 0.1 within 20 epochs) and
+#   discriminator wins (in our runs its hinge loss fell to about 0.1 within 20 epochs;
+#   docs/FACTS.md) and
 #   the generator's bars swing from epoch to epoch; a discriminator kept flat around the real bars gives the
 #   generator gradients it can follow;
 # * it is told **what kind of bar** to write: a *conditional* GAN (Mirza & Osindero 2014).
@@ -920,7 +924,7 @@ for loss, run in lrec["runs"].items():
 #   and so a held bar is judged as a held bar. In training each generated bar takes the
 #   class of a real bar of its batch; at sampling the classes are drawn as often as in the
 #   training bars. Unconditioned, our generator wrote few sustained bars (about 3 % of its
-#   bars, against 17 % of Bach's held-out bars) and hardly ever rested (docs/FACTS.md):
+#   bars, against 17.5 % of Bach's held-out bars) and hardly ever rested (docs/FACTS.md):
 #   a GAN may drop a whole kind of sample, and here it dropped the long chords on which
 #   a chorale's phrases come to rest;
 # * after every epoch 512 generated bars are compared with the *validation* bars on seven
@@ -1173,17 +1177,18 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 # * **What the critic buys.** Choosing among 16 proposals at $T = 1$ moves most figures
 #   toward Bach's (500-bar table): pitch classes 7.00 → 6.77 (Bach 6.79), long notes
 #   0.187 → 0.166 (0.171), rests in sustained bars 21 % → 38 % (35 %), distance to the
-#   nearest training bar 50.8 → 48.5. Over the three seeds the convolutional classifier
-#   drops from 0.766 to 0.752 and the logistic one does not move (0.590 and 0.594, within
-#   its spread of 0.03).
+#   nearest training bar 50.8 → 48.5. The classifiers do not show a clear gain: over the
+#   three seeds the convolutional one's mean falls from 0.766 to 0.752, but not for every
+#   seed (the shipped seed 1: 0.766 → 0.778) and by less than its spread (0.028); the
+#   logistic one's does not move (0.590 and 0.594).
 # * **What the critic could buy, and why we do not take it.** Keep the best-scored proposal
 #   ($T = 0$) and the distance to the nearest training bar falls to 41, near Bach's 36. But
 #   look at the rests: the chosen sustained bars rest on 69 % of their voice-steps, Bach's on
 #   35 %. The critic's favourite sustained bar is a short chord and silence, and a bar with
 #   few notes lies near every sparse training bar. A figure met by selecting on it can be met
 #   for the wrong reason; $T = 1$ is the weight the theory gives, so we keep it.
-# * **Varied, and no copies, but further from Bach than Bach is.** Diversity is close to the
-#   data's (98 against 99.5), copies 0.3 %. Generated bars lie further from their nearest
+# * **Varied, and almost no copies, but further from Bach than Bach is.** Diversity is close
+#   to the data's (98 against 99.5), copies 0.3 %. Generated bars lie further from their nearest
 #   training bar (49 cells) than real held-out bars do (36), and the nearest-neighbour cell
 #   shows why the gap is so wide: a fifth of Bach's held-out bars have a near twin among the
 #   training bars (within 20 cells), 9 % of the generated ones. Bach's sustained bars lie 16
@@ -1309,8 +1314,8 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # would punish a bar that appears too often, but it is now far slower: one step at a
 # learning rate of 10⁻⁴ against the generator's five at 2·10⁻³ (the shipped recipe gives
 # the generator one step at 2·10⁻⁴), and by the time it has learned that, the
-# generator has jumped to the next favourite. This is section 4's frozen discriminator in a
-# milder form. Meanwhile the losses look like a balanced game: the discriminator's hinge
+# generator has jumped to the next favourite. This is section 4's third run (the generator
+# too fast) on real music. Meanwhile the losses look like a balanced game: the discriminator's hinge
 # loss in the collapsed runs ends at 1.98 and 1.64 (table; third plot for the curves), near
 # the 2 it has when it cannot tell real from fake (both logits near 0). The healthy runs end
 # at 0.37, a discriminator pulling ahead, and at 1.64, the same as a collapsed run. The
@@ -1321,8 +1326,8 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # change (one generator step per discriminator step, learning rates 2·10⁻⁴ and 10⁻⁴) keeps
 # the two players at comparable speeds, and with these two seeds its diversity wanders
 # below the data's but stays several times the collapsed runs' (the ranges in the table).
-# In the other the **discriminator wins**: its loss falls towards zero (the discriminator
-# losses of section 9.1), its gradients tell the generator less and less, and what the
+# In the other the **discriminator wins**: its loss falls towards zero (the hinge run's
+# discriminator loss in section 9.1's third plot), its gradients tell the generator less and less, and what the
 # generator writes swings from epoch to epoch. Comparable speeds alone do not cure that
 # for every seed. What worked across seeds in this course (section 10) is a penalty that
 # keeps the discriminator smooth around the real bars (R1), a validation signal watched
@@ -1333,7 +1338,7 @@ for name, setbars in (("collapsed", coll_bars), ("fixed", fixed_bars)):
 # make collapsed bars "unique", which is why we watch diversity as well.
 #
 # A shorter version runs live below (1,024 bars, a few epochs; the numbers vary with the
-# machine's profile and are not compared by the course's tests):
+# machine's profile, so your figures will differ from ours):
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -1479,7 +1484,7 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 # ## Summary
 #
 # * The article's program trains a GAN on Gaussian noise with a `tanh` generator that
-#   cannot reach a third of it, relies on `trainable` flags whose effect is fixed when the
+#   cannot reach 30 % of it, relies on `trainable` flags whose effect is fixed when the
 #   training functions are built, and does not run as printed. A subclassed `keras.Model`
 #   with its own `train_step` and two optimizers says exactly what each step updates.
 # * The minimax game has the optimal discriminator $D^* = p_{data}/(p_{data}+p_g)$; at
