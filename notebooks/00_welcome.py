@@ -35,7 +35,7 @@
 # ## 1. Set-up check · ~3 min
 #
 # Every notebook starts the same way: fix the random seeds (so your numbers match the
-# ones printed here) and read the **profile**, which decides how much training a
+# ones printed here, except where a cell says otherwise) and read the **profile**, which decides how much training a
 # notebook does. `seed_everything` seeds Python, NumPy and TensorFlow and turns on
 # TensorFlow's deterministic mode.
 
@@ -131,8 +131,9 @@ plt.show()
 # %% [markdown]
 # ## 3. Glossary (术语表) · ~5 min
 #
-# The article defines these terms (§1.4); the course uses the English word in code and
-# both in headings.
+# The article defines the first of these terms (§1.4: AIGC music, deep learning, GAN, RNN,
+# LSTM, feature extraction, style transfer, music generation model); the course adds the
+# rest. The course uses the English word in code and both in headings.
 #
 # | English | 中文 | meaning in this course |
 # |---|---|---|
@@ -162,7 +163,7 @@ plt.show()
 # J. S. Bach harmonised hundreds of Lutheran hymn tunes for four voices: soprano, alto,
 # tenor and bass. These **chorales** are the course's main dataset: short, consistent in
 # style, and free of copyright. They ship inside `music21`, and the course prepared them
-# once into small array files (notebook 01 shows how), so loading takes milliseconds.
+# once into small array files (notebook 01 shows how), so loading is quick.
 
 # %%
 from musiclib.datasets import load_chorales
@@ -175,7 +176,7 @@ print(piece.title, "|", piece.key, "|", piece.time_signature, "|", len(piece.not
 # %% [markdown]
 # `see_and_hear` engraves the score (with `verovio`, no MuseScore needed), draws the
 # piano roll (one colour per voice: soprano blue, alto red, tenor green, bass purple) and
-# renders the sound with the course's own synthesizer. Press play.
+# renders the sound offline from a General MIDI soundfont. Press play.
 
 # %%
 from musiclib.display import see_and_hear
@@ -204,15 +205,15 @@ see_and_hear(piece.notes, title="Chorale BWV 347 (first 32 quarter notes)", bpm=
 # MUSICLIB_PROFILE=full make lab
 # ```
 #
-# Generation and evaluation cells load a small **pretrained model** shipped with the
-# course, so their results are the same under every profile (and the same as printed
-# here). One flag in those notebooks switches to the model you just trained.
+# From notebook 04 on, generation and evaluation cells load a small **pretrained model**
+# shipped with the course, so their results are the same under every profile (and the
+# same as printed here). One flag in those notebooks switches to the model you just
+# trained. Notebook 03 trains its small models on the spot, so its numbers may differ a
+# little with the profile and the machine.
 #
-# **For instructors.** Each notebook ends with exercises whose checkers print `[PASS]` or
-# `[FAIL]` with a hint. `make assignments` writes the student release of every notebook
-# to `release/` with nbgrader (solutions replaced by `raise NotImplementedError`, outputs
-# cleared, graded cells carrying their points); `make grade SUBMISSIONS=DIR` grades a
-# class. The instructor guide (`docs/instructor_guide.md`) has the plans and rubrics.
+# Each notebook ends with exercises whose checkers print `[PASS]` or `[FAIL]` with a hint.
+# Instructors: the instructor guide (`docs/instructor_guide.md`) explains how to make the
+# student release, grade a class, and plan the sessions.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -228,7 +229,8 @@ print(f"this session uses the {PROFILE.name!r} profile: epochs x{PROFILE.epoch_s
 # `notes.part` are NumPy arrays of equal length.
 #
 # Careful: the highest note of the *piece* is not always the soprano's. Voices may cross,
-# and the checker includes two passages where the alto rises above the soprano.
+# and the checker includes two passages where the alto rises above the soprano (from
+# BWV 183.5 and BWV 114.7).
 
 # %% nbgrader={"grade": false, "grade_id": "ex0_1_answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def highest_soprano(notes) -> int:
@@ -281,7 +283,7 @@ assert str(answer_0_2()).strip().lower() == "c", "Exercise 0.2: the answer is (c
 # %% [markdown]
 # ## Summary
 #
-# - `make lab` gives you a working set-up; `check_environment()` tells you what to fix.
+# - `check_environment()` tells you what works and what to fix.
 # - The course follows the article's map: deep learning (RNN, LSTM, GAN), feature
 #   extraction (pitch, rhythm, timbre) and style transfer (A→B, fusion).
 # - Music is shown as a score and a piano roll and heard through a synthesizer, all

@@ -37,14 +37,14 @@
 # | 2. The hidden state (隐藏状态) | ~10 min |
 # | 3. σ or tanh? | ~5 min |
 # | 4. NumPy = Keras | ~5 min |
-# | 5. Backpropagation through time (反向传播 BPTT) | ~10 min |
+# | 5. Backpropagation through time (随时间反向传播, BPTT) | ~10 min |
 # | 6. Vanishing and exploding gradients (梯度消失 / 梯度爆炸) | ~10 min |
 # | 7. The article's RNN toy, ported to Keras 3 | ~10 min |
 # | 8. The correction: next-note classification | ~15 min |
 # | 9. Step through time | ~5 min |
 # | 10. Exercises | ~15 min |
 #
-# Running the whole notebook takes about 2 minutes on a laptop CPU (`cpu` profile).
+# Running the whole notebook takes about a minute or less on a laptop CPU (`cpu` profile).
 
 # %%
 from musiclib.config import get_profile, seed_everything
@@ -71,17 +71,18 @@ np.set_printoptions(precision=3, suppress=True)
 # ## 1. A melody as a sequence of vectors · ~5 min
 #
 # Our example is the soprano line of Bach's chorale BWV 66.6, which ships with music21.
-# We take its first phrase: eight notes.
+# We take its first eight notes: the opening phrase, which ends on the fermata of the fifth
+# note, and the start of the next.
 
 # %%
 chorale = corpus.parse("bach/bwv66.6")
 soprano = notes_from_stream(chorale).select_part(0)
 phrase = soprano[:8]
 print(soprano)
-print("first phrase:", [pitch_name(p) for p in phrase.pitch])
+print("first eight notes:", [pitch_name(p) for p in phrase.pitch])
 
 # %%
-show_score(phrase, title="BWV 66.6, soprano, first phrase")
+show_score(phrase, title="BWV 66.6, soprano, first eight notes")
 
 # %% [markdown]
 # An RNN needs a vector $x_t$ per step. The simplest honest choice is a **one-hot**
@@ -114,7 +115,7 @@ print(x[0].astype(int))
 # | $h_t$ | `(n_hidden,)` | the state after reading $x_1 \dots x_t$ |
 #
 # The **same** weights are used at every step: that is what lets an RNN read a melody of
-# any length. Below, 4 hidden units and small random weights, then the loop written out.
+# any length. Below, 4 hidden units and random weights, then the loop written out.
 
 # %%
 n_hidden = 4
@@ -245,7 +246,7 @@ print(f"per-step factor bound, tanh   : {spec_norm:.2f}  -> after 10 steps at mo
 # With these weights a sigmoid RNN's gradient shrinks by a factor of at least 3 per step
 # (10 steps: below $10^{-5}$), while tanh's bound allows it to survive. A bound is not
 # the value: saturated units have slopes well below the maximum, so real gradients are
-# smaller still (section 6 measures them).
+# smaller still (section 6 shows the same effect for tanh on a larger network).
 
 # %%
 h_sigmoid = rm.rnn_forward(x, W_xh, W_hh, b_h, activation="sigmoid")
@@ -435,16 +436,17 @@ for (act, rho), v in norms.items():
 #   lag 1); only over many steps does $\lVert W^k\rVert^{1/k}$ approach ρ (Gelfand's
 #   formula). So "ρ < 1" guarantees eventual decay, not decay at every step; "$\lVert
 #   W_{hh}\rVert_2 < 1$" would guarantee that (Pascanu et al. 2013).
-# * **tanh: saturation pulls every curve down.** At ρ = 1 the tanh RNN loses three orders
-#   of magnitude over 40 steps (2.4e-03), at ρ = 0.8 nearly six (2.0e-06). Just above
+# * **tanh: saturation pulls every curve down.** At ρ = 1 the tanh RNN loses nearly three
+#   orders of magnitude over 40 steps (2.4e-03), at ρ = 0.8 nearly six (2.0e-06). Just above
 #   the edge, at ρ = 1.2, it still *decays* (2.5e-01 at lag 40): the slopes $1-h^2$ of
 #   the saturated units outweigh the growth of $W_{hh}$. Only a clearly larger ρ (2.0)
 #   makes it grow, to 6.6e+01 at lag 40: far less than the linear RNN's 1.4e+12, because
 #   saturation also caps the growth.
 #
-# Forty steps is only two and a half bars of sixteenth notes; a chorale phrase is longer.
+# Forty steps is only two and a half bars of sixteenth notes, two or three of BWV 66.6's
+# short phrases and under a third of its soprano (144 sixteenth steps).
 # There is no comfortable setting of $W_{hh}$: below the edge the gradient vanishes
-# within a phrase, and far enough above it (or with a linear unit) it explodes.
+# within a phrase or two, and far enough above it (or with a linear unit) it explodes.
 #
 # **Gradient clipping** (梯度裁剪) is the standard cure for *exploding* gradients: when the
 # global norm $\lVert g\rVert = \sqrt{\sum_i \lVert g_i\rVert^2}$ of all gradients exceeds a
@@ -610,7 +612,8 @@ see_and_hear(toy_notes, title="the article's toy (truncation fixed): seed 1 2 3,
 #    melodies it has read). Each training melody is also played in 12 keys (transposed
 #    by −5 … +6 semitones): 12× more data, and the model learns that a melody is the same
 #    melody in any key.
-# 2. **Notes as categories.** Each distinct pitch becomes a token in a vocabulary. An
+# 2. **Notes as categories.** Every pitch from the lowest to the highest that the
+#    melodies reach in any of their 12 keys becomes a token in a vocabulary. An
 #    `Embedding` layer learns a vector per token: the one-hot input of section 1, made
 #    trainable.
 # 3. **A probability for every next note.** The output is a softmax over the vocabulary,
@@ -715,7 +718,8 @@ plt.show()
 # validated on melodies in their written keys. A unigram fitted on the 12-key data spreads
 # its probability over pitches that written chorale sopranos rarely use (4.13 bits per
 # note in the run printed above); fitted on the same training melodies as written it
-# scores 3.89 bits. That is the honest baseline, and the RNN (2.57 bits) beats it by
+# scores 3.89 bits. That is the honest baseline (the dashed line in the plot is the
+# 12-key one), and the RNN (2.57 bits) beats it by
 # more than a bit per note: it uses the context, the unigram cannot.
 
 
@@ -743,14 +747,15 @@ n_new = 24
 pitches = sample_melody(melody_model, soprano.pitch[:8], n_new)
 rhythm = soprano[: 8 + n_new]
 generated = NoteList.from_arrays(pitches, rhythm.onset, rhythm.duration)
-print("prompt   :", " ".join(pitch_name(p, key="A major") for p in pitches[:8]))
-print("generated:", " ".join(pitch_name(p, key="A major") for p in pitches[8:]))
+print("prompt   :", " ".join(pitch_name(p, key="F# minor") for p in pitches[:8]))
+print("generated:", " ".join(pitch_name(p, key="F# minor") for p in pitches[8:]))
 see_and_hear(generated, title="SimpleRNN continuation of BWV 66.6 (first 8 notes are Bach's)")
 
 # %% [markdown]
-# Compare with the toy: the notes mostly stay in the chorale's key (A major, so the
-# names are spelled from its key signature: G♯, not A♭), move mostly by step like a chorale soprano, go up *and* down,
-# and every `seed` of `sample_melody` gives a different line. It is far from Bach (there
+# Compare with the toy: the notes mostly stay in the chorale's key (F♯ minor, three sharps,
+# so the names are spelled from its key signature: G♯, not A♭), move mostly by step like a
+# chorale soprano, go up *and* down, and another `seed` of `sample_melody` gives another
+# line (try `seed=1`). It is far from Bach (there
 # is no phrase structure, and the SimpleRNN's memory is short, see section 6), which is
 # exactly the job of notebook 04's LSTM.
 
@@ -789,7 +794,7 @@ _ = widgets.interact(show_step, t=widgets.IntSlider(min=1, max=len(phrase), step
 #
 # Each exercise ends with a checker that prints `[PASS]` or `[FAIL]` and a hint.
 # The solutions sit between two solution-marker comments; in the student release
-# (`make assignments`, made with nbgrader) that part is replaced by `raise NotImplementedError`.
+# (your copy, made with nbgrader) that part is replaced by `raise NotImplementedError`.
 #
 # ### Exercise 1: write `rnn_step`
 #
@@ -919,7 +924,7 @@ _ = check_function("smallest exploding radius", smallest_exploding_radius, cases
 #   the same weights at every step; the state depends on the whole past.
 # * Keras stores the transposes: `kernel` $= W_{xh}^\top$, `recurrent_kernel` $= W_{hh}^\top$.
 #   With that mapping our NumPy forward pass equals `keras.layers.SimpleRNN` (< 1e-6,
-#   in fact < 1e-12) for tanh and sigmoid, with and without `return_sequences`.
+#   in fact < 1e-12) for tanh, with and without `return_sequences`, and for sigmoid.
 # * Keras defaults to tanh because it is zero-centred and its largest slope is 4× the
 #   sigmoid's: each step can scale the gradient by up to $\lVert W_{hh}\rVert_2$ with tanh
 #   but only $\lVert W_{hh}\rVert_2/4$ with σ.
@@ -935,18 +940,18 @@ _ = check_function("smallest exploding radius", smallest_exploding_radius, cases
 #   range and cannot express "either of two notes". Treating notes as categories (embedding
 #   + softmax + sampling) on real melodies gives a model that makes music-like lines.
 #
-# All functions used here live in `musiclib.rnn_math` and are tested against Keras in
-# `tests/test_rnn_math.py`.
+# All `rm.*` functions used here live in `musiclib.rnn_math`, and the course's tests check
+# them against Keras.
 #
 # **Try it yourself.** (1) In section 2, change the scale of `W_hh` from 0.5 to 1.5 and
-# watch the heat map saturate at ±1. (2) In section 8, train without the 12-key
+# watch more units saturate near ±1. (2) In section 8, train without the 12-key
 # augmentation (`SHIFTS = range(0, 1)`) and compare the validation bits per note.
 # (3) Sample with `temperature=0.3` and `1.5`: which sounds more like a chorale?
 #
 # ## References
 #
 # * J. L. Elman, "Finding structure in time", *Cognitive Science* 14(2), 179–211, 1990 —
-#   the simple recurrent network $h_t = f(W_{hh}h_{t-1} + W_{xh}x_t + b)$ of section 2.
+#   the simple recurrent network $h_t = f(W_{hh}h_{t-1} + W_{xh}x_t + b_h)$ of section 2.
 # * P. J. Werbos, "Backpropagation through time: what it does and how to do it",
 #   *Proc. IEEE* 78(10), 1550–1560, 1990 — BPTT as the chain rule on the unrolled graph
 #   (section 5).

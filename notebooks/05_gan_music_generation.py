@@ -995,7 +995,7 @@ print(f"generator {V.build_voice_generator(v_recipe).count_params():,} parameter
 
 # %% [markdown]
 # A short run of your own (six epochs, under a CPU minute on a laptop; one epoch on a few bars under
-# the test profile). `V.train_voice_gan` prints nothing; the curves show the validation
+# the `ci` profile). `V.train_voice_gan` prints nothing; the curves show the validation
 # gap per epoch and the epoch it kept:
 
 # %%

@@ -22,8 +22,8 @@
 #    its finite-sample bias, the unbiased kernel distance, and an originality check
 #    calibrated on human melodies it does not judge;
 # 2. check that an evaluation ranks held-out data, models, shuffled notes and random
-#    notes in the right order, compare two models with a paired bootstrap, and show that
-#    any single number can be gamed;
+#    notes in the right order, compare two models with a paired bootstrap, and show how
+#    a single distribution metric can be gamed;
 # 3. run a blind listening test, say how many trials it needs (binomial test, power) and
 #    what changes when the trials of one listener are not independent;
 # 4. say, with numbers, what this course's models do and do not break through.
@@ -155,9 +155,9 @@ print("pitch-class histogram", np.round(one["pitch_class_histogram"], 2))
 #   \mathrm{KL}(p\,\|\,q) = \int p(x) \log\frac{p(x)}{q(x)}\,dx \ge 0 .$$
 #
 # Both integrals need $p$ and $q$ on **the same grid**. The paper's reference code
-# computes the overlap area correctly, but its KL divergence compares two densities
-# evaluated on different grids, point by point, so it compares values at different
-# $x$; `metrics.overlap_and_kl` builds one grid that covers both samples for both.
+# (`mgeval`, `utils.py`) computes the overlap area correctly, but its `kl_dist` compares
+# two densities evaluated on different grids, point by point, so it compares values at
+# different $x$; `metrics.overlap_and_kl` builds one grid that covers both samples for both.
 
 # %%
 reference = metrics.set_features(reference_tokens, vocab, name="reference")
@@ -186,8 +186,8 @@ print(f"reference against itself: mean overlap {self_comparison.mean_overlap:.3f
 
 # %% [markdown]
 # The held-out melodies overlap the reference closely on every feature: they are, after
-# all, the same composer. A set compared with itself scores exactly 1 and 0 (the next
-# line shows it; `tests/test_metrics.py` checks it), which is only true because both
+# all, the same composer. A set compared with itself scores exactly 1 and 0 (the last
+# line above shows it), which is only true because both
 # densities share one grid.
 #
 # **A Fréchet distance.** The second view fits one Gaussian to each set's feature vectors
@@ -245,8 +245,8 @@ print(f"held-out ({len(held)}): KID {metrics.kernel_distance(reference, held):.2
 # Now the course's models, each continuing the same primers for 48 steps (temperature
 # 1, sampling from the model's own distribution): the n-gram of notebook 04 (the order
 # and discount that won on validation), the shipped LSTM, and the shipped Transformer,
-# a model built on attention that notebook 08 explains and trains; here it is one more
-# set of melodies to judge. Two controls bracket them: **shuffled** — the held-out continuations with
+# a model built on attention that notebook 08 explains (and shows how to train); here it
+# is one more set of melodies to judge. Two controls bracket them: **shuffled** — the held-out continuations with
 # their pitches shuffled (rhythm, pitch set and range kept, melodic line destroyed) — and
 # **random** notes.
 
@@ -420,8 +420,9 @@ for a, b in (("held-out", "transformer"), ("held-out", "lstm"), ("lstm", "ngram"
 
 # %% [markdown]
 # With 81 melodies a set, neither metric decides any of the first five pairs: every
-# interval contains 0. The networks' point estimates lie on both sides of the held-out
-# melodies' own, and the three models cannot be ordered. Only the last pair is decided,
+# interval contains 0. On the Fréchet distance the networks' point estimates lie on both
+# sides of the held-out melodies' own; on KID both lie below it. The three models cannot
+# be ordered. Only the last pair is decided,
 # by both metrics: the LSTM is closer to the reference than shuffled notes. The order of
 # point estimates in the table is not evidence; more melodies per set would narrow every
 # interval.
@@ -684,8 +685,9 @@ print(f"4. Listening tests: 100 trials detect a 60% effect with power {metrics.l
 #   fine-tuned on the chorales, the Transformer needs 0.905 times its bits per step and
 #   the LSTM 0.927 times, and both guess the next event more often (0.413 and 0.421
 #   against 0.394). That took careful data work (key normalisation, extra folk tunes, bar
-#   positions, fine-tuning): real margins, not a leap. (Notebook 08 trains both networks
-#   with three seeds and at matched budgets of CPU time, and asks how firm the margins are.)
+#   positions, fine-tuning): real margins, not a leap. (Notebook 08 reports runs of both
+#   networks with three seeds and at matched budgets of CPU time, and asks how firm the
+#   margins are.)
 # * On melodic order the models' melodies are closer to Bach than shuffled notes, and on
 #   everything far closer than random notes. On all features together the paired
 #   bootstrap of section 3 can separate neither network from the held-out melodies, nor
@@ -693,8 +695,8 @@ print(f"4. Listening tests: 100 trials detect a 60% effect with power {metrics.l
 #   between the fine-tuned networks and human melodies, and no ranking of the models.
 # * The cheapest way to look perfect on the distribution metrics was to copy; a claim
 #   of quality without an originality check is not a claim.
-# * "Breakthrough" claims usually rest on listening impressions; at the sizes people
-#   typically run, a test has little power.
+# * "Breakthrough" claims usually rest on listening impressions; even at 100 trials a
+#   blind test misses a true 60 % rate of telling apart almost four times in ten (power 0.62).
 #
 # What AIGC does lower is the **cost of a first draft**: a continuation in seconds, many
 # variations to choose from. The bottlenecks of taste, structure over minutes, control,

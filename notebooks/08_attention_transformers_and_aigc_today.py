@@ -103,7 +103,8 @@ print(f"{len(train.tokens)} training and {len(test.tokens)} test chorale melodie
 # position — has a pitfall on music: our training windows start at phrase starts, so
 # "position 0" always means "start of a phrase"; evaluated with a sliding window over
 # whole pieces, the model is told a mid-phrase step is position 0, and it predicts worse
-# (we saw it while building this course). `musiclib.models.transformer`
+# (an early version of this course's model lost about 0.08 bits per step that way).
+# `musiclib.models.transformer`
 # avoids absolute positions altogether: it gets the **position in the bar** (as the LSTM
 # does) and **ALiBi** (Press et al. 2022) — each head subtracts a penalty proportional to
 # the distance $i - j$ from its scores, steep for heads that should look a few steps
@@ -144,8 +145,8 @@ _ = check("changing step 6 leaves steps 1-5 of the attention output unchanged", 
 # %% [markdown]
 # ## 2. The Transformer beside the LSTM, and mixing models (模型插值) · ~20 min
 #
-# To train your own (it takes about 11 CPU minutes for the shipped recipe; the profile
-# shortens it), set `USE_PRETRAINED = False`. The rest of the notebook keeps using the
+# To train your own (the shipped recipe's pre-training took 681 CPU seconds, 45 minutes
+# of wall time on the machine that trained it; the profile shortens it), set `USE_PRETRAINED = False`. The rest of the notebook keeps using the
 # shipped model so that its numbers stay the same for everyone.
 
 # %%
@@ -165,8 +166,8 @@ if not USE_PRETRAINED:
 # The Transformer was trained on exactly the LSTM's data (chorales, repeated, plus the
 # folk training tunes; keys in C) with a budget of 660 CPU seconds, somewhat more than
 # the LSTM's training took, and then, like the LSTM (notebook 04, section 4), fine-tuned
-# on the chorale training melodies alone at a third of its learning rate. The n-gram was
-# refitted on the current split. The records say:
+# on the chorale training melodies alone at a third of its learning rate. The n-gram is
+# fitted on the same split by tune (notebook 04). The records say:
 
 # %%
 tm = record["test_metrics"]
@@ -196,15 +197,14 @@ for name, rec in (("LSTM", lstm.record), ("Transformer", record)):
           f"{spread['event_accuracy']['mean']:.3f} ± {spread['event_accuracy']['sd']:.3f}")
 
 # %% [markdown]
-# The last eight lines are three runs per model (the shipped seed and seeds 1 and 2,
-# `python tools/seed_runs.py --seeds 1 2 --ship`), each pre-trained and then fine-tuned
-# by the same recipe. After fine-tuning the runs agree closely in bits per step: the
-# LSTM's within 0.013 (sd 0.007), the Transformer's within 0.003 (sd 0.001). That is
+# The last eight lines are three runs per model (the shipped seed and seeds 1 and 2),
+# each pre-trained and then fine-tuned by the same recipe. After fine-tuning the runs agree closely in bits per step: the
+# LSTM's within 0.013 (sd 0.007), the Transformer's within 0.002 (sd 0.001). That is
 # although the Transformer's extra runs, pre-trained side by side on a busy machine,
 # finished only 12 epochs in their CPU budget where the shipped run finished 15; the
 # fine-tuning evened that out. Event accuracy varies more, 0.413 to 0.439 for the
 # Transformer. On average the Transformer needs 0.011 fewer bits per step than the LSTM,
-# more than either spread.
+# more than either standard deviation, though inside the LSTM's range of 0.013.
 #
 # **The fair baseline.** Both networks read the bar position of every step. The counting
 # model of notebook 04 can read it too: an n-gram whose context is (bar position, the
@@ -357,17 +357,19 @@ for b in budget_levels:
 #   about one standard deviation, the gap in event accuracy three times the larger one.
 # * **Against the fair baseline** (0.791 bits, event accuracy 0.394), at 600 seconds
 #   both models need fewer bits on average; only the LSTM also beats its event accuracy
-#   on average (0.403), and one of its three seeds (0.394) only ties it.
+#   on average (0.403), and one of its three seeds (0.394) only ties it; one Transformer
+#   seed (0.795 bits) does not beat the baseline's bits either.
 #
 # Two cautions. The budgets match to within one epoch: a run stops after the epoch that
-# crosses its budget, and a Transformer epoch costs more, so it overshot more (192 CPU
-# seconds against 173 at the 150 budget); the plot puts each run at the CPU seconds it
+# crosses its budget, and a Transformer epoch costs more, so it usually overshot more (192
+# CPU seconds against 173 at the 150 budget); the plot puts each run at the CPU seconds it
 # really used. And CPU seconds are fairer than wall-clock seconds but not a constant of
 # nature: the shipped Transformer's epochs cost 45 CPU seconds on the day it was trained,
-# these 56–64 (the first epochs also build the graph), on two cores of a machine in other
-# use, so at 600 seconds they got 10 or 11 epochs where the shipped run got 15 in 681;
+# these 56–64 (the first epochs also build the graph) on our two-core machine, one run at
+# a time, so at 600 seconds they got 10 or 11 epochs where the shipped run got 15 in 681;
 # the LSTM's cost 31–38. With 15 epochs the Transformer beat the LSTM on bits (section
-# 2, before fine-tuning); with 10 or 11 it does not. These runs are the first stage only:
+# 2, before fine-tuning); with 10 or 11 it does not on average (0.779 against 0.763), and
+# only the 11-epoch run still edges ahead (0.770 against 0.775). These runs are the first stage only:
 # none of them was fine-tuned, so compare them with each other and with the "before
 # fine-tuning" rows of section 2, not with the shipped models. Which architecture wins
 # depends on the budget and on the machine: compare runs that were measured together,
@@ -426,7 +428,7 @@ for b in budget_levels:
 # * **Control** — a user wants "this melody, but sadder, in 3/4": conditioning and
 #   editing are harder than free generation.
 # * **Training-data licences.** What a model learns from decides what its output may be
-#   used for. The networks of this course learned from three collections. The Han
+#   used for. The melody networks of notebooks 04 and 08 learned from three collections. The Han
 #   Chinese songs (like the German tunes of notebook 06) come from the Essen collection,
 #   whose licence is **non-commercial**: they may be used for teaching and research, and
 #   a model trained on them — like our LSTM and Transformer, which saw the Han training
@@ -454,7 +456,7 @@ for b in budget_levels:
 # country and on human contribution; several offices (e.g. the US Copyright Office's
 # 2023 guidance) register only the human-authored parts. Check before publishing.
 #
-# **Can I use the models from this course commercially?** No without checking: they
+# **Can I use the models from this course commercially?** Not without checking: they
 # learned from Essen folk songs (the Han collection) under a non-commercial licence
 # (section 5.3).
 #
@@ -582,10 +584,11 @@ _ = check_difference(my_difference)
 #   150 and 300 CPU seconds, the LSTM on both measures at 600 (three seeds).
 # * AIGC music lowers the cost of drafts; evaluation, control, licences (our folk data is
 #   non-commercial) and attribution remain open.
-# * Every average of probabilities here beats every single model in bits per step. In event
-#   accuracy the averages that hold the n-gram (equal weights, or weights chosen on
-#   validation) and the six runs of the two networks with equal weights (0.879 times the
-#   baseline's bits, +0.051 event accuracy) beat them too; the two networks alone (0.420)
+# * Every average of probabilities here beats every single run in bits per step. In event
+#   accuracy the equal-weight average with the n-gram (0.447) and the six runs of the two
+#   networks with equal weights (0.444; 0.879 times the baseline's bits) beat every single
+#   run too; the mix chosen on validation (0.432) beats the shipped models but not the
+#   Transformer's seed-1 and seed-2 runs (0.437, 0.439), and the two networks alone (0.420)
 #   only match the LSTM (0.421). Different models, and different random starts, make
 #   different mistakes.
 # * Library: `musiclib.models.transformer`, `musiclib.models.mixture` (`load_seed_ensemble`),
