@@ -50,7 +50,7 @@
 # | 9. Summary and references | ~2 min |
 #
 # Everything runs on a laptop CPU. The first audio cell compiles librosa's numba code
-# once (about 20 s); the whole notebook takes a few minutes.
+# once (a pause the first time); the whole notebook takes a few minutes.
 
 # %%
 from musiclib.config import get_profile, seed_everything
@@ -559,7 +559,7 @@ plt.show()
 # f_k = k\,\frac{sr}{N},\quad t_m = \frac{mH}{sr}.$$
 #
 # A note shows as a stack of horizontal lines: the fundamental $f_0$ and its harmonics
-# $2f_0, 3f_0, \dots$ The first call below also compiles librosa's numba code (≈20 s, once).
+# $2f_0, 3f_0, \dots$ The first call below also compiles librosa's numba code (a pause, once).
 
 # %%
 BPM = 100.0
