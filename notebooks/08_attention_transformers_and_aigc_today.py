@@ -145,9 +145,10 @@ _ = check("changing step 6 leaves steps 1-5 of the attention output unchanged", 
 # %% [markdown]
 # ## 2. The Transformer beside the LSTM, and mixing models (模型插值) · ~20 min
 #
-# To train your own (the shipped recipe's pre-training took 681 CPU seconds, 45 minutes
-# of wall time on the machine that trained it; the profile shortens it), set `USE_PRETRAINED = False`. The rest of the notebook keeps using the
-# shipped model so that its numbers stay the same for everyone.
+# To train your own (the shipped recipe's pre-training took 681 CPU seconds, 2,697 s of
+# wall time on a shared machine, as printed below; the profile shortens the run), set
+# `USE_PRETRAINED = False`. The rest of the notebook keeps using the shipped model so that
+# its numbers stay the same for everyone.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -365,8 +366,8 @@ for b in budget_levels:
 # CPU seconds against 173 at the 150 budget); the plot puts each run at the CPU seconds it
 # really used. And CPU seconds are fairer than wall-clock seconds but not a constant of
 # nature: the shipped Transformer's epochs cost 45 CPU seconds on the day it was trained,
-# these 56–64 (the first epochs also build the graph) on our two-core machine, one run at
-# a time, so at 600 seconds they got 10 or 11 epochs where the shipped run got 15 in 681;
+# these 56–64 (the first epochs also build the graph; the runs went one at a time on a
+# two-core machine, docs/FACTS.md), so at 600 seconds they got 10 or 11 epochs where the shipped run got 15 in 681;
 # the LSTM's cost 31–38. With 15 epochs the Transformer beat the LSTM on bits (section
 # 2, before fine-tuning); with 10 or 11 it does not on average (0.779 against 0.763), and
 # only the 11-epoch run still edges ahead (0.770 against 0.775). These runs are the first stage only:
