@@ -927,10 +927,23 @@ for loss, run in lrec["runs"].items():
 #   bars, against 17.5 % of Bach's held-out bars) and hardly ever rested (docs/FACTS.md):
 #   a GAN may drop a whole kind of sample, and here it dropped the long chords on which
 #   a chorale's phrases come to rest;
+# * it must also **write real bars back**, as a VAE-GAN does (Larsen et al. 2016). An
+#   *encoder* $E$ (`V.build_voice_encoder`, used only in training) maps a real bar $x$ to
+#   a Gaussian $q(z \mid x) = \mathcal{N}(\mu(x), \operatorname{diag}\sigma^2(x))$; the
+#   generator, given a $z$ drawn from it and $x$'s class, is scored by how well its logits
+#   predict $x$'s symbols and onsets. Its loss becomes
+#   $L_G = -\mathbb{E}[D(G(z))] + \frac{\lambda}{64}\big(\mathrm{CE}(x, G(z_x)) + \beta\,
+#   \mathrm{KL}(q(z \mid x)\,\|\,\mathcal{N}(0, I))\big)$ with $\lambda = \beta = 1$
+#   (`V.reconstruction_loss`, `V.gaussian_kl`; 64 voice-steps per bar). The adversarial
+#   term alone lets the generator drop whatever kinds of bar it finds hard; the
+#   reconstruction term makes every training bar reachable from some $z$ (the "mode
+#   regularisation" of Che et al. 2017), and the KL term keeps those $z$ where sampling
+#   looks, near $\mathcal{N}(0, I)$;
 # * after every epoch 512 generated bars are compared with the *validation* bars on seven
 #   figures (QN, holes, long notes, UPC, SC, polyphony, diversity: `V.selection_gap`), and
-#   training **keeps the weights of the best epoch**, so a run that starts to drift or
-#   collapse still ends with its best generator;
+#   training **keeps the weights of the best epoch** (from the end of the first third of the
+#   run on: before that an untrained generator can match seven summary figures by chance),
+#   so a run that starts to drift or collapse still ends with its best generator;
 # * once trained, it **writes several bars and keeps one**. The discriminator of the kept
 #   epoch stays with the generator as a *critic*. Asked for a bar, the generator writes
 #   $k = 16$ proposals $x_1, \dots, x_k$ (the same density class, different $z$) and keeps
@@ -992,6 +1005,29 @@ v_recipe = V.VoiceGANRecipe()
 print(v_recipe)
 print(f"generator {V.build_voice_generator(v_recipe).count_params():,} parameters, "
       f"discriminator {V.build_voice_discriminator(v_recipe).count_params():,}")
+
+# %% [markdown]
+# The reconstruction term on 64 training bars, with an encoder and a generator that have not
+# been trained yet. Each bar carries its density class beside every step, as the
+# discriminator sees it; $z$ is drawn from $q(z \mid x)$ by the reparameterisation
+# $z = \mu + \sigma \odot \varepsilon$. An untrained generator is about as good as a
+# uniform guess (64 voice-steps times $\ln 49$ nats for the symbols, times $\ln 2$ for the onsets):
+
+# %%
+seed_everything(0)  # the same untrained weights whatever ran before
+x_enc = V.encode_voices(v_train.symbols[:64], v_train.onsets[:64]).astype(np.float32)
+onehot = np.eye(v_recipe.n_classes, dtype=np.float32)[v_class[:64]]
+x_enc = np.concatenate([x_enc, np.broadcast_to(onehot[:, None, None, :], x_enc.shape[:3] + onehot.shape[1:])], axis=-1)
+v_encoder = V.build_voice_encoder(v_recipe)
+stats = np.asarray(v_encoder(x_enc))
+mu_x, logvar_x = stats[:, :v_recipe.z_dim], stats[:, v_recipe.z_dim:]
+z_x = mu_x + np.exp(0.5 * logvar_x) * np.random.default_rng(0).standard_normal(mu_x.shape)
+untrained_gen = V.build_voice_generator(v_recipe)
+rec_sym, rec_ons = V.reconstruction_loss(x_enc, untrained_gen(np.concatenate([z_x, onehot], axis=1).astype(np.float32)))
+print(f"encoder {v_encoder.count_params():,} parameters, input {x_enc.shape[1:]}, output mu and log sigma^2 "
+      f"({stats.shape[1]} values)")
+print(f"untrained: symbols {float(rec_sym):.0f} nats per bar (uniform guess {64 * np.log(49):.0f}), onsets "
+      f"{float(rec_ons):.0f} ({64 * np.log(2):.0f}), KL {float(V.gaussian_kl(mu_x, logvar_x)):.2f} nats")
 
 # %% [markdown]
 # A short run of your own (six epochs, under a CPU minute on a laptop; one epoch on a few bars under
@@ -1132,6 +1168,10 @@ print(f"{len(seed_runs)} seeds ({', '.join(str(r['seed']) for r in seed_runs)}),
 d_loss = np.array(vrec["history"]["d_loss"])
 print(f"shipped run's discriminator hinge loss per epoch: {d_loss.min():.2f} to {d_loss.max():.2f} "
       f"(last {d_loss[-1]:.2f})")
+v_h, v_be = vrec["history"], vrec["best_epoch"] - 1
+print(f"its training bars written back, nats per bar: symbols {v_h['rec_symbols'][0]:.0f} (epoch 1) -> "
+      f"{v_h['rec_symbols'][v_be]:.0f} (kept epoch), onsets {v_h['rec_onsets'][0]:.0f} -> {v_h['rec_onsets'][v_be]:.0f}; "
+      f"KL {v_h['kl'][v_be]:.0f} nats")
 print(f"{'figure':<24}{'data':>8}" + "".join(f"{'seed ' + str(r['seed']):>9}" for r in seed_runs)
       + f"{'mean':>9}{'sd':>8}")
 for k in keys:
@@ -1162,65 +1202,78 @@ display(play(real_notes_v, bpm=72, instrument="organ"))
 
 # %% [markdown]
 # How to read the tables above (three seeds, 2,000 bars each, against all held-out bars;
-# the first table's four-voice row is the shipped seed 1, with its critic):
-# * **The artefacts are gone, by construction.** 0.12 one-step holes per bar (data 0.14,
-#   DCGAN 4.0), a qualified-note rate of 0.96 (data 0.98, DCGAN 0.63), 17 % of notes held
-#   across a beat (data 17 %, DCGAN 0.1 %), and polyphony 3.83: four voices.
-# * **The harmony is close, not Bach's.** 6.9 pitch classes per bar against 6.8 (all three
-#   seeds; 7.1 for the shipped seed without the critic), scale consistency 0.94 against 0.95.
+# the first table's four-voice row is the shipped seed 0, with its critic):
+# * **The artefacts are gone, by construction.** 0.05 one-step holes per bar (data 0.14,
+#   DCGAN 4.0), a qualified-note rate of 0.99 (data 0.98, DCGAN 0.63), 18 % of notes held
+#   across a beat (data 17 %, DCGAN 0.1 %), and polyphony 3.84: four voices.
+# * **The harmony is close, not Bach's.** 6.6 pitch classes per bar against 6.8 (all three
+#   seeds, 6.52-6.61), scale consistency 0.96 against 0.95: slightly plainer harmony than Bach's.
 # * **The density classes are only partly obeyed.** Asked for sustained bars 20 % of the time,
-#   the shipped generator writes them 12 % of the time (Bach's held-out bars: 17.5 %), and
-#   running bars 34 % of the time against 16 %: 71 % of its bars land in the class asked
-#   for, and they hold 19.5 events against 17.5. It rests on 8.5 % of voice-steps (Bach
+#   the shipped generator writes them 15 % of the time (Bach's held-out bars: 17.5 %), and
+#   running bars 34 % of the time against 16 %: 75 % of its bars land in the class asked
+#   for, and they hold 19.2 events against 17.5. It rests on 8.2 % of voice-steps (Bach
 #   7.6 %). The label gives the discriminator a reason to reject a busy bar asked to be
 #   sustained; it does not force the generator to write a sustained one.
-# * **What the critic buys.** Choosing among 16 proposals at $T = 1$ moves most figures
-#   toward Bach's (500-bar table): pitch classes 7.00 → 6.77 (Bach 6.79), long notes
-#   0.187 → 0.166 (0.171), rests in sustained bars 21 % → 38 % (35 %), distance to the
-#   nearest training bar 50.8 → 48.5. The classifiers do not show a clear gain: over the
-#   three seeds the convolutional one's mean falls from 0.766 to 0.752, but not for every
-#   seed (the shipped seed 1: 0.766 → 0.778) and by less than its spread (0.028); the
-#   logistic one's does not move (0.590 and 0.594).
+# * **What the reconstruction term buys.** The printed losses show the generator learning
+#   to write training bars back: 226 → 56 nats per bar for the symbols, 39 → 14 for the
+#   onsets. The recipe without it (the same GAN, R1 penalty, classes and critic) kept its
+#   bars 48.8-49.6 cells from the nearest training bar and was told from Bach 0.75 ± 0.03
+#   of the time by the convolutional classifier and 0.59 ± 0.03 by the logistic regression
+#   (docs/FACTS.md); with it, 44.6 ± 0.4 cells, 0.655 ± 0.021 and 0.553 ± 0.016. A
+#   generator that must be able to reach every training bar from some $z$ writes bars
+#   more like the ones Bach wrote.
+# * **What the critic buys, and what it costs.** Choosing among 16 proposals at $T = 1$
+#   brings the bars nearer the training bars (500-bar table: 45.9 → 43.1 cells; three seeds
+#   at 2,000 bars: 46.3 → 44.6) and gives sustained bars more of Bach's rests (27 % → 40 %
+#   of their voice-steps; Bach 35 %). But it also chooses plainer and emptier bars:
+#   pitch classes 6.64 → 6.47 (Bach 6.79), rests over all bars 7.0 % → 10.8 % (Bach 7.6 %).
+#   The classifiers do not move beyond their spread (convolutional 0.663 → 0.655, logistic
+#   0.552 → 0.553, means of the three seeds).
 # * **What the critic could buy, and why we do not take it.** Keep the best-scored proposal
-#   ($T = 0$) and the distance to the nearest training bar falls to 41, near Bach's 36. But
-#   look at the rests: the chosen sustained bars rest on 69 % of their voice-steps, Bach's on
-#   35 %. The critic's favourite sustained bar is a short chord and silence, and a bar with
-#   few notes lies near every sparse training bar. A figure met by selecting on it can be met
-#   for the wrong reason; $T = 1$ is the weight the theory gives, so we keep it.
-# * **Varied, and almost no copies, but further from Bach than Bach is.** Diversity is close
-#   to the data's (98 against 99.5), copies 0.3 %. Generated bars lie further from their nearest
-#   training bar (49 cells) than real held-out bars do (36), and the nearest-neighbour cell
-#   shows why the gap is so wide: a fifth of Bach's held-out bars have a near twin among the
-#   training bars (within 20 cells), 9 % of the generated ones. Bach's sustained bars lie 16
-#   cells from their nearest training bar on average (slow chords recur from chorale to
-#   chorale), the generator's 19; moving bars sit 52 cells away against 38: the generator
-#   writes plausible bars, not Bach's recurring ones. The sopranos show where the twins come
-#   from: 42.5 % of Bach's held-out bars have a soprano found note for note in a training
-#   bar, and those bars lie 27.9 cells from their nearest training bar, the others 42.0. Only
-#   14.7 % of the generator's sopranos are found there, and its bars lie further in both
-#   groups (33.1 and 51.5): part of the gap is the recurring tunes, part is how the four
-#   voices are written around them.
-# * **The classifiers still tell the sets apart, less often.** The convolutional one is right
-#   0.75 ± 0.03 of the time over the three seeds (0.72, 0.78, 0.76), the logistic regression
-#   0.59 ± 0.03, where two sets from one distribution would score 0.5 ± 0.012. That is a
-#   long way from the DCGAN's 0.998 and 0.983, and still not indistinguishable. The
-#   logistic regression does about as well against the Bernoulli baseline (0.55), whose
-#   every cell is on as often as Bach's: cell by cell, the four-voice bars put their
-#   notes about where Bach does; the convolutional classifier sees what they do over time.
+#   ($T = 0$) and the distance to the nearest training bar falls to 35, as near as Bach's 36.
+#   But look at the rests: the chosen sustained bars rest on 62 % of their voice-steps,
+#   Bach's on 35 %. The critic's favourite sustained bar is a short chord and silence, and a
+#   bar with few notes lies near every sparse training bar. A figure met by selecting on it
+#   can be met for the wrong reason; $T = 1$ is the weight the theory gives, so we keep it.
+# * **Varied, few copies, and still a little further from Bach than Bach is.** Diversity is
+#   close to the data's (98.5 against 99.5); 1.0 % of the generated bars copy a training bar
+#   (Bach's held-out bars: 3.3 %). Generated bars lie 44.6 cells from their nearest training
+#   bar on average over the seeds (44.2, 44.5, 45.1), real held-out bars 36.0. The
+#   nearest-neighbour cell shows where the rest of the gap is: a fifth of Bach's held-out
+#   bars have a near twin among the training bars (within 20 cells), 10 % of the generated
+#   ones; by class the generated bars lie 22 / 45 / 53 cells away, Bach's 16 / 38 / 47. The
+#   sopranos show where the twins come from: 42.5 % of Bach's held-out bars have a soprano
+#   found note for note in a training bar, and those bars lie 27.9 cells from their nearest
+#   training bar, the others 42.0. 24.6 % of the generator's sopranos are found there, and
+#   its bars lie further in both groups (32.3 and 48.1): part of the gap is the recurring
+#   tunes, part is how the four voices are written around them.
+# * **The classifiers still tell the sets apart, but not often.** The convolutional one is
+#   right 0.655 ± 0.021 of the time over the three seeds (0.639, 0.647, 0.678), the logistic
+#   regression 0.553 ± 0.016, where two sets from one distribution would score 0.5 ± 0.012.
+#   The same tests tell Bach's held-out bars from his training bars 0.564 and 0.530 of the
+#   time (the data row), so part of what they see is the difference between any two sets
+#   of bars. The DCGAN scored 0.998 and 0.983. The logistic regression does as well against
+#   the Bernoulli baseline (0.552), whose every cell is on as often as Bach's: cell by cell,
+#   the four-voice bars put their notes about where Bach does; the convolutional
+#   classifier sees what they do over time.
 # * **Epoch and seed are chosen on the validation bars alone.** Each run keeps its epoch
-#   with the smallest validation gap (epochs 53, 53 and 51 of 60), and of the three runs
-#   the one with the smallest gap (seed 1) is shipped; the test bars played no part. The
-#   recipe itself (γ = 1 rather than 10, R1 rather than spectral normalisation, 60 epochs
-#   rather than 40, three density classes, 16 proposals at $T = 1$) was chosen while the
-#   held-out figures were in view, so for the recipe they are not an untouched judge.
+#   with the smallest validation gap after the first third of training (epochs 59, 58 and
+#   45 of 60), and of the three runs the one with the smallest gap (seed 0) is shipped; the
+#   test bars played no part. The recipe itself was chosen while the held-out figures were
+#   in view, so for the recipe they are not an untouched judge: γ = 1 rather than 10, R1
+#   rather than spectral normalisation, 60 epochs rather than 40, three density classes,
+#   16 proposals at $T = 1$, the reconstruction weights λ = β = 1 (λ = 4 scored a worse
+#   validation gap), and the rule that skips the first third of the epochs, added after a
+#   run kept its third epoch, whose bars the classifiers told from Bach's far more often.
 # * **What R1 changes.** Unpenalised, this discriminator's hinge loss fell to about 0.1 within
 #   20 epochs in our runs (docs/FACTS.md), and the kept epochs were early ones. With R1 the
-#   shipped run's loss stays between 0.91 and 1.90 (printed above; a discriminator that
-#   cannot tell the sets apart scores 2), and all three seeds kept one of their last ten
-#   epochs. Train one with `r1_weight=0.0` (below) to see the difference.
+#   shipped run's loss stays between 1.18 and 1.96 (printed above; a discriminator that
+#   cannot tell the sets apart scores 2). Train one with `r1_weight=0.0` (below) to see the
+#   difference.
 #
 # *Try it yourself:* train without the move to one key (`V.VoiceGANRecipe(key_normalise=False)`),
-# without the penalty (`r1_weight=0.0`), without the density classes (`density_edges=()`) or with
+# without the penalty (`r1_weight=0.0`), without the reconstruction term (`recon_weight=0.0`),
+# without the density classes (`density_edges=()`) or with
 # averaged weights (`ema=0.999`) and compare the figures with
 # `G.evaluate_rolls(my_voice_gen.sample(2000), train, heldout)`. Ask the shipped generator for
 # four cadence-like bars with `voice_gen.sample_voices(4, classes=[0, 0, 0, 0])`, then listen
@@ -1500,10 +1553,13 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   per voice a pitch or rest per sixteenth and an onset flag, decoded with a hold rule and
 #   trained through straight-through estimators — cannot write either artefact. Told
 #   each bar's density class (a conditional GAN), it writes more of the slow, sustained
-#   bars it otherwise dropped (12 % of its bars, against about 3 % unconditioned and 17.5 %
-#   of Bach's). Its own discriminator, kept as a critic, chooses one of 16 proposals with
-#   weights $\exp(D)$ and moves most figures toward Bach's; choosing the critic's favourite
-#   instead meets the nearest-neighbour figure only by writing near-silent bars.
+#   bars it otherwise dropped (15 % of its bars, against about 3 % unconditioned and 17.5 %
+#   of Bach's). Made to write training bars back from an encoder's $z$ (a VAE-GAN term),
+#   it writes bars nearer Bach's and harder to tell from them (classifiers 0.655 and 0.553,
+#   from 0.75 and 0.59). Its own discriminator, kept as a critic, chooses one of 16
+#   proposals with weights $\exp(D)$: nearer the training bars, but plainer and with more
+#   rests; choosing the critic's favourite instead meets the nearest-neighbour figure only
+#   by writing near-silent bars.
 # * A real GAN collapses when its generator learns much faster than its discriminator:
 #   the diversity of its bars falls to a fraction of the data's within an epoch, while
 #   the losses look like a balanced game and the unique-bar rate hardly moves. A
@@ -1545,6 +1601,10 @@ _ = check_function("my_train_step (all weights after one step)", lambda: weights
 #   Horvitz, E., Ermon, S. (2019). Bias correction of learned generative models using
 #   likelihood-free importance weighting. *NeurIPS 32*. — A discriminator's score as a
 #   density ratio, used to choose among generated samples: the critic (section 10).
+# * Larsen, A. B. L., Sønderby, S. K., Larochelle, H., Winther, O. (2016). Autoencoding
+#   beyond pixels using a learned similarity metric. *ICML*; Che, T., Li, Y., Jacob, A. P.,
+#   Bengio, Y., Li, W. (2017). Mode regularized generative adversarial networks. *ICLR*. —
+#   An encoder and a reconstruction term beside the adversarial loss (section 10).
 # * Mirza, M., Osindero, S. (2014). Conditional generative adversarial nets.
 #   arXiv:1411.1784. — A label given to both players: the density classes (section 10).
 # * Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A., Chen, X. (2016).

@@ -455,3 +455,76 @@ def test_shipped_generator_keeps_one_of_its_proposals_with_its_critic(shipped):
     got = G.evaluate_rolls(rolls, train, bars.rolls[bars.split != "train"], c2st=False)
     for key, value in got.items():
         assert value == pytest.approx(rec["metrics"]["gan_no_critic"][key], rel=1e-4, abs=1e-5), key
+
+
+# --------------------------------------------------------------------------- the reconstruction term (VAE-GAN)
+def test_reconstruction_loss_matches_hand_computed_cross_entropies():
+    rng = np.random.default_rng(0)
+    sym = rng.integers(0, V.N_SYMBOLS, size=(2, 16, 4))
+    ons = rng.integers(0, 2, size=(2, 16, 4))
+    real = V.encode_voices(sym, ons).astype(np.float32)
+    real = np.concatenate([real, np.ones((2, 16, 4, 3), np.float32)], axis=-1)  # class columns are ignored
+    logits = rng.normal(size=(2, 16, 4, V.N_SYMBOLS + 1)).astype(np.float32)
+    s_logits = logits[..., :V.N_SYMBOLS]
+    log_softmax = s_logits - np.log(np.exp(s_logits).sum(-1, keepdims=True))
+    target = np.argmax(real[..., :V.N_SYMBOLS], axis=-1)
+    want_sym = -np.take_along_axis(log_softmax, target[..., None], -1)[..., 0].sum(axis=(1, 2)).mean()
+    p = 1.0 / (1.0 + np.exp(-logits[..., V.N_SYMBOLS]))
+    y = real[..., V.N_SYMBOLS]
+    want_ons = -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=(1, 2)).mean()
+    got_sym, got_ons = V.reconstruction_loss(real, logits)
+    assert float(got_sym) == pytest.approx(want_sym, rel=1e-5)
+    assert float(got_ons) == pytest.approx(want_ons, rel=1e-5)
+
+
+def test_gaussian_kl_is_zero_at_the_prior_and_matches_the_closed_form():
+    assert float(V.gaussian_kl(np.zeros((3, 5), np.float32), np.zeros((3, 5), np.float32))) == pytest.approx(0.0)
+    mu = np.array([[1.0, -2.0]], np.float32)
+    logvar = np.log(np.array([[0.5, 2.0]], np.float32))
+    want = 0.5 * ((0.5 + 1 - 1 - np.log(0.5)) + (2.0 + 4 - 1 - np.log(2.0)))
+    assert float(V.gaussian_kl(mu, logvar)) == pytest.approx(want, rel=1e-6)
+
+
+def test_recipe_refuses_bad_reconstruction_weights():
+    for name, bad in (("recon_weight", -1.0), ("kl_weight", float("nan")), ("recon_weight", True),
+                      ("kl_weight", "1")):
+        with pytest.raises(RepresentationError, match=f"'{name}'"):
+            V.VoiceGANRecipe(**{name: bad})
+
+
+def test_a_reconstruction_weight_needs_an_encoder():
+    with pytest.raises(RepresentationError, match="'encoder'"):
+        V.VoiceGAN(V.build_voice_generator(TINY), V.build_voice_discriminator(TINY), z_dim=4, recon_weight=1.0)
+
+
+def test_training_with_the_reconstruction_term_trains_the_encoder_and_reports_its_losses(voice_bars):
+    train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
+    valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
+    captured = {}
+    real_make = V.make_voice_gan
+
+    def spy(recipe=None, *, seed=0):
+        gan = real_make(recipe, seed=seed)
+        captured["gan"], captured["before"] = gan, [np.array(w) for w in gan.encoder.get_weights()]
+        return gan
+
+    V.make_voice_gan = spy
+    try:
+        _, history = V.train_voice_gan(train, valid, COND, epochs=1, seed=0, n_monitor=32)
+    finally:
+        V.make_voice_gan = real_make
+    after = captured["gan"].encoder.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(captured["before"], after, strict=True))
+    # a random generator writes each of 64 voice-steps' 49 symbols at about log(49) nats, onsets at log(2)
+    assert 0.5 * 64 * np.log(49) < history["rec_symbols"][0] < 2 * 64 * np.log(49)
+    assert 0.3 * 64 * np.log(2) < history["rec_onsets"][0] < 3 * 64 * np.log(2)
+    assert history["kl"][0] >= 0
+    plain = V.make_voice_gan(V.VoiceGANRecipe(**{**COND.to_dict(), "recon_weight": 0.0}))
+    assert plain.encoder is None and "kl" not in plain.trackers
+
+
+def test_training_keeps_no_epoch_of_the_first_third(voice_bars):
+    train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
+    valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
+    gen, history = V.train_voice_gan(train, valid, TINY, epochs=3, seed=0, n_monitor=32)
+    assert gen.record["best_epoch"] == int(np.argmin(history["gap"][1:])) + 2

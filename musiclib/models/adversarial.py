@@ -315,6 +315,14 @@ class GAN(keras.Model):
             hard = ops.cast(p > 0.5, p.dtype)
         return p + ops.stop_gradient(hard - p)
 
+    def _extra_generator_loss(self, real: Any) -> Any:
+        """A term added to the generator's loss in its step (0 here; subclasses add their own)."""
+        return 0.0
+
+    def _generator_side_weights(self) -> list:
+        """The weights the generator's step updates (a subclass may add an encoder's)."""
+        return self.generator.trainable_weights
+
     def train_step(self, data: Any) -> dict:  # noqa: D102
         real = data[0] if isinstance(data, tuple | list) else data
         batch = tf.shape(real)[0]
@@ -335,8 +343,10 @@ class GAN(keras.Model):
             with tf.GradientTape() as tape:
                 f_g = self.discriminator(self._fake(batch, real), training=True)
                 g_loss = generator_loss(f_g, self.loss_kind)
-            grads = tape.gradient(g_loss, self.generator.trainable_weights)
-            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights, strict=True))
+                total = g_loss + self._extra_generator_loss(real)
+            weights = self._generator_side_weights()
+            grads = tape.gradient(total, weights)
+            self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
         for k, v in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(r)), ("d_fake", ops.mean(f))):
             self.trackers[k].update_state(v)
         return {k: t.result() for k, t in self.trackers.items()}

@@ -85,6 +85,9 @@ __all__ = [
     "decode_voices",
     "build_voice_generator",
     "build_voice_discriminator",
+    "build_voice_encoder",
+    "reconstruction_loss",
+    "gaussian_kl",
     "make_voice_gan",
     "train_voice_gan",
     "selection_gap",
@@ -523,6 +526,15 @@ class VoiceGANRecipe:
         How the trained generator samples: ``proposals`` bars written for each bar asked
         for, one kept by :func:`pick_proposals` at ``temperature`` with the discriminator of
         the kept epoch as critic (1: no choice).
+    recon_weight, kl_weight : float
+        lambda and beta of the reconstruction term (0: a plain GAN). An encoder
+        (:func:`build_voice_encoder`) maps each real bar x to q(z | x) = N(mu, diag sigma^2);
+        the generator, given z ~ q(z | x) and x's class, must write x back, and its loss gains
+        lambda * (reconstruction + beta * KL(q(z | x) || N(0, I))) / 64 per bar
+        (:func:`reconstruction_loss`; 64 voice-steps). A VAE-GAN (Larsen et al. 2016): every
+        training bar must be reachable from z, which counters the GAN's habit of dropping
+        kinds of bar (mode regularisation, Che et al. 2017); the KL term keeps q near the
+        N(0, I) that sampling draws from. The encoder is used in training only.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -544,6 +556,8 @@ class VoiceGANRecipe:
     density_edges: tuple[int, ...] = (14, 22)
     proposals: int = 16
     temperature: float = 1.0
+    recon_weight: float = 1.0
+    kl_weight: float = 1.0
 
     def __post_init__(self) -> None:
         self.density_edges = _check_edges(self.density_edges, "density_edges")
@@ -565,8 +579,11 @@ class VoiceGANRecipe:
             raise RepresentationError(f"argument 'ema' must lie in [0, 1), got {self.ema!r}")
         if not self.tau > 0:
             raise RepresentationError(f"argument 'tau' must be positive, got {self.tau!r}")
-        if not self.r1_weight >= 0:
-            raise RepresentationError(f"argument 'r1_weight' must be >= 0, got {self.r1_weight!r}")
+        for name in ("r1_weight", "recon_weight", "kl_weight"):
+            value = getattr(self, name)
+            bad = isinstance(value, bool) or not isinstance(value, int | float)
+            if bad or not value >= 0 or not math.isfinite(value):
+                raise RepresentationError(f"argument {name!r} must be a finite number >= 0, got {value!r}")
 
     def to_dict(self) -> dict:
         """The recipe as JSON-ready values."""
@@ -620,6 +637,57 @@ def build_voice_discriminator(recipe: VoiceGANRecipe | None = None) -> keras.Mod
     return keras.Model(x_in, out, name="voice_discriminator")
 
 
+def build_voice_encoder(recipe: VoiceGANRecipe | None = None) -> keras.Model:
+    """Encoded real bar (16, 4, 50 + classes) -> [mu, log sigma^2] of q(z | bar), 2 * z_dim values.
+
+    The discriminator's convolutions over time (``d_filters``) with a linear head; used by
+    the reconstruction term of :class:`VoiceGANRecipe` in training only.
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    r = recipe or VoiceGANRecipe()
+    width = N_SYMBOLS + 1 + r.n_classes
+    x_in = keras.Input(shape=(STEPS, len(VOICES), width), name="bar")
+    x = layers.Reshape((STEPS, len(VOICES) * width))(x_in)
+    for c, stride in zip(r.d_filters, (1, 2, 2), strict=True):
+        x = layers.Conv1D(c, 3, strides=stride, padding="same")(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    out = layers.Dense(2 * r.z_dim, name="mu_logvar")(x)
+    return keras.Model(x_in, out, name="voice_encoder")
+
+
+def reconstruction_loss(real: Any, logits: Any) -> tuple[Any, Any]:
+    """Nats per bar for the generator's logits to write the encoded bars ``real`` back.
+
+    For each voice and step, the cross-entropy of the real symbol under the softmax of the 49
+    symbol logits, plus the binary cross-entropy of the real onset flag under the sigmoid of
+    the onset logit; summed over the 64 voice-steps of a bar. ``real``: (batch, 16, 4, 50 + ...)
+    as :func:`encode_voices` writes it (extra class columns are ignored); ``logits``:
+    (batch, 16, 4, 50) as the generator writes them.
+
+    Returns
+    -------
+    (tensor, tensor)
+        The mean over the batch of the symbol part and of the onset part (nats per bar).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    sym = tf.nn.softmax_cross_entropy_with_logits(real[..., :N_SYMBOLS], logits[..., :N_SYMBOLS])
+    ons = tf.nn.sigmoid_cross_entropy_with_logits(real[..., N_SYMBOLS], logits[..., N_SYMBOLS])
+    return tf.reduce_mean(tf.reduce_sum(sym, axis=[1, 2])), tf.reduce_mean(tf.reduce_sum(ons, axis=[1, 2]))
+
+
+def gaussian_kl(mu: Any, logvar: Any) -> Any:
+    """KL(N(mu, diag exp(logvar)) || N(0, I)) per row, summed over dimensions, mean over rows.
+
+    KL = 1/2 sum_i (sigma_i^2 + mu_i^2 - 1 - log sigma_i^2).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    return tf.reduce_mean(tf.reduce_sum(0.5 * (tf.exp(logvar) + mu ** 2 - 1.0 - logvar), axis=1))
+
+
 def straight_through_voices(logits: Any, seed_generator: Any, tau: float = 1.0, decoding: str = "argmax") -> Any:
     """Differentiable decoding of generator logits into an encoded bar (batch, 16, 4, 50).
 
@@ -662,11 +730,40 @@ class VoiceGAN(GAN):
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, tau: float = 1.0,
-                 decoding: str = "argmax", n_classes: int = 0, **kwargs: Any) -> None:
+                 decoding: str = "argmax", n_classes: int = 0, encoder: keras.Model | None = None,
+                 recon_weight: float = 0.0, kl_weight: float = 1.0, **kwargs: Any) -> None:
         super().__init__(generator, discriminator, **kwargs)
         self.tau = float(tau)
         self.decoding = decoding
         self.n_classes = int(n_classes)
+        self.encoder = encoder
+        self.recon_weight = float(recon_weight)
+        self.kl_weight = float(kl_weight)
+        if self.recon_weight > 0 and encoder is None:
+            raise RepresentationError("argument 'encoder' is None, but recon_weight > 0 needs an encoder")
+        if self.recon_weight > 0:
+            self.trackers.update({k: keras.metrics.Mean(name=k) for k in ("rec_symbols", "rec_onsets", "kl")})
+
+    def _generator_side_weights(self) -> list:
+        if self.recon_weight > 0:
+            return self.generator.trainable_weights + self.encoder.trainable_weights
+        return self.generator.trainable_weights
+
+    def _extra_generator_loss(self, real: Any) -> Any:
+        """lambda * (reconstruction + beta * KL) / 64: the generator writes real bars back from q(z | x)."""
+        if not self.recon_weight > 0:
+            return 0.0
+        stats = self.encoder(real, training=True)
+        mu = stats[:, :self.z_dim]
+        logvar = tf.clip_by_value(stats[:, self.z_dim:], -8.0, 4.0)
+        z = mu + tf.exp(0.5 * logvar) * keras.random.normal(tf.shape(mu), seed=self.seed_generator)
+        if self.n_classes:
+            z = tf.concat([z, real[:, 0, 0, N_SYMBOLS + 1:]], axis=-1)
+        rec_sym, rec_ons = reconstruction_loss(real, self.generator(z, training=True))
+        kl = gaussian_kl(mu, logvar)
+        for k, v in (("rec_symbols", rec_sym), ("rec_onsets", rec_ons), ("kl", kl)):
+            self.trackers[k].update_state(v)
+        return self.recon_weight * (rec_sym + rec_ons + self.kl_weight * kl) / (STEPS * len(VOICES))
 
     def _fake(self, batch: Any, real: Any = None) -> Any:
         z = self._noise(batch)
@@ -687,8 +784,10 @@ def make_voice_gan(recipe: VoiceGANRecipe | None = None, *, seed: int = 0) -> Vo
     """
     r = recipe or VoiceGANRecipe()
     seed_everything(seed)
+    encoder = build_voice_encoder(r) if r.recon_weight > 0 else None
     gan = VoiceGAN(build_voice_generator(r), build_voice_discriminator(r), z_dim=r.z_dim, loss=r.loss,
-                   seed=seed, tau=r.tau, decoding=r.decoding, r1_weight=r.r1_weight, n_classes=r.n_classes)
+                   seed=seed, tau=r.tau, decoding=r.decoding, r1_weight=r.r1_weight, n_classes=r.n_classes,
+                   encoder=encoder, recon_weight=r.recon_weight, kl_weight=r.kl_weight)
     gan.compile(g_optimizer=keras.optimizers.Adam(r.lr_g, beta_1=r.beta_1),
                 d_optimizer=keras.optimizers.Adam(r.lr_d, beta_1=r.beta_1))
     return gan
@@ -923,7 +1022,9 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     and their :func:`selection_gap` to the validation bars. The returned generator carries
     the weights of the epoch with the smallest gap (``record["best_epoch"]``, counted
     from 1), not those of the last epoch, and the discriminator of that epoch as its
-    ``critic``, with the recipe's ``proposals`` and ``temperature``.
+    ``critic``, with the recipe's ``proposals`` and ``temperature``. Only epochs after the
+    first third of the run (``epochs // 3``) can be kept: in its first epochs a generator
+    that has not yet learned to write bars can match seven summary figures by chance.
 
     Returns
     -------
@@ -981,7 +1082,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
             net.set_weights(averaged)
         summary = bar_summary(gen.sample(n_monitor, seed=seed + 1000))
         gap = selection_gap(summary, reference)
-        if gap < best_gap:
+        if epoch >= n_epochs // 3 and gap < best_gap:
             best_gap, best_weights, best_epoch = gap, net.get_weights(), epoch + 1
             best_critic = gan.discriminator.get_weights()
         net.set_weights(trained)
