@@ -626,15 +626,20 @@ def build_voice_discriminator(recipe: VoiceGANRecipe | None = None) -> keras.Mod
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
     r = recipe or VoiceGANRecipe()
+    x_in, x = _bar_convolutions(r)
+    out = layers.Dense(1, name="logit")(x)
+    return keras.Model(x_in, out, name="voice_discriminator")
+
+
+def _bar_convolutions(r: VoiceGANRecipe) -> tuple[Any, Any]:
+    """The input of an encoded bar and its features: convolutions over time, all voices as channels."""
     width = N_SYMBOLS + 1 + r.n_classes  # symbols, onset flag, then the density class at every cell
     x_in = keras.Input(shape=(STEPS, len(VOICES), width), name="bar")
     x = layers.Reshape((STEPS, len(VOICES) * width))(x_in)
     for c, stride in zip(r.d_filters, (1, 2, 2), strict=True):
         x = layers.Conv1D(c, 3, strides=stride, padding="same")(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Flatten()(x)
-    out = layers.Dense(1, name="logit")(x)
-    return keras.Model(x_in, out, name="voice_discriminator")
+    return x_in, layers.Flatten()(x)
 
 
 def build_voice_encoder(recipe: VoiceGANRecipe | None = None) -> keras.Model:
@@ -646,13 +651,7 @@ def build_voice_encoder(recipe: VoiceGANRecipe | None = None) -> keras.Model:
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
     r = recipe or VoiceGANRecipe()
-    width = N_SYMBOLS + 1 + r.n_classes
-    x_in = keras.Input(shape=(STEPS, len(VOICES), width), name="bar")
-    x = layers.Reshape((STEPS, len(VOICES) * width))(x_in)
-    for c, stride in zip(r.d_filters, (1, 2, 2), strict=True):
-        x = layers.Conv1D(c, 3, strides=stride, padding="same")(x)
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Flatten()(x)
+    x_in, x = _bar_convolutions(r)
     out = layers.Dense(2 * r.z_dim, name="mu_logvar")(x)
     return keras.Model(x_in, out, name="voice_encoder")
 
