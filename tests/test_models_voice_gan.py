@@ -528,3 +528,27 @@ def test_training_keeps_no_epoch_of_the_first_third(voice_bars):
     valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
     gen, history = V.train_voice_gan(train, valid, TINY, epochs=3, seed=0, n_monitor=32)
     assert gen.record["best_epoch"] == int(np.argmin(history["gap"][1:])) + 2
+
+
+
+def test_bar_summary_of_real_bars_by_hand(voice_bars):
+    rolls = voice_bars.subset(np.arange(len(voice_bars)) < 20).rolls()
+    s = V.bar_summary(rolls)
+    assert s["holes_per_bar"] == pytest.approx(np.mean([one_step_holes(r) for r in rolls]))
+    assert s["long_note_share"] == pytest.approx(long_note_share(rolls))
+    pcs = [len({p % 12 for p in np.flatnonzero(r.any(axis=0)) + 36}) for r in rolls]
+    assert s["used_pitch_classes"] == pytest.approx(np.mean(pcs))
+    assert s["polyphony"] == pytest.approx(np.mean([r.sum(axis=1)[r.any(axis=1)].mean() for r in rolls]))
+
+
+def test_selection_gap_is_the_mean_relative_gap_over_its_seven_figures():
+    ref = {k: 2.0 for k in V._GAP_KEYS} | {"holes_per_bar": 0.02, "unique_rate": 1.0}
+    assert len(V._GAP_KEYS) == 7
+    assert V.selection_gap(dict(ref), ref) == 0.0
+    assert V.selection_gap(ref | {"polyphony": 2.5}, ref) == pytest.approx(0.25 / 7)
+    # a figure near zero is measured against 0.1, not against itself
+    assert V.selection_gap(ref | {"holes_per_bar": 0.07}, ref) == pytest.approx(0.5 / 7)
+    assert V.selection_gap(ref | {"diversity": float("nan")}, ref) == pytest.approx(10 / 7)
+    assert V.selection_gap(ref | {"unique_rate": 0.0}, ref) == 0.0        # not one of the seven
+    with pytest.raises(RepresentationError, match="'diversity'"):
+        V.selection_gap({k: v for k, v in ref.items() if k != "diversity"}, ref)

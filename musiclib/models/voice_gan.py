@@ -743,6 +743,11 @@ class VoiceGAN(GAN):
         if self.recon_weight > 0:
             self.trackers.update({k: keras.metrics.Mean(name=k) for k in ("rec_symbols", "rec_onsets", "kl")})
 
+    @staticmethod
+    def _labels(real: Any) -> Any:
+        """The one-hot density class a real bar carries on its last channels (read at step 0, voice 0)."""
+        return real[:, 0, 0, N_SYMBOLS + 1:]
+
     def _generator_side_weights(self) -> list:
         if self.recon_weight > 0:
             return self.generator.trainable_weights + self.encoder.trainable_weights
@@ -757,7 +762,7 @@ class VoiceGAN(GAN):
         logvar = tf.clip_by_value(stats[:, self.z_dim:], -8.0, 4.0)
         z = mu + tf.exp(0.5 * logvar) * keras.random.normal(tf.shape(mu), seed=self.seed_generator)
         if self.n_classes:
-            z = tf.concat([z, real[:, 0, 0, N_SYMBOLS + 1:]], axis=-1)
+            z = tf.concat([z, self._labels(real)], axis=-1)
         rec_sym, rec_ons = reconstruction_loss(real, self.generator(z, training=True))
         kl = gaussian_kl(mu, logvar)
         for k, v in (("rec_symbols", rec_sym), ("rec_onsets", rec_ons), ("kl", kl)):
@@ -767,7 +772,7 @@ class VoiceGAN(GAN):
     def _fake(self, batch: Any, real: Any = None) -> Any:
         z = self._noise(batch)
         if self.n_classes:  # each fake gets the density class of a real bar of the batch
-            label = real[:, 0, 0, N_SYMBOLS + 1:]
+            label = self._labels(real)
             z = tf.concat([z, label], axis=-1)
         bar = straight_through_voices(self.generator(z, training=True), self.seed_generator, self.tau, self.decoding)
         if self.n_classes:
@@ -1006,6 +1011,8 @@ def selection_gap(summary: dict[str, float], reference: dict[str, float]) -> flo
     """
     gaps = []
     for k in _GAP_KEYS:
+        if k not in summary or k not in reference:
+            raise RepresentationError(f"selection_gap needs figure {k!r} in both 'summary' and 'reference'")
         g, r = float(summary[k]), float(reference[k])
         gaps.append(abs(g - r) / max(abs(r), 0.1) if math.isfinite(g) else 10.0)
     return float(np.mean(gaps))
