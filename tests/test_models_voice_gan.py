@@ -193,6 +193,14 @@ def test_shipped_generator_is_the_four_voice_gan_with_three_seeds(shipped):
     assert V.GAN_GENERATOR.stat().st_size < 5_000_000
 
 
+def test_every_shipped_seed_trained_within_15_cpu_minutes_and_kept_an_epoch_after_the_first_third(shipped):
+    rec = shipped.record
+    assert f"--epochs {rec['epochs']} " in rec["command"] + " "
+    for run in rec["seeds"]:
+        assert 0 < run["train_cpu_seconds"] <= 15 * 60, run["seed"]
+        assert rec["epochs"] // 3 < run["best_epoch"] <= rec["epochs"], run["seed"]
+
+
 def test_shipped_record_is_reproduced_by_sampling(shipped):
     rec = shipped.record
     bars = load_chorale_bars()
@@ -497,7 +505,7 @@ def test_a_reconstruction_weight_needs_an_encoder():
         V.VoiceGAN(V.build_voice_generator(TINY), V.build_voice_discriminator(TINY), z_dim=4, recon_weight=1.0)
 
 
-def test_training_with_the_reconstruction_term_trains_the_encoder_and_reports_its_losses(voice_bars):
+def test_training_with_the_reconstruction_term_trains_the_encoder_and_reports_its_losses(voice_bars, monkeypatch):
     train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
     valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
     captured = {}
@@ -508,18 +516,15 @@ def test_training_with_the_reconstruction_term_trains_the_encoder_and_reports_it
         captured["gan"], captured["before"] = gan, [np.array(w) for w in gan.encoder.get_weights()]
         return gan
 
-    V.make_voice_gan = spy
-    try:
-        _, history = V.train_voice_gan(train, valid, COND, epochs=1, seed=0, n_monitor=32)
-    finally:
-        V.make_voice_gan = real_make
+    monkeypatch.setattr(V, "make_voice_gan", spy)
+    _, history = V.train_voice_gan(train, valid, COND, epochs=1, seed=0, n_monitor=32)
     after = captured["gan"].encoder.get_weights()
     assert any(not np.allclose(a, b) for a, b in zip(captured["before"], after, strict=True))
     # a random generator writes each of 64 voice-steps' 49 symbols at about log(49) nats, onsets at log(2)
     assert 0.5 * 64 * np.log(49) < history["rec_symbols"][0] < 2 * 64 * np.log(49)
     assert 0.3 * 64 * np.log(2) < history["rec_onsets"][0] < 3 * 64 * np.log(2)
     assert history["kl"][0] >= 0
-    plain = V.make_voice_gan(V.VoiceGANRecipe(**{**COND.to_dict(), "recon_weight": 0.0}))
+    plain = real_make(V.VoiceGANRecipe(**{**COND.to_dict(), "recon_weight": 0.0}))
     assert plain.encoder is None and "kl" not in plain.trackers
 
 
