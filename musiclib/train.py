@@ -492,9 +492,11 @@ def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int
     (:func:`musiclib.models.voice_gan.pick_proposals`). Each
     generator writes ``n_eval`` bars, judged against the held-out bars (validation + test)
     by :func:`musiclib.models.gan.evaluate_rolls`; the record's ``seeds`` lists every seed's
-    figures (and under ``no_critic`` those without the critic), ``metrics`` holds the
-    data, the shipped generator (``gan``; ``gan_no_critic`` without the critic) and the
-    baselines.
+    figures (under ``no_critic`` those without the critic, under ``prior`` those with z drawn
+    from N(0, I) alone, and the ``latent_mix`` chosen on the validation bars by
+    :func:`musiclib.models.voice_gan.choose_latent_mix`), ``metrics`` holds the data, the
+    shipped generator (``gan``; ``gan_no_critic`` without the critic, ``gan_prior`` with
+    z ~ N(0, I)) and the baselines.
 
     Used by: main (python -m musiclib.train gan)
     """
@@ -524,21 +526,28 @@ def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int
             say(f"seed {seed} epoch {epoch + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in logs.items()))
 
         gen, history = V.train_voice_gan(train, valid, epochs=epochs, seed=seed, on_epoch=report)
+        mix, sweep = V.choose_latent_mix(gen, train_rolls, valid.rolls()) if gen.codes is not None else (0.0, [])
+        say(f"seed {seed}: latent mix {mix} chosen on the validation bars; "
+            + "; ".join(f"{row['latent_mix']}: NN {row['nn_distance']:.1f}, missed {row['missed']}"
+                        for row in sweep[1:]))
         single = evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED, proposals=1), train_rolls, heldout,
                                 seed=DEFAULT_SEED)
         figures = evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED), train_rolls, heldout, seed=DEFAULT_SEED)
+        gen.latent_mix = 0.0
+        prior = evaluate_rolls(gen.sample(n_eval, seed=DEFAULT_SEED), train_rolls, heldout, seed=DEFAULT_SEED)
+        gen.latent_mix = mix
         runs.append({"seed": seed, "best_epoch": gen.record["best_epoch"], "best_gap": gen.record["best_gap"],
-                     "train_cpu_seconds": gen.record["train_cpu_seconds"], **_round(figures),
-                     "no_critic": _round(single)})
+                     "train_cpu_seconds": gen.record["train_cpu_seconds"], "latent_mix": mix, **_round(figures),
+                     "no_critic": _round(single), "prior": _round(prior), "latent_mix_sweep": sweep})
         say(f"seed {seed}: best epoch {gen.record['best_epoch']}, {gen.record['train_cpu_seconds']:.0f} CPU s; "
             + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
         if best is None or gen.record["best_gap"] < best[0].record["best_gap"]:
-            best = (gen, history, figures, single)
-    gen, history, figures, single = best
+            best = (gen, history, figures, single, prior)
+    gen, history, figures, single, prior = best
     say(f"shipping seed {gen.record['seed']} (smallest validation gap, {gen.record['best_gap']:.3f})")
     sample_train = train_rolls[np.random.default_rng(DEFAULT_SEED).permutation(len(train_rolls))[:len(heldout)]]
     metrics = {"data": evaluate_rolls(heldout, train_rolls, heldout, seed=DEFAULT_SEED, real_for_c2st=sample_train),
-               "gan": figures, "gan_no_critic": single,
+               "gan": figures, "gan_no_critic": single, "gan_prior": prior,
                "bernoulli": evaluate_rolls(bernoulli_baseline(train_rolls, n_eval, seed=DEFAULT_SEED), train_rolls,
                                            heldout, seed=DEFAULT_SEED)}
     entry = read_manifest()["files"]["chorales.npz"]
@@ -549,8 +558,9 @@ def train_gan(out: str | Path, *, epochs: int | None = None, seeds: Sequence[int
         "data": {"file": "chorales.npz", "file_sha256": entry.get("sha256"), "train_bars": len(train),
                  "valid_bars": len(valid), "heldout_bars": len(heldout),
                  "heldout": "valid + test splits (split by tune), the bars of chorale_bars.npz",
-                 "selection": "best epoch by selection_gap to the validation bars; of the seeds, the one with "
-                              "the smallest gap is shipped"},
+                 "selection": "best epoch by selection_gap to the validation bars; then the smallest latent mix "
+                              "that keeps every bound against the validation bars (choose_latent_mix); of the "
+                              "seeds, the one with the smallest gap is shipped"},
         "shipped_seed": gen.record["seed"],
         "c2st_null_sd": round(c2st_null_sd(len(heldout)), 6),
         "history": {k: [round(x, 4) for x in v] for k, v in history.items()},
@@ -829,7 +839,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.what == "gan":
         return _run_command(staged_run(
             args.out, shipped=CHECKPOINT_DIR / "gan_generator.keras", default=None, suffix=".keras",
-            beside=lambda t: (record_path(t), t.with_name(t.stem + "_critic.keras")),  # voice_gan.critic_path
+            beside=lambda t: (record_path(t), t.with_name(t.stem + "_critic.keras"),  # voice_gan.critic_path
+                              t.with_name(t.stem + "_codes.npz")),  # voice_gan.codes_path
             checks=lambda: (check_epochs(args.epochs), check_seeds(args.seeds)),
             train=lambda staging: train_gan(staging, epochs=args.epochs, seeds=args.seeds, overwrite=True,
                                             progress=not quiet)),

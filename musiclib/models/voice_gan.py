@@ -35,6 +35,7 @@ Taught in: notebooks/05_gan_music_generation.ipynb
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import time
@@ -48,8 +49,16 @@ import numpy as np
 from musiclib.config import quiet_tensorflow, seed_everything
 from musiclib.datasets import Corpus, load_chorales
 from musiclib.errors import CheckpointError, DataError, RepresentationError, ShapeError
-from musiclib.features import long_note_share, one_step_holes, roll_metrics, set_diversity, unique_rate
-from musiclib.fileio import check_can_write
+from musiclib.features import (
+    copy_rate,
+    long_note_share,
+    nearest_neighbour_distance,
+    one_step_holes,
+    roll_metrics,
+    set_diversity,
+    unique_rate,
+)
+from musiclib.fileio import atomic_write_bytes, check_can_write
 from musiclib.models.adversarial import GAN, LOSSES, NoiseToSamples, check_count, check_rolls, check_seed
 from musiclib.pretrained import (
     CHECKPOINT_DIR,
@@ -115,6 +124,27 @@ def critic_path(path: str | os.PathLike) -> Path:
     """
     p = Path(path)
     return p.with_name(p.stem + "_critic.keras")
+
+
+def codes_path(path: str | os.PathLike) -> Path:
+    """Where a generator's latent codes live: ``x.keras`` -> ``x_codes.npz`` (beside it).
+
+    Used by: save_voice_generator, load_voice_generator, musiclib.train
+    """
+    p = Path(path)
+    return p.with_name(p.stem + "_codes.npz")
+
+
+#: The shares of encoder code tried in z (:func:`choose_latent_mix`), smallest first.
+LATENT_MIXES = (0.0, 0.25, 0.5, 0.75)
+
+
+def _check_latent_mix(a: Any, codes: Any, name: str = "latent_mix") -> float:
+    if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 <= a < 1:
+        raise RepresentationError(f"argument {name!r} is {a!r}; expected a number in [0, 1)")
+    if a > 0 and codes is None:
+        raise RepresentationError(f"argument {name!r} is {a}, but the generator has no latent codes")
+    return float(a)
 
 
 def _with_classes(x: np.ndarray, classes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -820,7 +850,8 @@ class VoiceGenerator(NoiseToSamples):
     def __init__(self, generator: keras.Model, *, z_dim: int, decoding: str = "argmax",
                  key_offsets: Any = None, register: dict[str, Any] | None = None,
                  density: dict[str, Any] | None = None, critic: keras.Model | None = None, proposals: int = 1,
-                 temperature: float = 1.0, record: dict | None = None) -> None:
+                 temperature: float = 1.0, codes: dict[str, np.ndarray] | None = None, latent_mix: float = 0.0,
+                 record: dict | None = None) -> None:
         self.generator = generator
         self.z_dim = int(z_dim)
         if decoding not in DECODINGS:
@@ -862,7 +893,55 @@ class VoiceGenerator(NoiseToSamples):
         self.critic = critic
         self.proposals = _check_proposals(proposals, critic)
         self.temperature = _check_temperature(temperature)
+        self.codes = None if codes is None else self._check_codes(codes)
+        self.latent_mix = _check_latent_mix(latent_mix, self.codes)
         self.record = record or {}
+
+    def _check_codes(self, codes: Any) -> dict[str, np.ndarray]:
+        try:
+            mu = np.asarray(codes["mu"], dtype=np.float32)
+            logvar = np.asarray(codes["logvar"], dtype=np.float32)
+            classes = np.asarray(codes["classes"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RepresentationError("argument 'codes' must be {'mu': (n, z_dim), 'logvar': (n, z_dim), "
+                                      "'classes': (n,)}") from exc
+        n = len(mu)
+        if (n < 1 or mu.shape != (n, self.z_dim) or logvar.shape != mu.shape or classes.shape != (n,)
+                or not np.isfinite(mu).all() or not np.isfinite(logvar).all()
+                or not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0
+                or classes.max() >= max(self.n_classes, 1)
+                or (self.n_classes and len(np.unique(classes)) != self.n_classes)):
+            raise RepresentationError(f"argument 'codes' must hold finite mu and logvar of shape (n, {self.z_dim}) "
+                                      f"and n classes in 0..{max(self.n_classes, 1) - 1}, each class present")
+        return {"mu": mu, "logvar": logvar, "classes": classes.astype(np.int64)}
+
+    def draw_z(self, rows: int, rng: np.random.Generator, classes: Any = None) -> np.ndarray:
+        """Noise for ``rows`` bars: z = a (mu_i + sigma_i eps') + sqrt(1 - a^2) eps, a = :attr:`latent_mix`.
+
+        eps ~ N(0, I) is drawn first, so with ``latent_mix`` 0 this is plain N(0, I) noise,
+        the same numbers as before codes existed. For a > 0 each bar also takes the code of
+        a random training bar of its density class (``classes``): that bar's posterior
+        q(z | x_i) = N(mu_i, diag sigma_i^2) from the training run's encoder. The mix keeps
+        the variance of each coordinate near 1 where the codes' is.
+
+        Taught in: notebooks/05_gan_music_generation.ipynb
+        """
+        eps = rng.standard_normal((rows, self.z_dim)).astype(np.float32)
+        a = self.latent_mix
+        if not a:
+            return eps
+        codes = self.codes
+        assert codes is not None  # _check_latent_mix
+        pick = np.empty(rows, dtype=np.int64)
+        if self.n_classes and classes is not None:
+            c = np.asarray(classes)
+            for k in np.unique(c):
+                pick[c == k] = rng.choice(np.flatnonzero(codes["classes"] == k), size=int(np.sum(c == k)))
+        else:
+            pick = rng.integers(len(codes["mu"]), size=rows)
+        post = codes["mu"][pick] + np.exp(0.5 * codes["logvar"][pick]) * rng.standard_normal(
+            (rows, self.z_dim)).astype(np.float32)
+        return (a * post + math.sqrt(1.0 - a * a) * eps).astype(np.float32)
 
     @property
     def n_classes(self) -> int:
@@ -884,15 +963,20 @@ class VoiceGenerator(NoiseToSamples):
                classes: Any = None) -> np.ndarray:
         """Generator logits, shape (n, 16, 4, 50), for ``n`` noise vectors (or the given ``z``).
 
+        The noise is drawn with ``seed`` by :meth:`draw_z` (N(0, I) unless :attr:`latent_mix` > 0).
         A conditional generator writes each bar in its density class: ``classes`` (one per
         bar, 0..n_classes - 1), or classes drawn by :meth:`classes`.
         """
         if not self.n_classes:
             if classes is not None:
                 raise RepresentationError("argument 'classes' needs a generator conditioned on density classes")
+            if z is None:
+                z = self.draw_z(check_count(n), np.random.default_rng(check_seed(seed)))
             return self._outputs(n, seed, z)
         rows = check_count(n) if z is None else len(np.asarray(z))
         c = self._classes_for(rows, seed, classes)
+        if z is None:
+            z = self.draw_z(rows, np.random.default_rng(check_seed(seed)), c)
         return self._outputs(n, seed, z, condition=np.eye(self.n_classes, dtype=np.float32)[c])
 
     def _classes_for(self, rows: int, seed: int, classes: Any) -> np.ndarray:
@@ -950,7 +1034,7 @@ class VoiceGenerator(NoiseToSamples):
             cands, scores = [(symbols, onsets)], [self.critic_scores(symbols, onsets, classes)]
             for j in range(1, k):
                 rng = np.random.default_rng([s, j])
-                z_j = rng.standard_normal((rows, self.z_dim)).astype(np.float32)
+                z_j = self.draw_z(rows, rng, classes)
                 cands.append(decode_voices(self.logits(rows, z=z_j, classes=classes),
                                            seed=int(rng.integers(2**31)) if self.decoding == "sample" else None))
                 scores.append(self.critic_scores(*cands[-1], classes))
@@ -1018,6 +1102,67 @@ def selection_gap(summary: dict[str, float], reference: dict[str, float]) -> flo
     return float(np.mean(gaps))
 
 
+#: The bounds a generated set must keep against the reference bars (issue figures, notebook 05):
+#: relative to the reference, except holes (absolute) and copies (a share).
+BOUNDS = {"qualified_note_rate": 0.05, "long_note_share": 0.30, "used_pitch_classes": 0.10,
+          "scale_consistency": 0.10, "polyphony": 0.10, "diversity": 0.15, "nn_distance": 0.25}
+MAX_HOLES_PER_BAR, MAX_COPY_RATE = 0.5, 0.05
+
+
+def bound_misses(figures: dict[str, float], reference: dict[str, float]) -> list[str]:
+    """The figures of a generated set that leave :data:`BOUNDS` around ``reference`` (empty: all kept).
+
+    Relative figures must lie within ``|g / r - 1| <= bound``; holes per bar at most 0.5 and
+    ``copy_rate`` at most 5 %.
+
+    Used by: choose_latent_mix
+    """
+    missed = [k for k, b in BOUNDS.items() if not abs(float(figures[k]) / float(reference[k]) - 1) <= b]
+    if not float(figures["holes_per_bar"]) <= MAX_HOLES_PER_BAR:
+        missed.append("holes_per_bar")
+    if not float(figures["copy_rate"]) <= MAX_COPY_RATE:
+        missed.append("copy_rate")
+    return missed
+
+
+def choose_latent_mix(gen: VoiceGenerator, train_rolls: np.ndarray, valid_rolls: np.ndarray, *,
+                      mixes: tuple[float, ...] = LATENT_MIXES, n: int = 1000, seed: int = 7
+                      ) -> tuple[float, list[dict[str, Any]]]:
+    """Choose ``gen.latent_mix`` on the validation bars: the mix whose bars lie nearest them.
+
+    For each mix, ``n`` bars (noise ``seed``, the generator's proposals and critic) are
+    summarised (:func:`bar_summary`, nearest-neighbour distance and copy rate against the
+    training bars) and held against the validation bars' own figures: the bounds
+    (:func:`bound_misses`) and a ``gap``, the mean relative gap over the seven figures of
+    :func:`selection_gap` and the nearest-neighbour distance. Among the mixes with the fewest
+    misses the smallest gap wins (then the smaller mix). ``gen.latent_mix`` is left at the choice.
+
+    Returns
+    -------
+    (float, list of dict)
+        The mix, and rows: first the validation bars' own figures (``reference``), then one
+        per mix with its figures, ``gap`` and ``missed`` (names).
+
+    Taught in: notebooks/05_gan_music_generation.ipynb
+    """
+    reference = {**bar_summary(valid_rolls),
+                 "nn_distance": float(nearest_neighbour_distance(valid_rolls, train_rolls).mean()),
+                 "copy_rate": copy_rate(valid_rolls, train_rolls)}
+    rows = []
+    for a in mixes:
+        gen.latent_mix = _check_latent_mix(a, gen.codes, "mixes")
+        rolls = gen.sample(n, seed=seed)
+        fig = {**bar_summary(rolls), "nn_distance": float(nearest_neighbour_distance(rolls, train_rolls).mean()),
+               "copy_rate": copy_rate(rolls, train_rolls)}
+        gap = (len(_GAP_KEYS) * selection_gap(fig, reference)
+               + abs(fig["nn_distance"] / reference["nn_distance"] - 1)) / (len(_GAP_KEYS) + 1)
+        rows.append({"latent_mix": float(a), **{k: round(float(v), 4) for k, v in fig.items()},
+                     "gap": round(gap, 6), "missed": bound_misses(fig, reference)})
+    best = min(rows, key=lambda row: (len(row["missed"]), row["gap"], row["latent_mix"]))
+    gen.latent_mix = best["latent_mix"]
+    return best["latent_mix"], [{"reference": True, **{k: round(float(v), 4) for k, v in reference.items()}}] + rows
+
+
 def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe | None = None, *,
                     epochs: int | None = None, seed: int = 0, n_monitor: int = 512,
                     on_epoch: Callable[[int, dict[str, float]], None] | None = None
@@ -1028,7 +1173,9 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     and their :func:`selection_gap` to the validation bars. The returned generator carries
     the weights of the epoch with the smallest gap (``record["best_epoch"]``, counted
     from 1), not those of the last epoch, and the discriminator of that epoch as its
-    ``critic``, with the recipe's ``proposals`` and ``temperature``. Only epochs after the
+    ``critic``, with the recipe's ``proposals`` and ``temperature``, and (with a reconstruction
+    term) the ``codes`` that epoch's encoder gives the training bars, for :meth:`VoiceGenerator.draw_z`
+    (``latent_mix`` stays 0: :func:`choose_latent_mix` sets it). Only epochs after the
     first third of the run (``epochs // 3``) can be kept: in its first epochs a generator
     that has not yet learned to write bars can match seven summary figures by chance.
 
@@ -1079,6 +1226,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         callbacks.append(_Average())
     best_gap, best_weights, best_epoch = math.inf, net.get_weights(), 0
     best_critic = gan.discriminator.get_weights()
+    best_encoder = None if gan.encoder is None else gan.encoder.get_weights()
     cpu0 = time.process_time()
     for epoch in range(n_epochs):
         h = gan.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
@@ -1091,6 +1239,8 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
         if epoch >= n_epochs // 3 and gap < best_gap:
             best_gap, best_weights, best_epoch = gap, net.get_weights(), epoch + 1
             best_critic = gan.discriminator.get_weights()
+            if gan.encoder is not None:
+                best_encoder = gan.encoder.get_weights()
         net.set_weights(trained)
         logs.update(summary, gap=gap)
         for k, v in logs.items():
@@ -1100,6 +1250,12 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     net.set_weights(best_weights)
     gan.discriminator.set_weights(best_critic)
     gen.critic, gen.proposals, gen.temperature = gan.discriminator, r.proposals, r.temperature
+    if gan.encoder is not None:  # the kept epoch's encoder: each training bar's q(z | x), for draw_z
+        gan.encoder.set_weights(best_encoder)
+        stats = np.concatenate([np.asarray(gan.encoder(x[i:i + 512], training=False)) for i in range(0, len(x), 512)])
+        stats = stats.astype(np.float16).astype(np.float32)  # as saved (codes_path), so a reload samples the same
+        gen.codes = gen._check_codes({"mu": stats[:, :r.z_dim], "logvar": np.clip(stats[:, r.z_dim:], -8.0, 4.0),
+                                      "classes": c if r.n_classes else np.zeros(len(x), dtype=np.int64)})
     gen.record = {"kind": KIND, "recipe": {**r.to_dict(), "epochs": n_epochs}, "seed": seed, "training_bars": len(x),
                   "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
                   "register": register, "density": density,
@@ -1114,21 +1270,31 @@ def save_voice_generator(gen: VoiceGenerator, path: str | os.PathLike, *, overwr
     """Save a :class:`VoiceGenerator` (.keras, no optimizer state) and its JSON record atomically.
 
     A generator with a critic also writes ``x_critic.keras`` (:func:`critic_path`), and its
-    record names it with the number of proposals. Nothing is written if any of the files
-    exists and ``overwrite`` is False.
+    record names it with the number of proposals; one with latent codes writes
+    ``x_codes.npz`` (:func:`codes_path`; float16, no pickle) and records its ``latent_mix``.
+    Nothing is written if any of the files exists and ``overwrite`` is False.
 
     Used by: VoiceGenerator.save, musiclib.train
     """
     target = Path(path)
     full = {**gen.record, **(record or {}), "kind": KIND, "z_dim": gen.z_dim}
     full.pop("critic", None)
+    full.pop("latent", None)
     if gen.critic is not None:  # save_keras_checkpoint checks its own two files before writing either
         check_can_write(critic_path(target), overwrite)
         full["critic"] = {"file": critic_path(target).name, "proposals": gen.proposals,
                           "temperature": gen.temperature}
+    if gen.codes is not None:
+        check_can_write(codes_path(target), overwrite)
+        full["latent"] = {"file": codes_path(target).name, "mix": gen.latent_mix, "codes": len(gen.codes["mu"])}
     target = save_keras_checkpoint(gen.generator, target, full, overwrite=overwrite)
     if gen.critic is not None:
         save_keras_model(gen.critic, critic_path(target), overwrite=overwrite)
+    if gen.codes is not None:
+        buf = io.BytesIO()
+        np.savez_compressed(buf, mu=gen.codes["mu"].astype(np.float16), logvar=gen.codes["logvar"].astype(np.float16),
+                            classes=gen.codes["classes"].astype(np.int8))
+        atomic_write_bytes(codes_path(target), buf.getvalue(), overwrite=overwrite)
     gen.record = read_record(target, required=("kind",))
     return target
 
@@ -1164,10 +1330,24 @@ def load_voice_generator(path: str | os.PathLike = GAN_GENERATOR) -> VoiceGenera
                                   f"{{'file': {critic_path(p).name!r}, 'proposals': k, 'temperature': t}}")
         critic = load_keras_checkpoint(critic_path(p), command=_TRAIN_COMMAND)
         proposals, temperature = entry.get("proposals"), entry.get("temperature")
+    codes, mix = None, 0.0
+    if record.get("latent") is not None:
+        entry = record["latent"]
+        if not isinstance(entry, dict) or entry.get("file") != codes_path(p).name:
+            raise CheckpointError(f"checkpoint record of {str(p)!r}: 'latent' is {entry!r}; expected "
+                                  f"{{'file': {codes_path(p).name!r}, 'mix': a, 'codes': n}}")
+        try:
+            with np.load(codes_path(p), allow_pickle=False) as z:
+                codes = {k: z[k] for k in ("mu", "logvar", "classes")}
+        except (OSError, ValueError, KeyError) as exc:
+            raise CheckpointError(f"latent codes {str(codes_path(p))!r} are missing or unreadable ({exc}); "
+                                  f"re-train with: {_TRAIN_COMMAND}") from exc
+        mix = entry.get("mix")
     try:
         gen = VoiceGenerator(model, z_dim=z_dim, decoding=decoding, key_offsets=record.get("key_offsets"),
                              register=record.get("register"), density=record.get("density"), critic=critic,
-                             proposals=proposals, temperature=temperature, record=record)
+                             proposals=proposals, temperature=temperature, codes=codes, latent_mix=mix,
+                             record=record)
     except RepresentationError as exc:
         raise CheckpointError(f"checkpoint record of {str(p)!r}: {exc}") from exc
     in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
