@@ -344,6 +344,9 @@ def test_conditional_generator_takes_its_class_and_draws_classes_as_the_data(voi
     np.testing.assert_array_equal(back.sample(6, seed=2), gen.sample(6, seed=2))
     rec = json.loads(path.with_suffix(".json").read_text())
     path.with_suffix(".json").write_text(json.dumps({**rec, "density": None}))
+    with pytest.raises(CheckpointError, match="'codes'"):           # its codes name three classes
+        V.load_voice_generator(path)
+    path.with_suffix(".json").write_text(json.dumps({**rec, "density": None, "latent": None}))
     with pytest.raises(CheckpointError, match="expects"):
         V.load_voice_generator(path)
     path.with_suffix(".json").write_text(json.dumps({**rec, "density": {"edges": [14, 22], "p": [1, -1, 1]}}))
@@ -557,3 +560,99 @@ def test_selection_gap_is_the_mean_relative_gap_over_its_seven_figures():
     assert V.selection_gap(ref | {"unique_rate": 0.0}, ref) == 0.0        # not one of the seven
     with pytest.raises(RepresentationError, match="'diversity'"):
         V.selection_gap({k: v for k, v in ref.items() if k != "diversity"}, ref)
+
+
+def _coded(n_codes: int = 40, mix: float = 0.0) -> V.VoiceGenerator:
+    """A small conditional generator with hand-made codes: class k's codes all sit at mu = 10 k, sigma ~ 0."""
+    classes = np.arange(n_codes) % 3
+    codes = {"mu": np.repeat(10.0 * classes[:, None], 4, axis=1).astype(np.float32),
+             "logvar": np.full((n_codes, 4), -30.0, np.float32), "classes": classes}
+    density = {"edges": [14, 22], "p": [0.2, 0.6, 0.2]}
+    return V.VoiceGenerator(V.build_voice_generator(COND), z_dim=4, density=density, codes=codes, latent_mix=mix,
+                            record={"density": density})
+
+
+def test_draw_z_without_a_mix_is_the_plain_noise_of_before():
+    gen = _coded()
+    z = gen.draw_z(6, np.random.default_rng(5))
+    np.testing.assert_array_equal(z, np.random.default_rng(5).standard_normal((6, 4)).astype(np.float32))
+    np.testing.assert_array_equal(gen.draw_z(6, np.random.default_rng(5), np.zeros(6, int)), z)
+    c = gen.classes(6, seed=3)
+    expected = gen.generator(np.concatenate([gen.noise(6, 3), np.eye(3, dtype=np.float32)[c]], axis=1))
+    np.testing.assert_allclose(gen.logits(6, seed=3), np.asarray(expected), atol=1e-6)
+
+
+def test_draw_z_mixes_each_bar_with_a_code_of_its_own_class():
+    gen = _coded(mix=0.6)
+    classes = np.array([0, 1, 2] * 2000)
+    z = gen.draw_z(len(classes), np.random.default_rng(1), classes)
+    for k in range(3):              # z = 0.6 * mu_k + 0.8 * eps: mean 6 k, variance 0.64
+        assert z[classes == k].mean() == pytest.approx(6.0 * k, abs=0.05)
+        assert z[classes == k].var() == pytest.approx(0.64, abs=0.05)
+    again = gen.draw_z(len(classes), np.random.default_rng(1), classes)
+    np.testing.assert_array_equal(z, again)
+
+
+def test_latent_mix_and_codes_are_checked():
+    for bad in (-0.1, 1.0, True, "0.5", float("nan")):
+        with pytest.raises(RepresentationError, match="'latent_mix'"):
+            _coded(mix=bad)
+    with pytest.raises(RepresentationError, match="no latent codes"):
+        V.VoiceGenerator(V.build_voice_generator(TINY), z_dim=4, latent_mix=0.5)
+    good = _coded().codes
+    for codes in ({"mu": good["mu"][:, :3], "logvar": good["logvar"][:, :3], "classes": good["classes"]},
+                  {**good, "classes": good["classes"] % 2},            # one class has no code
+                  {**good, "mu": np.full_like(good["mu"], np.nan)}, {"mu": good["mu"]}):
+        with pytest.raises(RepresentationError, match="'codes'"):
+            V.VoiceGenerator(V.build_voice_generator(COND), z_dim=4, density={"edges": [14, 22], "p": [1, 1, 1]},
+                             codes=codes)
+
+
+def test_codes_are_saved_beside_the_generator_without_pickle_and_checked_on_load(tmp_path):
+    gen = _coded(mix=0.5)
+    (tmp_path / "v_codes.npz").write_text("a user's file")
+    with pytest.raises(FileExistsError):
+        gen.save(tmp_path / "v.keras")
+    assert not (tmp_path / "v.keras").exists()
+    (tmp_path / "v_codes.npz").unlink()
+    path = gen.save(tmp_path / "v.keras")
+    rec = json.loads(path.with_suffix(".json").read_text())
+    assert rec["latent"] == {"file": "v_codes.npz", "mix": 0.5, "codes": 40}
+    with np.load(tmp_path / "v_codes.npz", allow_pickle=False) as z:
+        assert sorted(z.files) == ["classes", "logvar", "mu"] and z["mu"].dtype == np.float16
+    back = V.load_voice_generator(path)
+    assert back.latent_mix == 0.5
+    np.testing.assert_array_equal(back.sample(8, seed=4), gen.sample(8, seed=4))
+    (tmp_path / "v_codes.npz").unlink()
+    with pytest.raises(CheckpointError, match="v_codes.npz"):
+        V.load_voice_generator(path)
+    path.with_suffix(".json").write_text(json.dumps({**rec, "latent": {"file": "x.npz", "mix": 0.5}}))
+    with pytest.raises(CheckpointError, match="'latent'"):
+        V.load_voice_generator(path)
+
+
+def test_bound_misses_by_hand():
+    ref = {"qualified_note_rate": 0.98, "long_note_share": 0.17, "used_pitch_classes": 6.8, "scale_consistency": 0.95,
+           "polyphony": 3.9, "diversity": 99.5, "nn_distance": 36.0, "holes_per_bar": 0.14, "copy_rate": 0.03}
+    assert V.bound_misses(ref, ref) == []
+    assert V.bound_misses(ref | {"nn_distance": 36.0 * 1.25}, ref) == []
+    assert V.bound_misses(ref | {"nn_distance": 45.1, "long_note_share": 0.17 * 1.31}, ref) == ["long_note_share",
+                                                                                                  "nn_distance"]
+    assert V.bound_misses(ref | {"holes_per_bar": 0.6, "copy_rate": 0.051}, ref) == ["holes_per_bar", "copy_rate"]
+    assert V.bound_misses(ref | {"polyphony": float("nan")}, ref) == ["polyphony"]
+
+
+def test_training_keeps_each_training_bars_code_and_the_validation_bars_choose_the_mix(voice_bars):
+    train = voice_bars.subset(np.arange(len(voice_bars)) < 200)
+    valid = voice_bars.subset((np.arange(len(voice_bars)) >= 200) & (np.arange(len(voice_bars)) < 260))
+    gen, _ = V.train_voice_gan(train, valid, COND, epochs=1, seed=0, n_monitor=32)
+    assert gen.codes["mu"].shape == (gen.record["training_bars"], 4) and gen.latent_mix == 0.0
+    sym, ok = V.transpose_voices(train.symbols, train.to_c)
+    written = V.density_classes(sym[ok], train.onsets[ok], COND.density_edges)
+    np.testing.assert_array_equal(gen.codes["classes"], written)
+    mix, rows = V.choose_latent_mix(gen, train.rolls(), valid.rolls(), n=48, mixes=(0.0, 0.5))
+    assert rows[0]["reference"] and [r["latent_mix"] for r in rows[1:]] == [0.0, 0.5]
+    best = min(rows[1:], key=lambda r: (len(r["missed"]), r["gap"], r["latent_mix"]))
+    assert mix == best["latent_mix"] == gen.latent_mix
+    with pytest.raises(RepresentationError, match="'mixes'"):
+        V.choose_latent_mix(gen, train.rolls(), valid.rolls(), n=8, mixes=(1.5,))
