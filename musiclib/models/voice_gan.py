@@ -1084,17 +1084,19 @@ def bar_summary(rolls: np.ndarray) -> dict[str, float]:
             "long_note_share": long_note_share(x), "diversity": set_diversity(x), "unique_rate": unique_rate(x)}
 
 
-def selection_gap(summary: dict[str, float], reference: dict[str, float]) -> float:
+def selection_gap(summary: dict[str, float], reference: dict[str, float],
+                  keys: tuple[str, ...] = _GAP_KEYS) -> float:
     """How far a generated set is from the validation bars: mean relative gap over seven figures.
 
-    gap = mean_k |g_k - r_k| / max(|r_k|, 0.1) over QN, holes per bar, long-note share,
-    used pitch classes, scale consistency, polyphony and diversity. The training run keeps
-    the epoch with the smallest gap (0 = the validation bars' own figures).
+    gap = mean_k |g_k - r_k| / max(|r_k|, 0.1) over ``keys``: by default QN, holes per bar,
+    long-note share, used pitch classes, scale consistency, polyphony and diversity. The
+    training run keeps the epoch with the smallest gap (0 = the validation bars' own
+    figures); :func:`choose_latent_mix` adds the nearest-neighbour distance as an eighth.
 
-    Used by: musiclib.models.voice_gan.train_voice_gan
+    Used by: musiclib.models.voice_gan.train_voice_gan, choose_latent_mix
     """
     gaps = []
-    for k in _GAP_KEYS:
+    for k in keys:
         if k not in summary or k not in reference:
             raise RepresentationError(f"selection_gap needs figure {k!r} in both 'summary' and 'reference'")
         g, r = float(summary[k]), float(reference[k])
@@ -1145,17 +1147,16 @@ def choose_latent_mix(gen: VoiceGenerator, train_rolls: np.ndarray, valid_rolls:
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
-    reference = {**bar_summary(valid_rolls),
-                 "nn_distance": float(nearest_neighbour_distance(valid_rolls, train_rolls).mean()),
-                 "copy_rate": copy_rate(valid_rolls, train_rolls)}
+    def figures(rolls: np.ndarray) -> dict[str, float]:
+        return {**bar_summary(rolls), "nn_distance": float(nearest_neighbour_distance(rolls, train_rolls).mean()),
+                "copy_rate": copy_rate(rolls, train_rolls)}
+
+    reference = figures(valid_rolls)
     rows = []
     for a in mixes:
         gen.latent_mix = _check_latent_mix(a, gen.codes, "mixes")
-        rolls = gen.sample(n, seed=seed)
-        fig = {**bar_summary(rolls), "nn_distance": float(nearest_neighbour_distance(rolls, train_rolls).mean()),
-               "copy_rate": copy_rate(rolls, train_rolls)}
-        gap = (len(_GAP_KEYS) * selection_gap(fig, reference)
-               + abs(fig["nn_distance"] / reference["nn_distance"] - 1)) / (len(_GAP_KEYS) + 1)
+        fig = figures(gen.sample(n, seed=seed))
+        gap = selection_gap(fig, reference, keys=(*_GAP_KEYS, "nn_distance"))
         rows.append({"latent_mix": float(a), **{k: round(float(v), 4) for k, v in fig.items()},
                      "gap": round(gap, 6), "missed": bound_misses(fig, reference)})
     best = min(rows, key=lambda row: (len(row["missed"]), row["gap"], row["latent_mix"]))
