@@ -122,9 +122,10 @@ def read_record(path: str | os.PathLike = MELODY_LSTM, *, required: Sequence[str
         raise CheckpointError(f"checkpoint record {str(rec_path)!r} is not valid JSON: {exc}") from exc
     missing = [k for k in required if not isinstance(record, dict) or k not in record]
     if missing:
-        raise CheckpointError(
-            f"checkpoint record {str(rec_path)!r} lacks {', '.join(map(repr, missing))}; "
-            "is it the record of this kind of model?")
+        kind = record.get("kind") if isinstance(record, dict) else None
+        which = (f"it is the record of a model of kind {kind!r}, not of the kind asked for" if isinstance(kind, str)
+                 else "is it the record of this kind of model?")
+        raise CheckpointError(f"checkpoint record {str(rec_path)!r} lacks {', '.join(map(repr, missing))}; {which}")
     return record
 
 

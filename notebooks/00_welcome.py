@@ -50,8 +50,7 @@ PROFILE = get_profile()
 # each problem. Its output depends on your machine (a GPU, say), so yours may differ
 # from the one stored here.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from musiclib.environment import check_environment
 
 report = check_environment()
@@ -215,8 +214,7 @@ see_and_hear(piece.notes, title="Chorale BWV 347 (first 32 quarter notes)", bpm=
 # Instructors: the instructor guide (`docs/instructor_guide.md`) explains how to make the
 # student release, grade a class, and plan the sessions.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print(f"this session uses the {PROFILE.name!r} profile: epochs x{PROFILE.epoch_scale:g}, "
       f"{PROFILE.data_fraction:.0%} of the training data")
 

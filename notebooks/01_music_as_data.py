@@ -369,8 +369,7 @@ print(f"{a.id} and {b.id}: tune {a.tune!r} for both, split {a.split!r} for both"
 # %% [markdown]
 # How long does loading take, compared with parsing from the corpus?
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 import time
 
 from musiclib.datasets import load_chorales, load_folk

@@ -526,8 +526,7 @@ X = X.reshape(X.shape[0], X.shape[1], 1)
 print("windows X:", X[..., 0].tolist())
 print("targets y:", y.tolist())
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 keras.utils.set_random_seed(0)
 toy = keras.Sequential([
     keras.Input(shape=(sequence_length, 1)),
@@ -539,8 +538,7 @@ history = toy.fit(X, y, epochs=100, batch_size=1, verbose=0)  # 100 epochs x 7 w
 print(f"final training MSE: {history.history['loss'][-1]:.4f}")
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def generate_toy(seed_window, n_notes=10, as_in_article=True):
     seed_sequence = np.array(seed_window).reshape(sequence_length, 1)  # int, as in the article
     if not as_in_article:
@@ -583,14 +581,12 @@ print("truncation bug fixed:", generated_fixed, "  raw:", np.round(raw_fixed, 2)
 # Below, windows the model never saw; then the output heard, reading 1..10 as the
 # degrees of a C major scale (the article gives the numbers no pitch).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 for window in ([5, 7, 9], [8, 6, 4], [20, 21, 22]):
     pred = float(toy(np.array(window, "float32").reshape(1, 3, 1)).numpy()[0, 0])
     print(f"after {window}: predicts {pred:6.2f}")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 C_MAJOR = [60, 62, 64, 65, 67, 69, 71, 72, 74, 76, 77, 79, 81, 83]  # degree 1 = C4
 
 
@@ -661,8 +657,7 @@ x_train, y_train = windows(train_mel, SHIFTS)
 x_valid, y_valid = windows(valid_mel)  # validation: keys as written
 print("train windows:", x_train.shape, " valid windows:", x_valid.shape)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 keras.utils.set_random_seed(0)
 melody_model = keras.Sequential([
     keras.Input(shape=(None,), dtype="int32"),
@@ -687,8 +682,7 @@ print(f"{epochs} epochs; final train loss {h['loss'][-1]:.3f}, valid loss {h['va
 # with its frequency in the training melodies (a unigram model). Cross-entropy is shown
 # in **bits per note**: the lower, the less surprised the model is by real Bach.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 counts = np.bincount(y_train.ravel(), minlength=V) + 1.0  # 12 keys, like the RNN's data
 unigram = counts / counts.sum()
 unigram_bits = -np.mean(np.log2(unigram[y_valid.ravel()]))
@@ -730,8 +724,7 @@ plt.show()
 # model only chooses pitches; the rhythm is borrowed from the chorale itself, so what you
 # hear is the model's melodic choices in Bach's rhythm.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def sample_melody(model, prompt_pitches, n_new, temperature=0.8, seed=0):
     rng_s = np.random.default_rng(seed)
     tokens = [token_of[int(p)] for p in prompt_pitches]
@@ -766,8 +759,7 @@ see_and_hear(generated, title="SimpleRNN continuation of BWV 66.6 (first 8 notes
 # the current note; the right shows $h_t$, and in grey the previous state $h_{t-1}$ it
 # was computed from. (The widget needs a live kernel; run the notebook to use it.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 import ipywidgets as widgets
 
 

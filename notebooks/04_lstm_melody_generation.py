@@ -394,8 +394,7 @@ print(f"best n-gram ({record['best_ngram']}) on validation: {ngram_valid:.3f}")
 first_better = next((i + 1 for i, v in enumerate(valid_curve) if v < ngram_valid), None)
 print("first epoch with fewer bits than the n-gram:", first_better)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 lstm_train = data.lstm_train.subset(PROFILE.data_fraction)  # chorales twice per epoch + the folk training tunes
 print(f"LSTM training data: {len(lstm_train)} melodies, {lstm_train.n_steps} steps per epoch")
 config: LSTMConfig = replace(MELODY_RECIPE.lstm, epochs=5, patience=3)   # the shipped recipe, 5 epochs
@@ -412,8 +411,7 @@ print(f"my model on the test split: {mine['bits_per_step']:.3f} bits per step, e
 # (`fine_tune` trains a copy; `result.model` stays as it was). The first number is the
 # validation score before fine-tuning:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 my_tuning = fine_tune(result.model, train.subset(PROFILE.data_fraction), valid, FineTuneRecipe(epochs=2), seed=0)
 print("validation bits per step:", " -> ".join(f"{v:.3f}" for v in my_tuning.valid_bits_per_step),
       f"| kept epoch {my_tuning.best_epoch}, {my_tuning.cpu_seconds:.0f} CPU s")
@@ -421,8 +419,7 @@ mine_tuned = evaluate(my_tuning.model, test)
 print(f"my fine-tuned model on the test split: {mine_tuned['bits_per_step']:.3f} bits per step, event accuracy "
       f"{mine_tuned['event_accuracy']:.3f}")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 fig, ax = plt.subplots(figsize=(7, 3))
 epochs_axis = np.arange(1, len(result.history["xent"]) + 1)
 ax.plot(epochs_axis, result.history["xent"], "o-", label="train")
@@ -818,8 +815,7 @@ whole = NoteList.from_arrays(duet.pitch, duet.onset, duet.duration)          # p
 display(with_rests(whole, "Ode to Joy (bars 1-4) and the LSTM's 4 bars"))
 display(play(whole, bpm=132, max_seconds=None))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.co_composer(lstm, primers)
 
 
@@ -919,10 +915,12 @@ _ = check_function("my_bits_per_step on a test chorale", my_bits_per_step, [((lp
 #   variety (section 6 measures it over several samples and primers); a blind A/B
 #   test is the honest way to ask "can you tell?", with enough trials.
 # * Check generated music for copying with the longest run shared with the training set.
-# * Everything here is in `musiclib`: `models.ngram`, `models.melody` (data, LSTM,
-#   `tf.data` pipelines with optional transposition — `stream_midi_folder` reads a large MIDI folder file by file — training with a `tf.distribute` strategy and
-#   atomic checkpoints), `sampling`, `pretrained`, and `python -m musiclib.train melody`
-#   to reproduce the checkpoint.
+# * Everything here is in `musiclib`: `models.ngram`, `models.melody` (data, the LSTM,
+#   training with atomic checkpoints), `sampling`, `pretrained`, and
+#   `python -m musiclib.train melody` to reproduce the checkpoint. For larger projects
+#   than this lesson, `models.melody` also has what we did not need here: a `tf.data`
+#   pipeline with random transposition (`make_dataset`), `stream_midi_folder` to read a
+#   large MIDI folder file by file, and training under a `tf.distribute` strategy.
 
 # %% [markdown]
 # ## References

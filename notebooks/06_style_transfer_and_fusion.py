@@ -308,8 +308,7 @@ print("recipe:", style.StyleRecipe())
 #
 # The two shipped decoders, as recorded (profile, seconds on a loaded 2-core machine):
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 for pair, rec in record["pairs"].items():
     print(f"{pair}: {rec['excerpts']['train']} training excerpts, decoder trained in {rec['decoder_seconds']:.0f} s, "
           f"loss per epoch {rec['decoder_history']['loss']}")
@@ -322,8 +321,7 @@ print("whole command:", record["command"], f"({record['seconds']:.0f} s, {record
 # profile; seconds under `ci`), set `TRAIN_HERE = True`. The rest of the notebook keeps
 # using the shipped models unless you also set `USE_PRETRAINED = False`.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 TRAIN_HERE = False
 USE_PRETRAINED = True
 if TRAIN_HERE:
@@ -1071,8 +1069,7 @@ plt.show()
 # monophonic `NoteList`), shows the score, plays it and prints the token judge's
 # $P(\text{target})$.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 melodies = {f"{s} test excerpt {k}": (tokens_to_notes(excerpts[p][s][k], vocab), s)
             for p in style.PAIRS for s in style.PAIRS[p] for k in (0, 1)}
 widgets.style_mixer(models, melodies)

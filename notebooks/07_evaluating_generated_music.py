@@ -562,8 +562,7 @@ pairs = [{"human": tokens_to_notes(np.concatenate([primers[i], held_out[i]]), vo
          for i in range(6) for src in ("lstm", "transformer")]
 print(f"{len(pairs)} trials; answers go to {answers_path.name} (the widget shows its full path)")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 widgets.listening_test(pairs, answers_path, listener="me", seed=0)
 
 # %% [markdown]

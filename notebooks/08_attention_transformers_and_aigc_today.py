@@ -150,8 +150,7 @@ _ = check("changing step 6 leaves steps 1-5 of the attention output unchanged", 
 # `USE_PRETRAINED = False`. The rest of the notebook keeps using the shipped model so that
 # its numbers stay the same for everyone.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 USE_PRETRAINED = True
 if not USE_PRETRAINED:
     from musiclib.models.transformer import course_melody_splits

@@ -321,6 +321,10 @@ def test_load_refuses_a_record_of_another_kind(tmp_path):
     path.with_suffix(".json").write_text(json.dumps({**rec, "kind": "melody_lstm"}))
     with pytest.raises(CheckpointError, match="kind"):
         G.load_roll_generator(path)
+    # a melody LSTM's record has no z_dim: the error names the kind it found
+    path.with_suffix(".json").write_text(json.dumps({"kind": "melody_lstm", "vocab": {}}))
+    with pytest.raises(CheckpointError, match="lacks 'z_dim'; it is the record of a model of kind 'melody_lstm'"):
+        G.load_roll_generator(path)
 
 
 def test_load_refuses_a_record_that_does_not_match_the_model(tmp_path):

@@ -531,6 +531,27 @@ def test_training_with_the_reconstruction_term_trains_the_encoder_and_reports_it
     assert plain.encoder is None and "kl" not in plain.trackers
 
 
+def test_training_stops_on_the_validation_gap_after_patience_epochs(voice_bars):
+    train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
+    valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))
+    _, full = V.train_voice_gan(train, valid, TINY, epochs=6, seed=0, n_monitor=32)
+    gen, hist = V.train_voice_gan(train, valid, TINY, epochs=6, seed=0, n_monitor=32, patience=1)
+    best, waited, stop = np.inf, 0, 6  # the rule by hand on the full run's gaps; epochs 3.. can be kept
+    for e, g in enumerate(full["gap"]):
+        if e >= 2:
+            best, waited = (g, 0) if g < best else (best, waited + 1)
+        if waited >= 1:
+            stop = e + 1
+            break
+    assert stop < 6, "this run's gaps never rose: the test would not see a stop"
+    np.testing.assert_allclose(hist["gap"], full["gap"][:stop])
+    assert gen.record["epochs_run"] == stop and gen.record["patience"] == 1
+    assert gen.record["best_epoch"] == int(np.argmin(full["gap"][2:stop])) + 3
+    for bad in (0, 1.5, True):
+        with pytest.raises(RepresentationError, match="'patience'"):
+            V.train_voice_gan(train, valid, TINY, epochs=2, patience=bad)
+
+
 def test_training_keeps_no_epoch_of_the_first_third(voice_bars):
     train = voice_bars.subset(np.arange(len(voice_bars)) < 64)
     valid = voice_bars.subset((np.arange(len(voice_bars)) >= 64) & (np.arange(len(voice_bars)) < 96))

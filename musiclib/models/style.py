@@ -62,7 +62,7 @@ from musiclib.errors import (
 from musiclib.features import estimate_key, interval_histogram, note_length_histogram, pitch_class_histogram
 from musiclib.fileio import atomic_write_text, check_can_write
 from musiclib.models.ngram import LN2, NGramModel
-from musiclib.models.style_checks import _sounding
+from musiclib.models.style_checks import MAJOR_PCS, _sounding
 from musiclib.models.style_experts import ExpertSettings, ExpertTransfer, tune_experts, tune_fusion
 from musiclib.pretrained import CHECKPOINT_DIR, is_shipped, load_keras_checkpoint, save_keras_model
 from musiclib.representation import MelodyVocabulary, NoteList, notes_to_tokens, tokens_to_notes
@@ -109,7 +109,6 @@ MIN_STEPS, MAX_STEPS = 8, 512
 VOCAB = MelodyVocabulary()
 STYLE_RECORD = CHECKPOINT_DIR / "style_transfer.json"
 TRAIN_COMMAND = "python -m musiclib.train style"
-MAJOR_PCS = (0, 2, 4, 5, 7, 9, 11)
 PENTATONIC_PCS = (0, 2, 4, 7, 9)
 #: The content measures averaged into one ``content`` figure for each pair: what that pair keeps.
 CONTENT_MEASURES = {"chorale_irish": ("beat_pitch_class", "contour"), "german_han": ("onset_f1", "contour")}

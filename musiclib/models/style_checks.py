@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 VOCAB = MelodyVocabulary()
+#: Pitch classes of C major: the scale out-of-key notes are counted against.
 MAJOR_PCS = (0, 2, 4, 5, 7, 9, 11)
 #: Inter-onset intervals in sixteenths that get their own histogram bin; longer ones share the last.
 IOI_BINS = (1, 2, 3, 4, 5, 6, 7, 8, 12, 16)

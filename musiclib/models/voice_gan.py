@@ -1166,6 +1166,7 @@ def choose_latent_mix(gen: VoiceGenerator, train_rolls: np.ndarray, valid_rolls:
 
 def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe | None = None, *,
                     epochs: int | None = None, seed: int = 0, n_monitor: int = 512,
+                    patience: int | None = None,
                     on_epoch: Callable[[int, dict[str, float]], None] | None = None
                     ) -> tuple[VoiceGenerator, dict[str, list[float]]]:
     """Train the four-voice GAN; after every epoch judge ``n_monitor`` bars against ``valid``.
@@ -1180,10 +1181,20 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     first third of the run (``epochs // 3``) can be kept: in its first epochs a generator
     that has not yet learned to write bars can match seven summary figures by chance.
 
+    With ``patience`` p, training stops early once p epochs that could be kept have passed
+    without a smaller gap (``record["epochs_run"]`` says how many epochs ran), so a run
+    that starts to collapse ends on the validation signal with its best epoch's weights.
+    ``None`` (the default, and the shipped runs) runs every epoch.
+
     Returns
     -------
     (VoiceGenerator, dict)
         The generator (best epoch) and the per-epoch history.
+
+    Raises
+    ------
+    RepresentationError
+        ``epochs`` or ``patience`` is not a positive integer.
 
     Taught in: notebooks/05_gan_music_generation.ipynb
     """
@@ -1191,6 +1202,8 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     n_epochs = r.epochs if epochs is None else epochs
     if isinstance(n_epochs, bool) or not isinstance(n_epochs, int) or n_epochs < 1:
         raise RepresentationError(f"argument 'epochs' must be a positive integer, got {n_epochs!r}")
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
+        raise RepresentationError(f"argument 'patience' must be a positive integer or None, got {patience!r}")
     if len(train) < r.batch_size or len(valid) < 2:
         raise DataError(f"argument 'train' holds {len(train)} bars and 'valid' {len(valid)}; need at least "
                         f"batch_size={r.batch_size} and 2")
@@ -1229,6 +1242,7 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     best_critic = gan.discriminator.get_weights()
     best_encoder = None if gan.encoder is None else gan.encoder.get_weights()
     cpu0 = time.process_time()
+    waited = 0  # epochs that could be kept since the last better gap
     for epoch in range(n_epochs):
         h = gan.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
         logs = {k: float(v[-1]) for k, v in h.history.items()}
@@ -1242,12 +1256,17 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
             best_critic = gan.discriminator.get_weights()
             if gan.encoder is not None:
                 best_encoder = gan.encoder.get_weights()
+            waited = 0
+        elif epoch >= n_epochs // 3:
+            waited += 1
         net.set_weights(trained)
         logs.update(summary, gap=gap)
         for k, v in logs.items():
             history.setdefault(k, []).append(float(v))
         if on_epoch is not None:
             on_epoch(epoch, logs)
+        if patience is not None and waited >= patience:
+            break
     net.set_weights(best_weights)
     gan.discriminator.set_weights(best_critic)
     gen.critic, gen.proposals, gen.temperature = gan.discriminator, r.proposals, r.temperature
@@ -1260,7 +1279,9 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
     gen.record = {"kind": KIND, "recipe": {**r.to_dict(), "epochs": n_epochs}, "seed": seed, "training_bars": len(x),
                   "key_offsets": None if key_offsets is None else [int(v) for v in key_offsets],
                   "register": register, "density": density,
-                  "epochs": n_epochs, "best_epoch": best_epoch,
+                  "epochs": n_epochs, "best_epoch": best_epoch, **({} if patience is None else
+                                                                    {"patience": patience,
+                                                                     "epochs_run": len(history["gap"])}),
                   "best_gap": round(best_gap, 6), "train_cpu_seconds": round(time.process_time() - cpu0, 1)}
     return gen, history
 
