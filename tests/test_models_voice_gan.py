@@ -201,6 +201,17 @@ def test_every_shipped_seed_trained_within_15_cpu_minutes_and_kept_an_epoch_afte
         assert rec["epochs"] // 3 < run["best_epoch"] <= rec["epochs"], run["seed"]
 
 
+def test_every_shipped_seed_meets_the_figures_of_the_issue(shipped):
+    """Issue 19, item 4, per seed, on 2,000 bars against the held-out bars (the record's figures)."""
+    rec = shipped.record
+    data = rec["metrics"]["data"]
+    for run in rec["seeds"]:
+        assert V.bound_misses(run, data) == [], run["seed"]
+        assert run["c2st_accuracy"] <= 0.90 and run["logistic_c2st_accuracy"] <= 0.65, run["seed"]
+        assert set(rec["metrics"]["gan"]) <= set(run), run["seed"]
+    assert 0 < rec["c2st_null_sd"] < 0.02
+
+
 def test_shipped_record_is_reproduced_by_sampling(shipped):
     rec = shipped.record
     bars = load_chorale_bars()
