@@ -136,6 +136,12 @@ def test_strength_outside_unit_interval_is_refused(strength):
         rule_transfer(tokens([60, 62], [1, 1]), "german", "han", strength)
 
 
+@pytest.mark.parametrize("strengths", [(), (0.5,), (0.0, 1.5), (0.0, "half"), 0.5])
+def test_fusion_path_refuses_bad_strengths_and_names_them(strengths):
+    with pytest.raises(ConfigError, match="'strengths'"):
+        style.fusion_path(None, tokens([60, 62, 64, 65], [2, 2, 2, 2]), "german", "han", strengths)
+
+
 def test_too_long_melody_is_refused():
     with pytest.raises(RepresentationError, match="steps; expected 8..512"):
         rule_transfer(tokens([60] * 130, [1] * 130), "german", "han")
@@ -318,15 +324,32 @@ def test_checks_refuse_styles_of_two_pairs_and_strengths_outside_the_unit_interv
         style_checks.check_record(shipped, "jazz_blues")
 
 
+#: Issue 20's strength and content aims per pair (second judge; contour r, mean of the two directions).
+STRENGTH_AIM = {"chorale_irish": 0.80, "german_han": 0.75}
+CONTOUR_AIM = {"chorale_irish": 0.80, "german_han": 0.85}
+
+
+def test_tables_are_measured_on_every_test_excerpt(record):
+    for pair, (a, b) in PAIRS.items():
+        got = style.evaluation_excerpts(pair)
+        for s in (a, b):
+            assert len(got[s]) == len(style.style_excerpts(s, "test")) >= 100, s
+        assert record["pairs"][pair]["excerpts"]["test"] == len(got[a]) + len(got[b]), pair
+
+
 def test_shipped_learned_transfer_takes_no_shortcut(record):
-    """The product of experts on test, per direction: target rhythm, in key, nothing degenerate, natural."""
-    for pair in record["pairs"].values():
-        for direction, row in pair["methods"]["learned"]["directions"].items():
+    """The product of experts on every test excerpt, per direction: the figures of issue 20, item 2."""
+    for name, pair in record["pairs"].items():
+        learned = pair["methods"]["learned"]
+        for direction, row in learned["directions"].items():
             assert row["rhythm_tv"] <= 0.20, direction
             assert row["out_of_scale"] <= row["real_out_of_scale"] + 0.03, direction
             assert row["degenerate_rate"] <= 0.02, direction
-            assert row["naturalness_bits"] <= row["real_naturalness_bits"] + 1.0, direction
-            assert row["s_second_judge"] >= 0.75, direction
+            assert row["naturalness_bits"] <= row["real_naturalness_bits"] + 0.8, direction
+            assert row["s_second_judge"] >= STRENGTH_AIM[name], direction
+        assert learned["contour_r"] >= CONTOUR_AIM[name], name
+        # fusion: the path's middle no less natural than its worse end + 0.5 bits (item 3)
+        assert learned["fusion_midpoint_bits_over_worse"] <= 0.5, name
         # the decoder, for contrast, took shortcuts the checks see
         decoder = pair["methods"]["decoder"]["directions"].values()
         assert max(r["rhythm_tv"] for r in decoder) > 0.2 or max(r["out_of_scale"] for r in decoder) > 0.1

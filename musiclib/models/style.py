@@ -130,7 +130,10 @@ class StyleRecipe:
     max_train_excerpts : int
         Cap per style on the training excerpts (the larger collection is subsampled).
     eval_excerpts : int
-        Test excerpts per style used for the tables.
+        Validation excerpts per style on which every choice is tuned (seeded sample).
+    test_excerpts : int or None
+        Test excerpts per style the tables are measured on; None (the default) takes every
+        test excerpt.
     ngram_order, ngram_discount : int, float
         The target-style n-gram that measures naturalness.
     batch_size : int
@@ -150,6 +153,7 @@ class StyleRecipe:
     style_dim: int = 8
     max_train_excerpts: int = 3000
     eval_excerpts: int = 150
+    test_excerpts: int | None = None
     ngram_order: int = 4
     ngram_discount: float = 0.8
     batch_size: int = 64
@@ -180,13 +184,13 @@ def _pair_of(source: str, target: str) -> str:
                       f"expected one of {list(PAIRS.values())} in either order")
 
 
-def _check_strength(strength: Any) -> float:
+def _check_strength(strength: Any, name: str = "strength") -> float:
     try:
         s = float(strength)
     except (TypeError, ValueError):
-        raise ConfigError(f"argument 'strength' is {strength!r}; expected a number in [0, 1]") from None
-    if not 0.0 <= s <= 1.0 or not np.isfinite(s):
-        raise ConfigError(f"argument 'strength' is {strength!r}; expected a number in [0, 1]")
+        raise ConfigError(f"argument {name!r} is {strength!r}; expected a number in [0, 1]") from None
+    if isinstance(strength, bool) or not 0.0 <= s <= 1.0 or not np.isfinite(s):
+        raise ConfigError(f"argument {name!r} is {strength!r}; expected a number in [0, 1]")
     return s
 
 
@@ -1118,13 +1122,25 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
         ``strength`` (k,), ``outputs`` (k, n, T) tokens, ``p_target`` (k, n) under the token
         judge, ``content`` (k, n): mean of the pair's content measures against the source.
 
+    Raises
+    ------
+    ConfigError
+        Unknown style or method, styles not of one pair, fewer than two ``strengths`` or
+        one outside [0, 1].
+
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
     pair = _pair_of(source, target)
     tokens = _check_batch(tokens)
     if method not in ("learned", "decoder"):
         raise ConfigError(f"argument 'method' is {method!r}; expected 'learned' or 'decoder'")
-    st = np.array([_check_strength(s) for s in strengths])
+    try:
+        points = list(strengths)
+    except TypeError:
+        raise ConfigError(f"argument 'strengths' is {strengths!r}; expected a sequence of numbers in [0, 1]") from None
+    if len(points) < 2:
+        raise ConfigError(f"argument 'strengths' has {len(points)} point(s); a path needs at least two")
+    st = np.array([_check_strength(s, "strengths") for s in points])
     outs, p, content = [], [], []
     for s in st:
         out = transfer_tokens(models, method, tokens, source, target, float(s))
@@ -1145,7 +1161,8 @@ def excerpt_fingerprints(recipe: StyleRecipe | None = None, seed: int = DEFAULT_
     """SHA-256 of the token excerpts training and evaluation use, per style and split.
 
     The training excerpts are capped as :func:`train_style` caps them under ``profile``;
-    validation and test excerpts at ``recipe.eval_excerpts``. The record keeps these
+    validation excerpts at ``recipe.eval_excerpts``, test excerpts at ``recipe.test_excerpts``
+    (None: all). The record keeps these
     fingerprints, so a change to how melodies become excerpts (:func:`melody_tokens`,
     :func:`style_excerpts`) shows as a mismatch that asks for a retrain, even where the
     frozen judges would not notice it.
@@ -1160,7 +1177,7 @@ def excerpt_fingerprints(recipe: StyleRecipe | None = None, seed: int = DEFAULT_
 
     recipe = recipe or StyleRecipe()
     limits = {"train": _train_cap(recipe, get_profile(profile).data_fraction),
-              "valid": recipe.eval_excerpts, "test": recipe.eval_excerpts}
+              "valid": recipe.eval_excerpts, "test": recipe.test_excerpts}
     return {s: {split: hashlib.sha256(np.ascontiguousarray(
         style_excerpts(s, split, limit=limit, seed=seed).tokens, dtype=np.int64).tobytes()).hexdigest()
         for split, limit in limits.items()} for s in STYLES}
@@ -1169,12 +1186,12 @@ def excerpt_fingerprints(recipe: StyleRecipe | None = None, seed: int = DEFAULT_
 # --------------------------------------------------------------------------- the lesson's tables
 def evaluation_excerpts(pair: str, recipe: StyleRecipe | None = None,
                         seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
-    """The test excerpts the tables are measured on: up to ``recipe.eval_excerpts`` per style (seeded).
+    """The test excerpts the tables are measured on: every one, or ``recipe.test_excerpts`` per style (seeded).
 
     Taught in: notebooks/06_style_transfer_and_fusion.ipynb
     """
     recipe = recipe or StyleRecipe()
-    return {s: style_excerpts(s, "test", limit=recipe.eval_excerpts, seed=seed).tokens
+    return {s: style_excerpts(s, "test", limit=recipe.test_excerpts, seed=seed).tokens
             for s in PAIRS[_check_pair(pair)]}
 
 
@@ -1311,7 +1328,7 @@ def train_style(record_file: str | os.PathLike | None = None, *, recipe: StyleRe
         t0 = time.perf_counter()
         seed_everything(seed)
         train = _join([style_excerpts(s, "train", limit=cap, seed=seed) for s in (a, b)])
-        test = _join([style_excerpts(s, "test", limit=recipe.eval_excerpts, seed=seed) for s in (a, b)])
+        test = _join([style_excerpts(s, "test", limit=recipe.test_excerpts, seed=seed) for s in (a, b)])
         y_tr, y_te = train.labels(pair), test.labels(pair)
         lin = LinearJudge.fit(pair, _features_of_tokens(train.tokens), y_tr)
         tj = TokenJudge.build(pair, recipe.judge_filters)
