@@ -193,6 +193,10 @@ def test_shipped_record_has_the_format_of_the_issue(record):
             for key in ("s_tot_second_judge", "naturalness_bits", "rhythm_tv", "out_of_scale", "degenerate_rate"):
                 per = [d["s_second_judge" if key == "s_tot_second_judge" else key] for d in dirs.values()]
                 assert row[key] == pytest.approx(np.mean(per), abs=1e-4), (name, key)
+            for d in dirs.values():  # each direction's own figures, content among them (issue 20, item 5)
+                assert {"s", "s_second_judge", "s_ci", "contour_r", "interval_sign", "content", "naturalness_bits",
+                        "rhythm_tv", "out_of_scale", "degenerate_rate"} <= set(d), name
+                assert 0.0 <= d["content"] <= 1.0
         for name in ("learned", "decoder"):
             assert 0.0 <= pair["methods"][name]["fusion_monotone_second_judge"] <= 1.0
         a, b = pair["styles"]

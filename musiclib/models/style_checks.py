@@ -489,7 +489,8 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
         ``s`` and ``s_ci`` (share the token judge calls the target, Wilson 95 %),
         ``s_second_judge``, ``s_second_judge_ci``, ``p_second_judge`` (mean P(target)),
         ``rhythm_tv``, ``out_of_scale``, ``degenerate_rate``, ``naturalness_bits`` (per note),
-        ``contour_r``, ``interval_sign``, ``n``.
+        ``contour_r``, ``interval_sign``, ``content`` (the mean of the pair's content measures,
+        :data:`musiclib.models.style.CONTENT_MEASURES`, per excerpt, averaged), ``n``.
     refs : dict
         ``real_naturalness_bits``, ``shuffled_naturalness_bits``, ``real_out_of_scale`` of the
         real target melodies.
@@ -498,7 +499,7 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
     """
     from musiclib.models import style
 
-    style._pair_of(source, target)
+    pair = style._pair_of(source, target)
     sources = _rows(sources, "sources")
     real = _rows(real, "real")
     outs = {"identity": sources} | {m: style.transfer_tokens(models, m, sources, source, target)
@@ -521,6 +522,9 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
             "contour_r": round(float(np.mean([contour_r(s, y) for s, y in zip(sources, x, strict=True)])), 4),
             "interval_sign": round(float(np.mean([interval_sign_agreement(s, y)
                                                   for s, y in zip(sources, x, strict=True)])), 4),
+            "content": round(float(np.mean([np.mean([style.content_scores(s, y)[m]
+                                                     for m in style.CONTENT_MEASURES[pair]])
+                                            for s, y in zip(sources, x, strict=True)])), 4),
         }
     refs = {"real_naturalness_bits": round(ngram.bits_per_note(real), 4),
             "shuffled_naturalness_bits": round(ngram.bits_per_note(shuffled_melodies(real)), 4),
