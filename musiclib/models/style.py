@@ -801,6 +801,12 @@ def content_scores(source: np.ndarray, output: np.ndarray) -> dict[str, float]:
     return {"onset_f1": float(f1), "beat_pitch_class": pc, "contour": contour}
 
 
+def _pair_content(pair: str, source: np.ndarray, output: np.ndarray) -> float:
+    """One output's ``content``: the mean of the pair's :data:`CONTENT_MEASURES` (:func:`content_scores`)."""
+    scores = content_scores(source, output)
+    return float(np.mean([scores[m] for m in CONTENT_MEASURES[pair]]))
+
+
 def _bits_per_step(model: NGramModel, tokens: np.ndarray) -> float:
     nll, steps = 0.0, 0
     for row in np.atleast_2d(tokens):
@@ -1146,8 +1152,7 @@ def fusion_path(models: StyleModels, tokens: np.ndarray, source: str, target: st
         out = transfer_tokens(models, method, tokens, source, target, float(s))
         outs.append(out)
         p.append(models.p_target(out, target))
-        content.append([np.mean([content_scores(x, y)[m] for m in CONTENT_MEASURES[pair]])
-                        for x, y in zip(tokens, out, strict=True)])
+        content.append([_pair_content(pair, x, y) for x, y in zip(tokens, out, strict=True)])
     return {"strength": st, "outputs": np.array(outs), "p_target": np.array(p), "content": np.array(content)}
 
 
@@ -1414,8 +1419,7 @@ def _choose_guidance(pair: str, dec: StyleDecoder, judge: TokenJudge, recipe: St
             out = dec.transfer(valid[src], src, tgt, 1.0, g)
             p_b = judge.predict_proba(out)
             s_dir.append(float(np.mean(p_b > 0.5) if tgt == b else np.mean(p_b <= 0.5)))
-            content += [np.mean([content_scores(x, y)[m] for m in CONTENT_MEASURES[pair]])
-                        for x, y in zip(valid[src], out, strict=True)]
+            content += [_pair_content(pair, x, y) for x, y in zip(valid[src], out, strict=True)]
         sweep[str(g)] = {"s_tot": round(float(np.mean(s_dir)), 4), "content": round(float(np.mean(content)), 4)}
     ok = [g for g in recipe.guidance_grid if sweep[str(g)]["content"] >= recipe.min_content] or [0.0]
     return float(max(ok, key=lambda g: (sweep[str(g)]["s_tot"], -g))), sweep

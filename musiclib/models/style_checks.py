@@ -522,8 +522,7 @@ def check_direction(models: Any, source: str, target: str, sources: np.ndarray, 
             "contour_r": round(float(np.mean([contour_r(s, y) for s, y in zip(sources, x, strict=True)])), 4),
             "interval_sign": round(float(np.mean([interval_sign_agreement(s, y)
                                                   for s, y in zip(sources, x, strict=True)])), 4),
-            "content": round(float(np.mean([np.mean([style.content_scores(s, y)[m]
-                                                     for m in style.CONTENT_MEASURES[pair]])
+            "content": round(float(np.mean([style._pair_content(pair, s, y)
                                             for s, y in zip(sources, x, strict=True)])), 4),
         }
     refs = {"real_naturalness_bits": round(ngram.bits_per_note(real), 4),

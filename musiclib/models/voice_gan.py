@@ -1251,13 +1251,14 @@ def train_voice_gan(train: VoiceBars, valid: VoiceBars, recipe: VoiceGANRecipe |
             net.set_weights(averaged)
         summary = bar_summary(gen.sample(n_monitor, seed=seed + 1000))
         gap = selection_gap(summary, reference)
-        if epoch >= n_epochs // 3 and gap < best_gap:
+        keepable = epoch >= n_epochs // 3
+        if keepable and gap < best_gap:
             best_gap, best_weights, best_epoch = gap, net.get_weights(), epoch + 1
             best_critic = gan.discriminator.get_weights()
             if gan.encoder is not None:
                 best_encoder = gan.encoder.get_weights()
             waited = 0
-        elif epoch >= n_epochs // 3:
+        elif keepable:
             waited += 1
         net.set_weights(trained)
         logs.update(summary, gap=gap)
